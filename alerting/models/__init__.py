@@ -1,0 +1,45 @@
+from alerting.models.definitions import (
+    AlertDefinition,
+    EscalationLevel,
+    EscalationMode,
+    LevelIntegration,
+)
+from alerting.models.incidents import (
+    Alert,
+    AlertType,
+    CheckResult,
+    CheckStatus,
+    EscalationState,
+    Incident,
+)
+from alerting.models.ingest import AccountSettings, ApiKey, ApiScope, IdempotencyRecord
+from alerting.models.monitors import MaintenancePeriod, MaintenanceType, Monitor, MonitorGroup
+from alerting.models.operators import Language, OffDutySchedule, Operator, OperatorGroup
+from alerting.models.schedules import ScheduleMode, Weekday
+
+__all__ = [
+    "AccountSettings",
+    "Alert",
+    "AlertDefinition",
+    "AlertType",
+    "ApiKey",
+    "ApiScope",
+    "CheckResult",
+    "CheckStatus",
+    "EscalationLevel",
+    "EscalationMode",
+    "EscalationState",
+    "IdempotencyRecord",
+    "Incident",
+    "Language",
+    "LevelIntegration",
+    "MaintenancePeriod",
+    "MaintenanceType",
+    "Monitor",
+    "MonitorGroup",
+    "OffDutySchedule",
+    "Operator",
+    "OperatorGroup",
+    "ScheduleMode",
+    "Weekday",
+]

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+
+from alerting.models.monitors import Monitor, MonitorGroup
+from alerting.models.operators import Operator, OperatorGroup
+
+DEFAULT_LEVEL_COUNT = 3
+MAX_LEVELS = 10
+
+
+class AlertDefinition(models.Model):
+    """Which monitors it covers, and the escalation levels that decide who is told."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    is_active = models.BooleanField(default=True)
+    monitors = models.ManyToManyField(Monitor, blank=True, related_name="alert_definitions")
+    monitor_groups = models.ManyToManyField(MonitorGroup, blank=True, related_name="alert_definitions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def create_with_default_levels(cls, **fields: object) -> AlertDefinition:
+        """Create a definition with levels 1..3 as Uptrends does: level 1 active
+        at one error, the others inactive until configured."""
+        with transaction.atomic():
+            definition = cls.objects.create(**fields)
+            definition.add_default_levels()
+        return definition
+
+    def add_default_levels(self) -> None:
+        existing = set(self.levels.values_list("number", flat=True))
+        EscalationLevel.objects.bulk_create(
+            EscalationLevel(definition=self, number=n, is_active=(n == 1), threshold=n)
+            for n in range(1, DEFAULT_LEVEL_COUNT + 1)
+            if n not in existing
+        )
+
+
+class EscalationMode(models.TextChoices):
+    ERROR_COUNT = "error_count", "Error count (N or more consecutive errors)"
+    ERROR_DURATION = "error_duration", "Error duration (errors for more than N minutes)"
+
+
+class EscalationLevel(models.Model):
+    definition = models.ForeignKey(AlertDefinition, on_delete=models.CASCADE, related_name="levels")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LEVELS)]
+    )
+    is_active = models.BooleanField(default=True)
+    mode = models.CharField(max_length=20, choices=EscalationMode.choices, default=EscalationMode.ERROR_COUNT)
+    threshold = models.PositiveIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="Consecutive errors (error count mode) or minutes (error duration mode).",
+    )
+    number_of_reminders = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)], help_text="0 turns reminders off."
+    )
+    reminder_delay_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1)], help_text="Minutes between reminders."
+    )
+    message = models.TextField(
+        "custom message", blank=True, help_text="Sent with the alert; {{@escalationLevel.message}}."
+    )
+    operators = models.ManyToManyField(Operator, blank=True, related_name="escalation_levels")
+    operator_groups = models.ManyToManyField(OperatorGroup, blank=True, related_name="escalation_levels")
+
+    class Meta:
+        ordering = ["definition", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "number"], name="unique_level_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="level_number_positive"),
+            models.CheckConstraint(condition=Q(threshold__gte=1), name="level_threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} – level {self.number}"
+
+    def describe_trigger(self) -> str:
+        if self.mode == EscalationMode.ERROR_DURATION:
+            return f"errors for more than {self.threshold} min"
+        return f"{self.threshold} or more errors"
+
+
+def validate_level_numbers(numbers: list[int]) -> None:
+    """Levels are numbered 1..N without gaps or repeats."""
+    ordered = sorted(numbers)
+    if len(set(ordered)) != len(ordered):
+        raise ValidationError("Each escalation level number may be used only once.")
+    if ordered != list(range(1, len(ordered) + 1)):
+        raise ValidationError(
+            "Escalation levels must be numbered 1, 2, 3, … without gaps "
+            f"(got {', '.join(map(str, ordered))})."
+        )
+
+
+def validate_email_list(value: object) -> None:
+    from django.core.validators import validate_email
+
+    if not isinstance(value, list):
+        raise ValidationError("Enter a list of e-mail addresses.")
+    for item in value:
+        if not isinstance(item, str):
+            raise ValidationError("Enter a list of e-mail addresses.")
+        try:
+            validate_email(item)
+        except ValidationError:
+            raise ValidationError(f"{item!r} is not a valid e-mail address.") from None
+
+
+def validate_statushub_links(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(item, dict)
+        and isinstance(item.get("monitor"), str)
+        and isinstance(item.get("service"), str)
+        for item in value
+    ):
+        raise ValidationError('Enter a list of {"monitor": <monitor key>, "service": <service name>}.')
+
+
+class LevelIntegration(models.Model):
+    """An integration used by an escalation level, with the level's own settings."""
+
+    level = models.ForeignKey(EscalationLevel, on_delete=models.CASCADE, related_name="integration_links")
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="level_links"
+    )
+    is_active = models.BooleanField(default=True)
+    send_ok_alerts = models.BooleanField("send OK alerts", default=True)
+    send_reminders = models.BooleanField(default=True)
+    variable_values = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Values for the integration's variables set to 'value per escalation level'.",
+    )
+    extra_email_addresses = models.JSONField(
+        default=list, blank=True, validators=[validate_email_list], help_text="E-mail integrations only."
+    )
+    statushub_service_links = models.JSONField(
+        "StatusHub service links",
+        default=list,
+        blank=True,
+        validators=[validate_statushub_links],
+        help_text="StatusHub only: which service each monitor updates.",
+    )
+
+    class Meta:
+        ordering = ["level", "integration__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "integration"], name="unique_level_integration")
+        ]
+        verbose_name = "escalation level integration"
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.integration}"

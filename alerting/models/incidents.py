@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from alerting.models.definitions import AlertDefinition, EscalationLevel
+from alerting.models.monitors import Monitor
+
+
+class CheckStatus(models.TextChoices):
+    ERROR = "error", "Error"
+    OK = "ok", "OK"
+
+
+class CheckResult(models.Model):
+    """One submission, kept as submitted."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="check_results")
+    status = models.CharField(max_length=5, choices=CheckStatus.choices)
+    timestamp = models.DateTimeField(db_index=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    description = models.TextField(blank=True)
+    checkpoint = models.CharField(max_length=200, blank=True)
+    error_type_id = models.CharField(max_length=50, blank=True)
+    failure_message = models.TextField(blank=True)
+    check_id = models.CharField(max_length=100, blank=True)
+    check_url = models.CharField(max_length=2000, blank=True)
+    resolved_ip = models.CharField(max_length=64, blank=True)
+    server_ipv4 = models.CharField(max_length=64, blank=True)
+    server_ipv6 = models.CharField(max_length=64, blank=True)
+    response_headers = models.TextField(blank=True)
+    response_body = models.TextField(blank=True)
+    ssl_valid_until = models.CharField(max_length=64, blank=True)
+    # Older than the newest applied submission: stored, but changed no state.
+    out_of_order = models.BooleanField(default=False)
+    ignored_reason = models.CharField(max_length=100, blank=True)
+    api_key = models.ForeignKey(
+        "alerting.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["monitor", "-timestamp"], name="check_monitor_time")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor} {self.status} at {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+def new_incident_key(seed: int) -> str:
+    # Uptrends' keys are shaped <guid>-0-<number>; receivers treat them as opaque,
+    # so we keep the shape for familiarity and a uuid4 for uniqueness.
+    return f"{uuid.uuid4()}-0-{seed}"
+
+
+class Incident(models.Model):
+    """An uninterrupted run of errors on one monitor, from first error to OK."""
+
+    key = models.CharField(max_length=100, unique=True)
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="incidents")
+    opened_at = models.DateTimeField(help_text="Time of the first error.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    first_error = models.ForeignKey(
+        CheckResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_error_description = models.TextField(blank=True)
+    consecutive_errors = models.PositiveIntegerField(default=0)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_check_data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitor"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_incident_per_monitor",
+            )
+        ]
+        indexes = [
+            # The duration/reminder sweep scans open incidents only.
+            models.Index(fields=["opened_at"], condition=Q(resolved_at__isnull=True), name="incident_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class EscalationState(models.Model):
+    """What one escalation level has done for one incident: fired, reminders."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="escalations")
+    level = models.ForeignKey(EscalationLevel, on_delete=models.CASCADE, related_name="+")
+    fired_at = models.DateTimeField()
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "level"], name="one_state_per_incident_level")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(next_reminder_at__isnull=False),
+                name="escalation_reminder_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident} level {self.level_id}"
+
+
+class AlertType(models.TextChoices):
+    ALERT = "Alert", "Alert"
+    OK = "Ok", "Ok"
+    REMINDER = "Reminder", "Reminder"
+
+
+class Alert(models.Model):
+    """One alert raised by one escalation level for one incident."""
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="alerts")
+    definition = models.ForeignKey(
+        AlertDefinition, null=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    level = models.ForeignKey(EscalationLevel, null=True, on_delete=models.SET_NULL, related_name="alerts")
+    definition_name = models.CharField(max_length=200)
+    level_number = models.PositiveSmallIntegerField()
+    alert_type = models.CharField("type", max_length=10, choices=AlertType.choices)
+    timestamp = models.DateTimeField()
+    check_result = models.ForeignKey(
+        CheckResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    # The value of every system variable when the alert was raised; messages
+    # render from this, so later edits to a monitor do not rewrite history.
+    variables = models.JSONField(default=dict)
+    # Why no messages were created (maintenance, stop-all), empty when they were.
+    suppressed_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        indexes = [
+            models.Index(fields=["-timestamp"], name="alert_time"),
+            models.Index(fields=["alert_type", "-timestamp"], name="alert_type_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_type} {self.incident.monitor} L{self.level_number}"

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils import timezone
+
+KEY_PREFIX_LEN = 8
+
+
+class ApiScope(models.TextChoices):
+    INGEST = "ingest", "Ingest (submit check results only)"
+    READ = "read", "Read (incidents, alerts, messages)"
+    ADMIN = "admin", "Admin (everything, including configuration)"
+
+
+def hash_key(raw: str) -> str:
+    # The key has 256 bits of entropy, so a fast unsalted hash is enough: it
+    # cannot be brute-forced, and lookups stay one indexed query.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A bearer key for the HTTP API. Only a hash is stored; the key is shown once."""
+
+    name = models.CharField(max_length=200)
+    prefix = models.CharField(max_length=KEY_PREFIX_LEN, editable=False, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(max_length=10, choices=ApiScope.choices, default=ApiScope.INGEST)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty means the API_RATE_LIMIT_PER_MINUTE setting."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @classmethod
+    def generate(cls, name: str, scope: str = ApiScope.INGEST) -> tuple[ApiKey, str]:
+        raw = "as_" + secrets.token_urlsafe(32)
+        key = cls.objects.create(name=name, scope=scope, prefix=raw[:KEY_PREFIX_LEN], key_hash=hash_key(raw))
+        return key, raw
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer given for an idempotency key, replayed for 24 hours."""
+
+    api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="unique_idempotency_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AccountSettings(models.Model):
+    """Account-wide switches; a single row (pk=1)."""
+
+    stop_all_alerts = models.BooleanField(
+        default=False,
+        help_text="While on, alerts are recorded but no messages are sent.",
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "account settings"
+        verbose_name_plural = "account settings"
+
+    def __str__(self) -> str:
+        return "Account settings"
+
+    @classmethod
+    def load(cls) -> AccountSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj

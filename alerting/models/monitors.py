@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from alerting.models.schedules import ScheduleWindow
+from alerting.validators import monitor_key_validator, validate_string_map
+
+
+class Monitor(models.Model):
+    """Something that is checked. Created in the admin, by the API, or on the
+    first submission that names an unknown key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[monitor_key_validator],
+        help_text="The key monitoring tools use when they submit results for this monitor.",
+    )
+    name = models.CharField(max_length=200)
+    monitor_type = models.CharField(
+        "type", max_length=100, blank=True, help_text="e.g. HTTPS, DNS, Transaction"
+    )
+    url = models.CharField("URL or address", max_length=2000, blank=True)
+    notes = models.TextField(blank=True)
+    custom_fields = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_string_map],
+        help_text='Name → value pairs, e.g. {"ComponentId": "7149488f"}; read by @CustomField(name).',
+    )
+    name_for_phone_alerts = models.CharField(
+        max_length=200, blank=True, help_text="Spoken instead of the name in phone alerts."
+    )
+    is_active = models.BooleanField(default=True)
+    generate_alerts = models.BooleanField(
+        default=True, help_text="Untick to record results without ever alerting."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The newest submission timestamp the engine has applied; older ones are
+    # stored but change no state.
+    last_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_status = models.CharField(max_length=5, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+    def dashboard_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/admin/alerting/monitor/{self.pk}/dashboard/"
+
+    def edit_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/admin/alerting/monitor/{self.pk}/change/"
+
+
+class MonitorGroup(models.Model):
+    """A named set of monitors. *All monitors* holds every monitor automatically."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    is_all_monitors = models.BooleanField(default=False, editable=False)
+    monitors = models.ManyToManyField(Monitor, blank=True, related_name="groups")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_all_monitors", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_all_monitors"],
+                condition=Q(is_all_monitors=True),
+                name="one_all_monitors_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_system(self) -> bool:
+        return self.is_all_monitors
+
+    def member_monitors(self) -> models.QuerySet[Monitor]:
+        if self.is_all_monitors:
+            return Monitor.objects.all()
+        return self.monitors.all()
+
+
+class MaintenanceType(models.TextChoices):
+    DISABLE_NOTIFICATIONS = "disable_notifications", "Disable notifications only"
+    DISABLE_MONITORING = "disable_monitoring", "Disable monitoring"
+
+
+class MaintenancePeriod(ScheduleWindow):
+    """A window in which a monitor (or every monitor of a group) sends no alert
+    messages (*disable notifications*) or ignores submissions (*disable monitoring*)."""
+
+    monitor = models.ForeignKey(
+        Monitor, null=True, blank=True, on_delete=models.CASCADE, related_name="maintenance_periods"
+    )
+    monitor_group = models.ForeignKey(
+        MonitorGroup,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="maintenance_periods",
+    )
+    maintenance_type = models.CharField(
+        max_length=25, choices=MaintenanceType.choices, default=MaintenanceType.DISABLE_NOTIFICATIONS
+    )
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(monitor__isnull=False, monitor_group__isnull=True)
+                    | Q(monitor__isnull=True, monitor_group__isnull=False)
+                ),
+                name="maintenance_for_monitor_xor_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = self.monitor or self.monitor_group
+        return f"{target}: {self.describe()}"
+
+    def clean(self) -> None:
+        if bool(self.monitor_id) == bool(self.monitor_group_id):
+            raise ValidationError("Choose either a monitor or a monitor group (exactly one).")
+        super().clean()
+
+    @classmethod
+    def active_for(cls, monitor: Monitor, moment: dt.datetime) -> list[MaintenancePeriod]:
+        group_ids = list(monitor.groups.values_list("id", flat=True))
+        qs = cls.objects.filter(
+            Q(monitor=monitor) | Q(monitor_group_id__in=group_ids) | Q(monitor_group__is_all_monitors=True)
+        )
+        return [p for p in qs if p.covers(moment, settings.TIME_ZONE)]

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from alerting.models.schedules import ScheduleWindow
+from alerting.validators import validate_e164, validate_time_zone
+
+
+class Language(models.TextChoices):
+    EN_US = "en-US", "English (US)"
+    EN_GB = "en-GB", "English (UK)"
+    DE_DE = "de-DE", "German"
+    FR_FR = "fr-FR", "French"
+    NL_NL = "nl-NL", "Dutch"
+
+
+class Operator(models.Model):
+    """A person who can be alerted (Uptrends' operator)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    mobile_phone = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[validate_e164],
+        help_text="E.164 form, e.g. +14155550100. Used for SMS and phone alerts.",
+    )
+    backup_email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True, help_text="An inactive operator never receives alerts.")
+    is_on_duty = models.BooleanField(
+        default=True, help_text="Off duty means no alerts at all, whatever the schedules say."
+    )
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN_US)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Empty means the account time zone.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="operator",
+        help_text="Optional login for this operator.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def zone(self) -> str:
+        return self.time_zone or settings.TIME_ZONE
+
+    def is_available(self, moment: dt.datetime) -> bool:
+        """Active, on duty, and outside every off-duty window at ``moment``.
+
+        Off-duty schedules are prefetched by the engine; this reads ``.all()``
+        so the prefetch cache is used.
+        """
+        if not (self.is_active and self.is_on_duty):
+            return False
+        # Schedules use the account time zone, as Uptrends does.
+        return not any(s.covers(moment, settings.TIME_ZONE) for s in self.off_duty_schedules.all())
+
+
+class OffDutySchedule(ScheduleWindow):
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="off_duty_schedules")
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["operator", "id"]
+        verbose_name = "off-duty schedule"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class OperatorGroup(models.Model):
+    """A named set of operators. *Everyone* holds every operator automatically."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    is_everyone = models.BooleanField(default=False, editable=False)
+    is_administrators = models.BooleanField(default=False, editable=False)
+    members = models.ManyToManyField(Operator, blank=True, related_name="groups")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_everyone", "-is_administrators", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_everyone"], condition=Q(is_everyone=True), name="one_everyone_group"
+            ),
+            models.UniqueConstraint(
+                fields=["is_administrators"],
+                condition=Q(is_administrators=True),
+                name="one_administrators_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_system(self) -> bool:
+        return self.is_everyone or self.is_administrators
+
+    def member_operators(self) -> models.QuerySet[Operator]:
+        if self.is_everyone:
+            return Operator.objects.all()
+        return self.members.all()

@@ -1,0 +1,125 @@
+"""Recurring time windows, shared by off-duty schedules and maintenance periods.
+
+Uptrends defines both the same way: one-time (a start and an end moment), daily,
+weekly (a weekday) or monthly (a day of the month, 31 meaning the last day),
+each with a start and end time of day. A window whose end time is before its
+start time runs past midnight.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class ScheduleMode(models.TextChoices):
+    ONE_TIME = "one_time", "One time"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class ScheduleWindow(models.Model):
+    mode = models.CharField(max_length=10, choices=ScheduleMode.choices, default=ScheduleMode.ONE_TIME)
+    start_datetime = models.DateTimeField(null=True, blank=True, help_text="One-time windows only.")
+    end_datetime = models.DateTimeField(null=True, blank=True, help_text="One-time windows only.")
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, null=True, blank=True, help_text="Weekly windows only."
+    )
+    month_day = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text="Monthly windows only; 31 means the last day of every month.",
+    )
+    start_time = models.TimeField(null=True, blank=True, help_text="Daily, weekly and monthly windows.")
+    end_time = models.TimeField(null=True, blank=True, help_text="Daily, weekly and monthly windows.")
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.mode == ScheduleMode.ONE_TIME:
+            if not self.start_datetime:
+                errors["start_datetime"] = "A one-time window needs a start."
+            if not self.end_datetime:
+                errors["end_datetime"] = "A one-time window needs an end."
+            if self.start_datetime and self.end_datetime and self.end_datetime <= self.start_datetime:
+                errors["end_datetime"] = "The end must be after the start."
+        else:
+            if self.start_time is None:
+                errors["start_time"] = "A recurring window needs a start time."
+            if self.end_time is None:
+                errors["end_time"] = "A recurring window needs an end time."
+            if self.start_time is not None and self.start_time == self.end_time:
+                errors["end_time"] = "The end time must differ from the start time."
+            if self.mode == ScheduleMode.WEEKLY and self.weekday is None:
+                errors["weekday"] = "A weekly window needs a weekday."
+            if self.mode == ScheduleMode.MONTHLY and self.month_day is None:
+                errors["month_day"] = "A monthly window needs a day of the month."
+        if errors:
+            raise ValidationError(errors)
+
+    def covers(self, moment: dt.datetime, tz: dt.tzinfo | str) -> bool:
+        """Whether the aware datetime ``moment`` falls inside this window.
+
+        Recurring windows are read in ``tz`` (the account's or operator's zone).
+        """
+        if self.mode == ScheduleMode.ONE_TIME:
+            if not (self.start_datetime and self.end_datetime):
+                return False
+            return self.start_datetime <= moment < self.end_datetime
+        if self.start_time is None or self.end_time is None:
+            return False
+        zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+        local = moment.astimezone(zone)
+        # A window that crosses midnight started on the previous day when we are
+        # before its end time; check both the day itself and the day before.
+        for offset in (0, 1):
+            day = local.date() - dt.timedelta(days=offset)
+            if not self._runs_on(day):
+                continue
+            start = dt.datetime.combine(day, self.start_time, tzinfo=zone)
+            end_day = day if self.end_time > self.start_time else day + dt.timedelta(days=1)
+            end = dt.datetime.combine(end_day, self.end_time, tzinfo=zone)
+            if start <= local < end:
+                return True
+        return False
+
+    def _runs_on(self, day: dt.date) -> bool:
+        if self.mode == ScheduleMode.DAILY:
+            return True
+        if self.mode == ScheduleMode.WEEKLY:
+            return day.weekday() == self.weekday
+        if self.mode == ScheduleMode.MONTHLY and self.month_day:
+            last = calendar.monthrange(day.year, day.month)[1]
+            return day.day == min(self.month_day, last)
+        return False
+
+    def describe(self) -> str:
+        if self.mode == ScheduleMode.ONE_TIME:
+            return f"{self.start_datetime:%Y-%m-%d %H:%M} – {self.end_datetime:%Y-%m-%d %H:%M}"
+        times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}" if self.start_time and self.end_time else ""
+        if self.mode == ScheduleMode.WEEKLY and self.weekday is not None:
+            return f"Every {Weekday(self.weekday).label} {times}"
+        if self.mode == ScheduleMode.MONTHLY:
+            day = "last day" if self.month_day == 31 else f"day {self.month_day}"
+            return f"Monthly on {day} {times}"
+        return f"Daily {times}"

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from alertsite.fields import EncryptedJSONField, EncryptedTextField
+
+
+class IntegrationKind(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+    PHONE = "phone", "Phone"
+    SLACK = "slack", "Slack"
+    PAGERDUTY = "pagerduty", "PagerDuty"
+    STATUSHUB = "statushub", "StatusHub"
+    WEBHOOK = "webhook", "Custom integration"
+
+
+# Kinds whose recipients are operators (one message per recipient).
+OPERATOR_KINDS = {IntegrationKind.EMAIL, IntegrationKind.SMS, IntegrationKind.PHONE}
+
+
+class Integration(models.Model):
+    """A way to deliver alerts: a built-in kind with its own transport, or a
+    custom integration (possibly from a preset) made of templated HTTP steps."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=IntegrationKind.choices)
+    preset = models.CharField(
+        max_length=50, blank=True, help_text="The preset this integration was created from, if any."
+    )
+    is_active = models.BooleanField(default=True)
+    customized = models.BooleanField(
+        default=False, help_text="Tick to edit the preset's steps and variables."
+    )
+    is_builtin = models.BooleanField(default=False, editable=False)
+    description = models.CharField(max_length=500, blank=True)
+    # Delivery tuning; empty means the kind's documented default.
+    rate_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty means the receiver's documented limit."
+    )
+    connect_timeout = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(30)]
+    )
+    read_timeout = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(60)]
+    )
+    signing_secrets = EncryptedJSONField(
+        default=list,
+        blank=True,
+        help_text="Custom integrations: HMAC-SHA256 signing secrets; the first signs, all are sent.",
+    )
+    # Circuit breaker state, written by delivery.
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+variable_name_validator = RegexValidator(
+    r"^[A-Za-z_][A-Za-z0-9_]{0,99}$",
+    message="A variable name is letters, digits and underscores, not starting with a digit.",
+)
+
+
+class VariableMode(models.TextChoices):
+    FIXED = "fixed", "Value here"
+    PER_LEVEL = "per_level", "Value per escalation level"
+
+
+class IntegrationVariable(models.Model):
+    """A predefined variable, used in templates as ``{{Name}}``."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="variables")
+    name = models.CharField(max_length=100, validators=[variable_name_validator])
+    mode = models.CharField(max_length=10, choices=VariableMode.choices, default=VariableMode.FIXED)
+    is_secret = models.BooleanField(
+        default=False, help_text="Stored encrypted; never shown again after saving."
+    )
+    value = models.TextField(blank=True)
+    secret_value = EncryptedTextField(blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["integration", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["integration", "name"], name="unique_variable_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_value(self) -> str:
+        return self.secret_value if self.is_secret else self.value
+
+
+class HttpMethod(models.TextChoices):
+    GET = "GET"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+
+
+class AuthType(models.TextChoices):
+    NONE = "none", "None"
+    BASIC = "basic", "Basic"
+    BEARER = "bearer", "Bearer token"
+
+
+class IntegrationStep(models.Model):
+    """One templated HTTP request. Each alert type is handled by at most one step."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=200, blank=True)
+    handles_alert = models.BooleanField("Alert", default=True)
+    handles_ok = models.BooleanField("Ok", default=True)
+    handles_reminder = models.BooleanField("Reminder", default=True)
+    method = models.CharField(max_length=6, choices=HttpMethod.choices, default=HttpMethod.POST)
+    url = models.TextField("URL")
+    headers = models.JSONField(
+        default=list, blank=True, help_text="A list of [name, value] pairs; values may hold variables."
+    )
+    body = models.TextField(blank=True)
+    content_type = models.CharField(max_length=100, blank=True, default="application/json")
+    auth_type = models.CharField(max_length=10, choices=AuthType.choices, default=AuthType.NONE)
+    auth_username = models.CharField(max_length=300, blank=True)
+    auth_password = EncryptedTextField(blank=True)
+    auth_token = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["integration", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "position"], name="unique_step_position"),
+            # Each alert type in at most one step: a partial unique index per type.
+            models.UniqueConstraint(
+                fields=["integration"], condition=Q(handles_alert=True), name="one_step_for_alert"
+            ),
+            models.UniqueConstraint(
+                fields=["integration"], condition=Q(handles_ok=True), name="one_step_for_ok"
+            ),
+            models.UniqueConstraint(
+                fields=["integration"], condition=Q(handles_reminder=True), name="one_step_for_reminder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Step {self.position}"
+
+    def alert_types(self) -> list[str]:
+        return [
+            t
+            for t, on in (
+                ("Alert", self.handles_alert),
+                ("Ok", self.handles_ok),
+                ("Reminder", self.handles_reminder),
+            )
+            if on
+        ]
+
+
+class StatusHubService(models.Model):
+    """A StatusHub service an integration can update; linked to monitors per level."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="statushub_services")
+    name = models.CharField(max_length=200)
+    webhook_url = EncryptedTextField(help_text="The service's hook URL; it holds a token.")
+
+    class Meta:
+        ordering = ["integration", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "name"], name="unique_statushub_service")
+        ]
+        verbose_name = "StatusHub service"
+
+    def __str__(self) -> str:
+        return self.name
