@@ -93,6 +93,8 @@ except Exception as exc:  # dj_database_url raises several types for bad URLs
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # A file, not memory, so that worker processes started by tests share it.
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test_alertsite.sqlite3")}
     _db["OPTIONS"] = {
         # WAL lets the web server read while the worker writes; IMMEDIATE takes
         # the write lock at BEGIN so two writers queue instead of deadlocking.
