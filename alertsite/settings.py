@@ -206,8 +206,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": [],
+    # Every API view: an API key, admin scope unless the view says otherwise,
+    # the per-key rate limit, strict JSON only, and one error shape.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["alerting.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["alerting.api.auth.AdminScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["alerting.api.ratelimit.ApiKeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["alerting.api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "alerting.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "alertsite API",

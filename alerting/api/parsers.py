@@ -1,0 +1,126 @@
+"""A JSON parser that refuses what the standard library lets through.
+
+``json.loads`` accepts duplicate keys (the last wins, silently), ``NaN`` and
+``Infinity``, integers of thousands of digits and nesting deep enough to hit
+the recursion limit. Each of these is a 400 here, and so is a body over
+``API_MAX_BODY_BYTES`` a 413, before it is read into memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import BaseParser
+
+MAX_DEPTH = 32
+MAX_NUMBER_CHARS = 40
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Refused(f"Duplicate key {key!r} in an object.")
+        result[key] = value
+    return result
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not valid JSON.")
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused("A number in the body is too large.")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused("A number in the body is too large.")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused("A number in the body is too large.")
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def max_body_bytes() -> int:
+    return settings.API_MAX_BODY_BYTES
+
+
+def read_limited(stream: Any, declared: int | None) -> bytes:
+    limit = max_body_bytes()
+    if declared is not None and declared > limit:
+        raise PayloadTooLarge(f"The request body is over the {limit}-byte limit.")
+    data = stream.read(limit + 1) if stream is not None else b""
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The request body is over the {limit}-byte limit.")
+    return data
+
+
+def loads_strict(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParseError("The body is not valid UTF-8.") from None
+    try:
+        value = json.loads(
+            text, object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int, parse_float=_float
+        )
+    except _Refused as exc:
+        raise ParseError(str(exc)) from None
+    except RecursionError:
+        raise ParseError(f"The body is nested too deeply (at most {MAX_DEPTH} levels).") from None
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+        ) from None
+    except ValueError as exc:
+        raise ParseError(f"The body is not valid JSON: {exc}") from None
+    if _depth(value) > MAX_DEPTH:
+        raise ParseError(f"The body is nested too deeply (at most {MAX_DEPTH} levels).")
+    return value
+
+
+class StrictJSONParser(BaseParser):
+    media_type = "application/json"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        request = (parser_context or {}).get("request")
+        declared = None
+        if request is not None:
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = None
+        data = read_limited(stream, declared)
+        if not data.strip():
+            raise ParseError("The body is empty; send a JSON object or list.")
+        return loads_strict(data)
