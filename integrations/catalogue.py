@@ -1,0 +1,132 @@
+"""The system-variable catalogue (``catalogue.json``): the 38 Uptrends variables,
+``@CustomField(name)`` and the encoding functions.
+
+It is data, read once. The renderer, template validation, the admin side panel,
+``GET /api/v1/variables`` and test sends all read it from here.
+
+An alert's variable snapshot (``Alert.variables``) is keyed by the catalogue
+names, e.g. ``{"@alert.description": "…"}``; custom fields are kept under
+``custom_field_key(name)``, i.e. ``"@CustomField(ComponentId)"``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
+GROUPS = ("alert", "alertDefinition", "escalationLevel", "incident", "monitor", "account")
+CUSTOM_FIELD_FUNCTION = "@CustomField"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str  # "@alert.description"
+    group: str  # "alert"
+    key: str  # "description"
+    meaning: str
+    example: str
+    time_form: str = ""  # "local", "local formatted", "UTC", "UTC formatted" for times
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str  # "@JsonEncode"
+    meaning: str
+
+
+@cache
+def _load() -> dict[str, Any]:
+    return json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def variables() -> tuple[Variable, ...]:
+    return tuple(Variable(**entry) for entry in _load()["variables"])
+
+
+@cache
+def variable_names() -> frozenset[str]:
+    return frozenset(v.name for v in variables())
+
+
+@cache
+def functions() -> tuple[Function, ...]:
+    return tuple(Function(**entry) for entry in _load()["functions"])
+
+
+@cache
+def function_names() -> frozenset[str]:
+    return frozenset(f.name for f in functions())
+
+
+def custom_field_key(name: str) -> str:
+    return f"{CUSTOM_FIELD_FUNCTION}({name.strip()})"
+
+
+def example_custom_fields() -> dict[str, str]:
+    return dict(_load()["custom_field"]["examples"])
+
+
+def example_values(alert_type: str = "Alert", level: int = 1) -> dict[str, str]:
+    """Fictitious values for every variable, as Uptrends fills them for a test.
+
+    The alert type and level are the ones asked for; downtime is only known
+    on an OK alert, so it is empty otherwise.
+    """
+    values = {v.name: v.example for v in variables()}
+    values["@alert.type"] = alert_type
+    values["@escalationLevel.id"] = str(level)
+    if alert_type != "Ok":
+        values["@alert.downtimeDuration"] = ""
+    for name, value in example_custom_fields().items():
+        values[custom_field_key(name)] = value
+    return values
+
+
+def as_api_list() -> list[dict[str, str]]:
+    """Everything a template author can use, in catalogue order."""
+    items: list[dict[str, str]] = [
+        {
+            "name": v.name,
+            "token": "{{" + v.name + "}}",
+            "group": v.group,
+            "key": v.key,
+            "meaning": v.meaning,
+            "example": v.example,
+            "time_form": v.time_form,
+            "kind": "variable",
+        }
+        for v in variables()
+    ]
+    custom = _load()["custom_field"]
+    field, value = next(iter(custom["examples"].items()))
+    items.append(
+        {
+            "name": custom["name"],
+            "token": "{{" + custom_field_key(field) + "}}",
+            "group": custom["group"],
+            "key": "",
+            "meaning": custom["meaning"],
+            "example": value,
+            "time_form": "",
+            "kind": "custom_field",
+        }
+    )
+    for f in functions():
+        items.append(
+            {
+                "name": f.name + "(…)",
+                "token": "{{" + f.name + "({{@monitor.notes}})}}",
+                "group": "function",
+                "key": "",
+                "meaning": f.meaning,
+                "example": "",
+                "time_form": "",
+                "kind": "function",
+            }
+        )
+    return items

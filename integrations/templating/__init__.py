@@ -1,0 +1,20 @@
+"""The integration template language, as in Uptrends.
+
+- ``{{@group.name}}``: a system variable from the catalogue;
+- ``{{Name}}``: an integration variable (fixed, or set per escalation level);
+- ``{{@CustomField(name)}}``: a monitor custom field;
+- ``{{@JsonEncode(…)}}``, ``{{@XmlEncode(…)}}``, ``{{@UrlEncode(…)}}``,
+  ``{{@Base64Encode(…)}}``: encoders whose argument is itself template text,
+  so they nest: ``{{@JsonEncode({{@monitor.notes}})}}``.
+
+Rendering is plain substitution (no code runs) and never raises; validation
+happens when an integration is saved, so a message cannot fail at send time
+because of its template.
+"""
+
+from integrations.templating.errors import TemplateError
+from integrations.templating.parser import parse
+from integrations.templating.render import MAX_VALUE_CHARS, render
+from integrations.templating.validate import validate
+
+__all__ = ["MAX_VALUE_CHARS", "TemplateError", "parse", "render", "validate"]

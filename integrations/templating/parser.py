@@ -1,0 +1,145 @@
+"""Tokenizer and parser: template text to a small tree of nodes.
+
+A stray ``}}`` is ordinary text (JSON bodies end nested objects with it); a
+``{{`` must open a well-formed placeholder. In a run of braces such as
+``{{{Name}}}`` the placeholder starts at the last two, so JSON around a
+placeholder needs no escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from integrations import catalogue
+from integrations.templating.errors import TemplateError, position
+
+NAME_RE = re.compile(r"@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+CUSTOM_FIELD_RE = re.compile(r"\(([^(){}\n]*)\)\s*\}\}")
+MAX_DEPTH = 6
+OPEN, CLOSE, CALL_END = "{{", "}}", ")}}"
+
+
+@dataclass(frozen=True)
+class Text:
+    value: str
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str  # "@alert.type", "ApiUrl" or "@CustomField(ComponentId)"
+    offset: int
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[Node, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class Bad:
+    """An erroneous placeholder, kept as literal text by the renderer."""
+
+    text: str
+    offset: int
+
+
+Node = Text | Var | Call | Bad
+
+
+@dataclass
+class _State:
+    template: str
+    errors: list[TemplateError] = field(default_factory=list)
+
+    def error(self, message: str, offset: int, token: str) -> None:
+        line, column = position(self.template, offset)
+        self.errors.append(TemplateError(message, token[:80], line, column, offset))
+
+
+@lru_cache(maxsize=512)
+def parse(template: str) -> tuple[tuple[Node, ...], tuple[TemplateError, ...]]:
+    state = _State(template)
+    nodes, pos, _closed = _sequence(state, 0, depth=0, in_call=False)
+    if pos < len(template):  # only reachable by a stray ")}}" at top level: plain text
+        nodes.append(Text(template[pos:]))
+    return tuple(nodes), tuple(state.errors)
+
+
+def _sequence(state: _State, pos: int, depth: int, in_call: bool) -> tuple[list[Node], int, bool]:
+    """Parse text and placeholders from ``pos``. Inside a function argument
+    (``in_call``) stop before the ``)}}`` that closes it."""
+    t = state.template
+    nodes: list[Node] = []
+    while pos < len(t):
+        opening = t.find(OPEN, pos)
+        closing = t.find(CALL_END, pos) if in_call else -1
+        if closing != -1 and (opening == -1 or closing < opening):
+            if closing > pos:
+                nodes.append(Text(t[pos:closing]))
+            return nodes, closing, True
+        if opening == -1:
+            nodes.append(Text(t[pos:]))
+            return nodes, len(t), False
+        while t.startswith("{", opening + 2):
+            opening += 1
+        if opening > pos:
+            nodes.append(Text(t[pos:opening]))
+        node, pos = _placeholder(state, opening, depth)
+        nodes.append(node)
+    return nodes, pos, False
+
+
+def _placeholder(state: _State, start: int, depth: int) -> tuple[Node, int]:
+    t = state.template
+    pos = start + 2
+    while pos < len(t) and t[pos] in " \t":
+        pos += 1
+    match = NAME_RE.match(t, pos)
+    if not match:
+        return _skip_bad(state, start, "expected a variable or function name after {{")
+    name, pos = match.group(), match.end()
+
+    if t.startswith("(", pos):
+        if name == catalogue.CUSTOM_FIELD_FUNCTION:
+            custom = CUSTOM_FIELD_RE.match(t, pos)
+            if not custom or not custom.group(1).strip():
+                return _skip_bad(state, start, "write a custom field as {{@CustomField(FieldName)}}")
+            return Var(catalogue.custom_field_key(custom.group(1)), start), custom.end()
+        if depth + 1 > MAX_DEPTH:
+            state.error(f"functions are nested more than {MAX_DEPTH} deep", start, t[start : pos + 1])
+        args, end, closed = _sequence(state, pos + 1, depth + 1, in_call=True)
+        if not closed:
+            state.error(
+                f"unbalanced braces: {{{{{name}( is never closed with )}}}}", start, t[start : pos + 1]
+            )
+            return Bad(t[start:], start), len(t)
+        end += len(CALL_END)
+        if name not in catalogue.function_names():
+            known = ", ".join(sorted(catalogue.function_names()))
+            state.error(f"unknown function {name} (the functions are {known})", start, t[start : pos + 1])
+            return Bad(t[start:end], start), end
+        return Call(name, tuple(args), start), end
+
+    while pos < len(t) and t[pos] in " \t":
+        pos += 1
+    if t.startswith(CLOSE, pos):
+        return Var(name, start), pos + 2
+    return _skip_bad(state, start, f"unexpected text after {name!r}; expected }}}}")
+
+
+def _skip_bad(state: _State, start: int, message: str) -> tuple[Node, int]:
+    t = state.template
+    end = t.find(CLOSE, start + 2)
+    newline = t.find("\n", start)
+    if end == -1:
+        state.error(f"unbalanced braces: {{{{ is never closed with }}}} ({message})", start, t[start:])
+        return Bad(t[start:], start), len(t)
+    token = t[start : end + 2]
+    if newline != -1 and newline < end:
+        token = t[start:newline]
+    state.error(message, start, token)
+    return Bad(t[start : end + 2], start), end + 2

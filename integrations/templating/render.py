@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from integrations.templating.encoders import ENCODERS
+from integrations.templating.parser import Bad, Call, Node, Text, Var, parse
+
+# At most this many characters are drawn from variable values per render.
+# With the template's own text and the encoders' worst-case growth (x12 for
+# @UrlEncode of 4-byte characters, compounded by nesting, which the parser
+# bounds) this bounds the output.
+MAX_VALUE_CHARS = 1_200_000
+
+
+def render(template: str, context: Mapping[str, Any], *, max_value_chars: int = MAX_VALUE_CHARS) -> str:
+    """Substitute values into ``template``. Never raises.
+
+    ``context`` maps placeholder names ("@alert.type", "ApiUrl",
+    "@CustomField(ComponentId)") to values; a missing name renders empty.
+    Erroneous placeholders (which validation refuses on save) stay literal.
+    """
+    nodes, _errors = parse(template)
+    budget = [max_value_chars]
+    return "".join(_evaluate(node, context, budget) for node in nodes)
+
+
+def _evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
+    if isinstance(node, Text):
+        return node.value
+    if isinstance(node, Var):
+        value = _text(context.get(node.name))
+        if len(value) > budget[0]:
+            value = value[: budget[0]]
+        budget[0] -= len(value)
+        return value
+    if isinstance(node, Call):
+        inner = "".join(_evaluate(arg, context, budget) for arg in node.args)
+        return ENCODERS[node.function](inner)
+    if isinstance(node, Bad):
+        return node.text
+    return ""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (possible in decoded JSON) cannot be sent; replace them.
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
