@@ -1,0 +1,1 @@
+from alerting.admin import account, definitions, history, monitors, operators  # noqa: F401

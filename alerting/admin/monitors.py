@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
+
+
+class MaintenancePeriodInline(admin.TabularInline):
+    model = MaintenancePeriod
+    fk_name = "monitor"
+    extra = 0
+    fields = (
+        "maintenance_type",
+        "mode",
+        "start_datetime",
+        "end_datetime",
+        "weekday",
+        "month_day",
+        "start_time",
+        "end_time",
+        "description",
+    )
+
+
+@admin.register(Monitor)
+class MonitorAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "key",
+        "monitor_type",
+        "url",
+        "is_active",
+        "generate_alerts",
+        "last_status",
+        "last_check_at",
+    )
+    list_filter = ("is_active", "generate_alerts", "monitor_type", "last_status", "groups")
+    search_fields = ("name", "key", "url", "notes")
+    readonly_fields = ("last_status", "last_check_at", "created_at")
+    inlines = [MaintenancePeriodInline]
+    fieldsets = (
+        (None, {"fields": ("key", "name", "monitor_type", "url", "notes")}),
+        ("Alerting", {"fields": ("is_active", "generate_alerts", "name_for_phone_alerts", "custom_fields")}),
+        ("State", {"fields": ("last_status", "last_check_at", "created_at")}),
+    )
+
+
+@admin.register(MonitorGroup)
+class MonitorGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "monitor_count", "is_all_monitors")
+    search_fields = ("name",)
+    filter_horizontal = ("monitors",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MonitorGroup]:
+        return super().get_queryset(request).annotate(_monitors=Count("monitors"))
+
+    @admin.display(description="Monitors")
+    def monitor_count(self, obj: MonitorGroup) -> str:
+        return "every monitor" if obj.is_all_monitors else str(obj._monitors)
+
+    def get_fields(self, request: HttpRequest, obj: MonitorGroup | None = None) -> list[str]:
+        if obj and obj.is_all_monitors:
+            return ["name", "members_note"]
+        return ["name", "monitors"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: MonitorGroup | None = None) -> tuple[str, ...]:
+        return ("name", "members_note") if obj and obj.is_all_monitors else ()
+
+    @admin.display(description="Monitors")
+    def members_note(self, obj: MonitorGroup) -> str:
+        return "Every monitor is in this group automatically."
+
+    def has_delete_permission(self, request: HttpRequest, obj: MonitorGroup | None = None) -> bool:
+        if obj is not None and obj.is_system:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MonitorGroup]) -> None:
+        super().delete_queryset(request, queryset.filter(is_all_monitors=False))
+
+
+@admin.register(MaintenancePeriod)
+class MaintenancePeriodAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "maintenance_type", "mode", "monitor", "monitor_group")
+    list_filter = ("maintenance_type", "mode")
+    list_select_related = ("monitor", "monitor_group")
+    search_fields = ("description", "monitor__name", "monitor_group__name")
+    autocomplete_fields = ("monitor",)

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from alerting.models import OffDutySchedule, Operator, OperatorGroup
+
+
+class OffDutyScheduleInline(admin.TabularInline):
+    model = OffDutySchedule
+    extra = 0
+    fields = (
+        "mode",
+        "start_datetime",
+        "end_datetime",
+        "weekday",
+        "month_day",
+        "start_time",
+        "end_time",
+        "description",
+    )
+
+
+@admin.register(Operator)
+class OperatorAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "email", "mobile_phone", "is_active", "is_on_duty", "schedule_count")
+    list_filter = ("is_active", "is_on_duty", "language", "groups")
+    list_editable = ("is_on_duty",)
+    search_fields = ("full_name", "email", "mobile_phone")
+    inlines = [OffDutyScheduleInline]
+    actions = ["set_on_duty", "set_off_duty"]
+    fieldsets = (
+        (None, {"fields": ("full_name", "email", "mobile_phone", "backup_email")}),
+        ("Alerting", {"fields": ("is_active", "is_on_duty", "language", "time_zone")}),
+        ("Login", {"fields": ("user",)}),
+    )
+    raw_id_fields = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Operator]:
+        return super().get_queryset(request).annotate(_schedules=Count("off_duty_schedules"))
+
+    @admin.display(description="Off-duty schedules", ordering="_schedules")
+    def schedule_count(self, obj: Operator) -> int:
+        return obj._schedules
+
+    @admin.action(description="Put selected operators on duty")
+    def set_on_duty(self, request: HttpRequest, queryset: QuerySet[Operator]) -> None:
+        count = queryset.update(is_on_duty=True)
+        self.message_user(request, f"{count} operator(s) put on duty.", messages.SUCCESS)
+
+    @admin.action(description="Put selected operators off duty")
+    def set_off_duty(self, request: HttpRequest, queryset: QuerySet[Operator]) -> None:
+        count = queryset.update(is_on_duty=False)
+        self.message_user(request, f"{count} operator(s) put off duty.", messages.SUCCESS)
+
+
+@admin.register(OperatorGroup)
+class OperatorGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "member_count", "is_everyone", "is_administrators")
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+    actions = ["all_on_duty", "all_off_duty"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OperatorGroup]:
+        return super().get_queryset(request).annotate(_members=Count("members"))
+
+    @admin.display(description="Members")
+    def member_count(self, obj: OperatorGroup) -> str:
+        return "every operator" if obj.is_everyone else str(obj._members)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: OperatorGroup | None = None) -> tuple[str, ...]:
+        if obj and obj.is_everyone:
+            return ("name", "members_note")
+        if obj and obj.is_administrators:
+            return ("name",)
+        return ()
+
+    def get_fields(self, request: HttpRequest, obj: OperatorGroup | None = None) -> list[str]:
+        if obj and obj.is_everyone:
+            return ["name", "members_note"]
+        return ["name", "members"]
+
+    @admin.display(description="Members")
+    def members_note(self, obj: OperatorGroup) -> str:
+        return "Every operator is a member of this group automatically."
+
+    def has_delete_permission(self, request: HttpRequest, obj: OperatorGroup | None = None) -> bool:
+        if obj is not None and obj.is_system:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[OperatorGroup]) -> None:
+        # The bulk "delete selected" action must not remove system groups either.
+        super().delete_queryset(request, queryset.filter(is_everyone=False, is_administrators=False))
+
+    def _set_duty(self, request: HttpRequest, queryset: QuerySet[OperatorGroup], on: bool) -> None:
+        total = 0
+        for group in queryset:
+            total += group.member_operators().update(is_on_duty=on)
+        state = "on" if on else "off"
+        self.message_user(request, f"{total} operator(s) put {state} duty.", messages.SUCCESS)
+
+    @admin.action(description="Put all members on duty")
+    def all_on_duty(self, request: HttpRequest, queryset: QuerySet[OperatorGroup]) -> None:
+        self._set_duty(request, queryset, True)
+
+    @admin.action(description="Put all members off duty")
+    def all_off_duty(self, request: HttpRequest, queryset: QuerySet[OperatorGroup]) -> None:
+        self._set_duty(request, queryset, False)

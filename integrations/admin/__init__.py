@@ -1,0 +1,1 @@
+from integrations.admin import integrations, messages  # noqa: F401

@@ -1,0 +1,120 @@
+"""The message log: every delivery and its attempts, read-only."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from integrations.models import Message, MessageAttempt, MessageStatus
+
+STATUS_COLOURS = {
+    MessageStatus.DELIVERED: "#1a7f37",
+    MessageStatus.FAILED: "#cf222e",
+    MessageStatus.EXPIRED: "#cf222e",
+    MessageStatus.PENDING: "#9a6700",
+    MessageStatus.SENDING: "#0969da",
+}
+
+
+def status_badge(status: str) -> str:
+    colour = STATUS_COLOURS.get(status, "#57606a")
+    label = MessageStatus(status).label if status in MessageStatus.values else status
+    return format_html(
+        '<span class="msg-status msg-status-{}" style="color:#fff;background:{};padding:1px 8px;'
+        'border-radius:9px;font-weight:600">{}</span>',
+        status,
+        colour,
+        label,
+    )
+
+
+class AttemptInline(admin.StackedInline):
+    model = MessageAttempt
+    extra = 0
+    can_delete = False
+    fields = (
+        ("number", "started_at", "duration_ms", "outcome", "worker"),
+        "request_pretty",
+        ("response_status", "response_headers"),
+        "response_body",
+        "error",
+    )
+    readonly_fields = (
+        "number",
+        "started_at",
+        "duration_ms",
+        "outcome",
+        "worker",
+        "request_pretty",
+        "response_status",
+        "response_headers",
+        "response_body",
+        "error",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+    @admin.display(description="Request")
+    def request_pretty(self, obj: MessageAttempt) -> str:
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(obj.request, indent=2))
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "status_label",
+        "integration",
+        "recipient",
+        "alert",
+        "attempt_count",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "integration", "created_at", "is_test")
+    list_select_related = ("integration", "alert__incident__monitor")
+    search_fields = ("recipient", "alert__incident__key", "alert__incident__monitor__name", "error")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [AttemptInline]
+    fields = (
+        ("status_label", "attempt_count", "next_attempt_at"),
+        ("integration", "recipient", "operator"),
+        "alert",
+        ("created_at", "delivered_at", "duration_ms"),
+        "request",
+        ("response_status", "response_headers"),
+        "response_body",
+        "error",
+    )
+    readonly_fields = (
+        "status_label",
+        "attempt_count",
+        "next_attempt_at",
+        "integration",
+        "recipient",
+        "operator",
+        "alert",
+        "created_at",
+        "delivered_at",
+        "duration_ms",
+        "request",
+        "response_status",
+        "response_headers",
+        "response_body",
+        "error",
+    )
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, obj: Message) -> str:
+        return status_badge(obj.status)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
