@@ -57,6 +57,10 @@ class Integration(models.Model):
     # Circuit breaker state, written by delivery.
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Rate limiter state, written by delivery: the time the next request may
+    # go out (a "theoretical arrival time"), advanced with compare-and-swap so
+    # that every worker process shares one limit.
+    rate_next_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
