@@ -224,6 +224,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a field called "mode"; name each choice set after its class.
+    "ENUM_NAME_OVERRIDES": {
+        "ScheduleModeEnum": "alerting.models.schedules.ScheduleMode",
+        "EscalationModeEnum": "alerting.models.definitions.EscalationMode",
+        "VariableModeEnum": "integrations.models.integrations.VariableMode",
+    },
 }
 
 # --- Security (on whenever DEBUG is off) ------------------------------------------------

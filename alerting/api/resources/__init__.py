@@ -1,0 +1,2 @@
+"""Configuration resources of the HTTP API (operators, groups, monitors,
+maintenance, alert definitions): list, create, read, update, delete."""

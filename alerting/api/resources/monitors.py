@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from alerting.api.resources.common import ConfigViewSet, document
+from alerting.models import Monitor
+
+
+def monitor_filter(value: str) -> Q:
+    """A monitor is addressed by its id or by its key (a key may look like a UUID)."""
+    try:
+        return Q(pk=uuid.UUID(value)) | Q(key=value)
+    except ValueError:
+        return Q(key=value)
+
+
+class MonitorRefField(serializers.PrimaryKeyRelatedField):
+    """A reference to a monitor by id or key; answered as the id."""
+
+    default_error_messages = {
+        "does_not_exist": 'No monitor has the id or key "{pk_value}".',
+        "incorrect_type": "Give a monitor id or key (a string).",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Monitor.objects.all())
+        kwargs.setdefault("pk_field", serializers.UUIDField())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Monitor:
+        if not isinstance(data, str):
+            self.fail("incorrect_type")
+        found = list(self.get_queryset().filter(monitor_filter(data))[:2])
+        # An id match wins over a key that happens to spell another monitor's id.
+        found.sort(key=lambda m: str(m.pk) != data.lower())
+        if not found:
+            self.fail("does_not_exist", pk_value=data)
+        return found[0]
+
+
+class MonitorSerializer(serializers.ModelSerializer):
+    groups = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Monitor groups holding this monitor (edit on the group)."
+    )
+
+    class Meta:
+        model = Monitor
+        fields = (
+            "id",
+            "key",
+            "name",
+            "monitor_type",
+            "url",
+            "notes",
+            "custom_fields",
+            "name_for_phone_alerts",
+            "is_active",
+            "generate_alerts",
+            "groups",
+            "created_at",
+            "last_check_at",
+            "last_status",
+        )
+        read_only_fields = ("id", "created_at", "last_check_at", "last_status")
+
+
+ID_OR_KEY = OpenApiParameter(
+    "id_or_key",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The monitor's id, or its key.",
+)
+
+
+@extend_schema_view(
+    **{
+        action: extend_schema(parameters=[ID_OR_KEY])
+        for action in ("retrieve", "update", "partial_update", "destroy")
+    }
+)
+@document("monitors", MonitorSerializer, "Monitors")
+class MonitorViewSet(ConfigViewSet):
+    serializer_class = MonitorSerializer
+    lookup_url_kwarg = "id_or_key"
+    # Keys may hold slashes, dots and colons.
+    lookup_value_regex = r".+?"
+
+    def get_queryset(self) -> QuerySet[Monitor]:
+        return Monitor.objects.prefetch_related("groups").order_by("name", "key")
+
+    def get_object(self) -> Monitor:
+        value = self.kwargs[self.lookup_url_kwarg]
+        found = sorted(
+            self.get_queryset().filter(monitor_filter(value))[:2], key=lambda m: str(m.pk) != value
+        )
+        if not found:
+            raise Http404
+        self.check_object_permissions(self.request, found[0])
+        return found[0]

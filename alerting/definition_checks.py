@@ -1,0 +1,52 @@
+"""Rules for an escalation level's integration link that no single model field
+can check: they depend on the integration it points at. Shared by the API and
+``apply_config``, so both refuse the same things."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerting.models import Monitor
+
+
+def link_errors(
+    integration: Any,
+    variable_values: Any,
+    extra_email_addresses: Any,
+    statushub_service_links: Any,
+) -> dict[str, str]:
+    """Field name → message for everything wrong with the link (empty if fine)."""
+    from integrations.models import IntegrationKind, VariableMode
+
+    errors: dict[str, str] = {}
+    if not isinstance(variable_values, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in variable_values.items()
+    ):
+        errors["variable_values"] = "Enter an object whose keys and values are all strings."
+    else:
+        per_level = set(
+            integration.variables.filter(mode=VariableMode.PER_LEVEL).values_list("name", flat=True)
+        )
+        unknown = sorted(set(variable_values) - per_level)
+        if unknown:
+            allowed = ", ".join(sorted(per_level)) or "none"
+            errors["variable_values"] = (
+                f"{', '.join(unknown)}: not a per-level variable of {integration.name} (it has: {allowed})."
+            )
+    if extra_email_addresses and integration.kind != IntegrationKind.EMAIL:
+        errors["extra_email_addresses"] = "Extra e-mail addresses are for e-mail integrations only."
+    if statushub_service_links:
+        if integration.kind != IntegrationKind.STATUSHUB:
+            errors["statushub_service_links"] = "StatusHub service links are for StatusHub integrations only."
+        elif isinstance(statushub_service_links, list):
+            services = set(integration.statushub_services.values_list("name", flat=True))
+            for item in statushub_service_links:
+                if not isinstance(item, dict):
+                    continue
+                if item.get("service") not in services:
+                    errors["statushub_service_links"] = (
+                        f"{integration.name} has no StatusHub service named {item.get('service')!r}."
+                    )
+                elif not Monitor.objects.filter(key=item.get("monitor")).exists():
+                    errors["statushub_service_links"] = f"No monitor has the key {item.get('monitor')!r}."
+    return errors
