@@ -42,6 +42,12 @@ class Message(models.Model):
     is_test = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)
+    # A replay starts a fresh retry schedule and a fresh maximum age: attempts
+    # before it do not count against the schedule, and it expires from then.
+    attempts_before_replay = models.PositiveIntegerField(default=0, editable=False)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Empty: the maximum age after creation."
+    )
     next_attempt_at = models.DateTimeField()
     lease_owner = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
