@@ -12,6 +12,7 @@ COLLECTIONS = [
     "monitor-groups",
     "maintenance-periods",
     "alert-definitions",
+    "integrations",
 ]
 
 

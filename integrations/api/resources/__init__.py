@@ -1,0 +1,2 @@
+"""The ``integrations`` configuration resource: kind or preset, predefined
+variables, steps and StatusHub services. Secrets are write-only."""

@@ -1,0 +1,12 @@
+"""Routes for the integrations resource, included from ``integrations.api.urls``."""
+
+from __future__ import annotations
+
+from rest_framework.routers import SimpleRouter
+
+from integrations.api.resources.views import IntegrationViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("integrations", IntegrationViewSet, basename="integration")
+
+urlpatterns = router.urls
