@@ -70,6 +70,11 @@ class Integration(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from integrations.validation import clean_integration
+
+        clean_integration(self)
+
 
 variable_name_validator = RegexValidator(
     r"^[A-Za-z_][A-Za-z0-9_]{0,99}$",
@@ -105,6 +110,11 @@ class IntegrationVariable(models.Model):
 
     def get_value(self) -> str:
         return self.secret_value if self.is_secret else self.value
+
+    def clean(self) -> None:
+        from integrations.validation import clean_variable
+
+        clean_variable(self)
 
 
 class HttpMethod(models.TextChoices):
@@ -160,6 +170,13 @@ class IntegrationStep(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"Step {self.position}"
+
+    def clean(self) -> None:
+        # Templates are checked against the integration's variable names; the
+        # admin may set ``known_variable_names`` when they are edited alongside.
+        from integrations.validation import clean_step
+
+        clean_step(self)
 
     def alert_types(self) -> list[str]:
         return [

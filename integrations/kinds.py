@@ -1,0 +1,71 @@
+"""Configuration of the built-in kinds as data (``kinds.json``): the
+predefined variables each kind has and, for StatusHub, its default steps."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from integrations.specs import VariableSpec
+
+if TYPE_CHECKING:
+    from integrations.models import Integration, IntegrationStep
+
+KINDS_PATH = Path(__file__).with_name("kinds.json")
+
+
+@cache
+def _load() -> dict[str, Any]:
+    return json.loads(KINDS_PATH.read_text(encoding="utf-8"))
+
+
+def variable_specs(kind: str) -> tuple[VariableSpec, ...]:
+    return tuple(VariableSpec.from_data(v) for v in _load().get(kind, {}).get("variables", []))
+
+
+def step_variables(kind: str) -> tuple[str, ...]:
+    """Names a kind's transport supplies to its steps (StatusHub: the service)."""
+    return tuple(_load().get(kind, {}).get("step_variables", []))
+
+
+def default_steps(kind: str) -> list[IntegrationStep]:
+    """The kind's steps as unsaved rows, used when an integration has none."""
+    from integrations.models import IntegrationStep
+    from integrations.presets import step_fields
+
+    return [
+        IntegrationStep(**step_fields(data, position))
+        for position, data in enumerate(_load().get(kind, {}).get("steps", []), start=1)
+    ]
+
+
+def ensure_kind_variables(integration: Integration) -> None:
+    """Create the kind's predefined variables that the integration lacks."""
+    from integrations.models import IntegrationVariable
+
+    have = set(integration.variables.values_list("name", flat=True))
+    for position, spec in enumerate(variable_specs(integration.kind)):
+        if spec.name in have:
+            continue
+        IntegrationVariable.objects.create(
+            integration=integration,
+            name=spec.name,
+            is_secret=spec.secret,
+            description=spec.description[:300],
+            position=position,
+            value="" if spec.secret else spec.default,
+            secret_value=spec.default if spec.secret else "",
+        )
+
+
+def spec_for(integration: Integration, name: str) -> VariableSpec | None:
+    """The typed description of one of the integration's variables, if any."""
+    from integrations import presets
+
+    if integration.preset:
+        preset = presets.presets().get(integration.preset)
+        if preset and preset.variable(name):
+            return preset.variable(name)
+    return next((s for s in variable_specs(integration.kind) if s.name == name), None)

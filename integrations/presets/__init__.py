@@ -1,0 +1,138 @@
+"""Presets: custom integrations shipped as data, one JSON file each.
+
+A file holds the preset's name, its predefined variables (typed, secrets
+marked), its steps (a body may be written as a JSON object, which is stored
+as indented JSON text) and optional ``value_limits``: the most characters each
+variable may contribute (``"*"`` for the rest), so text fits the receiver's
+limits and, being cut before encoding, never breaks the JSON around it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from integrations.specs import VariableSpec
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
+
+PRESET_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Preset:
+    slug: str
+    name: str
+    description: str
+    variables: tuple[VariableSpec, ...]
+    steps: tuple[dict[str, Any], ...]
+    value_limits: dict[str, int]
+
+    def variable(self, name: str) -> VariableSpec | None:
+        return next((v for v in self.variables if v.name == name), None)
+
+
+def step_fields(data: dict[str, Any], position: int) -> dict[str, Any]:
+    body = data.get("body", "")
+    if not isinstance(body, str):
+        body = json.dumps(body, indent=2, ensure_ascii=False)
+    types = set(data["alert_types"])
+    return {
+        "position": position,
+        "name": data.get("name", ""),
+        "handles_alert": "Alert" in types,
+        "handles_ok": "Ok" in types,
+        "handles_reminder": "Reminder" in types,
+        "method": data["method"],
+        "url": data["url"],
+        "headers": [list(pair) for pair in data.get("headers", [])],
+        "body": body,
+        "content_type": data.get("content_type", "application/json"),
+        "auth_type": data.get("auth_type", "none"),
+        "auth_username": data.get("auth_username", ""),
+        "auth_password": data.get("auth_password", ""),
+        "auth_token": data.get("auth_token", ""),
+    }
+
+
+@cache
+def presets() -> dict[str, Preset]:
+    found: dict[str, Preset] = {}
+    for path in sorted(PRESET_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found[data["slug"]] = Preset(
+            slug=data["slug"],
+            name=data["name"],
+            description=data.get("description", ""),
+            variables=tuple(VariableSpec.from_data(v) for v in data.get("variables", [])),
+            steps=tuple(step_fields(s, n) for n, s in enumerate(data["steps"], start=1)),
+            value_limits=dict(data.get("value_limits", {})),
+        )
+    return found
+
+
+def get(slug: str) -> Preset:
+    try:
+        return presets()[slug]
+    except KeyError:
+        raise ValueError(
+            f"Unknown preset {slug!r}; the presets are {', '.join(sorted(presets()))}."
+        ) from None
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(p.slug, p.name) for p in sorted(presets().values(), key=lambda p: p.name.lower())]
+
+
+@transaction.atomic
+def apply_preset(integration: Integration, slug: str) -> Integration:
+    """Make ``integration`` a custom integration from the preset: its steps
+    become the preset's, and its variables the preset's predefined ones
+    (keeping values already entered for variables of the same name)."""
+    from integrations.models import IntegrationKind, IntegrationStep, IntegrationVariable
+
+    preset = get(slug)
+    integration.kind = IntegrationKind.WEBHOOK
+    integration.preset = slug
+    if not integration.description:
+        integration.description = preset.description[:500]
+    integration.save()
+
+    existing = {v.name: v for v in integration.variables.all()}
+    for position, spec in enumerate(preset.variables):
+        variable = existing.pop(spec.name, None) or IntegrationVariable(
+            integration=integration, name=spec.name
+        )
+        had_value = bool(variable.get_value()) if variable.pk else False
+        if variable.is_secret != spec.secret and had_value:
+            value = variable.get_value()
+            variable.value, variable.secret_value = ("", value) if spec.secret else (value, "")
+        variable.is_secret = spec.secret
+        variable.description = spec.description[:300]
+        variable.position = position
+        if not variable.pk:
+            variable.mode = spec.mode
+            if spec.secret:
+                variable.secret_value = spec.default
+            else:
+                variable.value = spec.default
+        variable.save()
+    for stale in existing.values():
+        stale.delete()
+
+    integration.steps.all().delete()
+    IntegrationStep.objects.bulk_create(
+        IntegrationStep(integration=integration, **fields) for fields in preset.steps
+    )
+    return integration
+
+
+def value_limits(slug: str) -> dict[str, int]:
+    preset = presets().get(slug)
+    return preset.value_limits if preset else {}

@@ -1,0 +1,209 @@
+"""From an outbox Message (or a test) to a transport call.
+
+``send_message`` resolves everything a transport needs into plain values (an
+``Outgoing``): the alert's variable snapshot, the integration's fixed values,
+the level's values, the recipient, the secrets to redact. Test sends and
+previews build the same thing from the catalogue's example values and never
+touch the outbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+
+from integrations import catalogue, presets
+from integrations.models import IntegrationKind, VariableMode
+from integrations.transports import email, pagerduty, slack, statushub, twilio, webhook
+from integrations.transports.base import Exchange, TransportError
+from integrations.transports.outgoing import Outgoing
+from integrations.transports.redact import Redactor
+
+if TYPE_CHECKING:
+    from integrations.models import Integration, Message
+
+TRANSPORTS: dict[str, ModuleType] = {
+    IntegrationKind.WEBHOOK: webhook,
+    IntegrationKind.EMAIL: email,
+    IntegrationKind.SMS: twilio,
+    IntegrationKind.PHONE: twilio,
+    IntegrationKind.SLACK: slack,
+    IntegrationKind.PAGERDUTY: pagerduty,
+    IntegrationKind.STATUSHUB: statushub,
+}
+ALERT_TYPES = ("Alert", "Ok", "Reminder")
+
+
+def send_message(message: Message, session: requests.Session) -> list[Exchange]:
+    """Render ``message`` and send it; raises TransportError on failure."""
+    alert = message.alert
+    if alert is None:
+        raise TransportError("The message has no alert to send.", permanent=True)
+    links: list[dict[str, str]] = []
+    if message.level_link is not None:
+        links = list(message.level_link.statushub_service_links or [])
+    monitor = alert.incident.monitor
+    out = build_outgoing(
+        message.integration,
+        alert_type=alert.alert_type,
+        system=alert.variables or {},
+        level_variables=message.level_variables or {},
+        recipient=message.recipient,
+        message_id=str(message.pk),
+        statushub_services=linked_services(message.integration, links, {monitor.key, str(monitor.pk)}),
+    )
+    return transport_for(message.integration).notify(out, session)
+
+
+def transport_for(integration: Integration) -> ModuleType:
+    try:
+        return TRANSPORTS[integration.kind]
+    except KeyError:
+        raise TransportError(f"No transport for kind {integration.kind!r}.", permanent=True) from None
+
+
+def build_outgoing(
+    integration: Integration,
+    *,
+    alert_type: str,
+    system: dict[str, Any],
+    level_variables: dict[str, Any] | None = None,
+    recipient: str = "",
+    message_id: str = "",
+    statushub_services: list[tuple[str, str]] | None = None,
+    dry_run: bool = False,
+) -> Outgoing:
+    level_variables = level_variables or {}
+    redactor = Redactor()
+    variables: dict[str, str] = {}
+    for variable in integration.variables.all():
+        if variable.mode == VariableMode.PER_LEVEL:
+            value = str(level_variables.get(variable.name, "") or "")
+        else:
+            value = variable.get_value()
+        variables[variable.name] = value
+        if variable.is_secret:
+            redactor.add(value)
+    for step in integration.steps.all():
+        redactor.add(step.auth_password)
+        redactor.add(step.auth_token)
+    for secret in integration.signing_secrets or []:
+        redactor.add(secret)
+    services = statushub_services or []
+    for _name, url in services:
+        redactor.add(url)
+
+    context = _system_context(system, presets.value_limits(integration.preset))
+    context.update(variables)
+    return Outgoing(
+        integration=integration,
+        alert_type=alert_type,
+        context=context,
+        variables=variables,
+        message_id=message_id or str(uuid.uuid4()),
+        redactor=redactor,
+        timeout=(
+            integration.connect_timeout or settings.DELIVERY_CONNECT_TIMEOUT,
+            integration.read_timeout or settings.DELIVERY_READ_TIMEOUT,
+        ),
+        recipient=recipient,
+        statushub_services=services,
+        dry_run=dry_run,
+    )
+
+
+def _system_context(system: dict[str, Any], limits: dict[str, int]) -> dict[str, str]:
+    context: dict[str, str] = {}
+    for name, value in system.items():
+        if name == "customFields" and isinstance(value, dict):
+            for field, field_value in value.items():
+                context[catalogue.custom_field_key(str(field))] = _plain(field_value)
+        elif name.startswith("@"):
+            context[name] = _plain(value)
+    if limits:
+        default = limits.get("*")
+        for name, value in context.items():
+            limit = limits.get(name, default)
+            if limit is not None and len(value) > limit:
+                context[name] = value[: max(0, limit - 1)] + "…"
+    return context
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def linked_services(
+    integration: Integration, links: list[dict[str, str]], monitor_ids: set[str]
+) -> list[tuple[str, str]]:
+    """StatusHub: the services the level links to this monitor."""
+    if integration.kind != IntegrationKind.STATUSHUB:
+        return []
+    wanted = {link.get("service") for link in links if link.get("monitor") in monitor_ids}
+    return [(s.name, s.webhook_url) for s in integration.statushub_services.all() if s.name in wanted]
+
+
+# --- Test sends and previews ------------------------------------------------------------
+
+
+def build_test_message(
+    integration: Integration,
+    alert_type: str = "Alert",
+    level: int = 1,
+    *,
+    recipient: str = "",
+    level_variables: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> Outgoing:
+    """An Outgoing filled with the catalogue's example values, as Uptrends
+    fills a test alert; per-level variables take ``level_variables``."""
+    if alert_type not in ALERT_TYPES:
+        raise ValueError(f"The alert type is one of {', '.join(ALERT_TYPES)}, not {alert_type!r}.")
+    services = [(s.name, s.webhook_url) for s in integration.statushub_services.all()]
+    return build_outgoing(
+        integration,
+        alert_type=alert_type,
+        system=catalogue.example_values(alert_type, level),
+        level_variables=level_variables,
+        recipient=recipient,
+        message_id=f"test-{uuid.uuid4()}",
+        statushub_services=services if integration.kind == IntegrationKind.STATUSHUB else [],
+        dry_run=dry_run,
+    )
+
+
+def send_test(
+    integration: Integration,
+    alert_type: str = "Alert",
+    level: int = 1,
+    *,
+    session: requests.Session | None = None,
+    recipient: str = "",
+    level_variables: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> list[Exchange]:
+    """Send (or with ``dry_run`` only build) a test alert; TransportError on refusal."""
+    out = build_test_message(
+        integration, alert_type, level, recipient=recipient, level_variables=level_variables, dry_run=dry_run
+    )
+    if session is None:
+        session = send_session(out.timeout)
+    with session:
+        return transport_for(integration).notify(out, session)
+
+
+def preview(
+    integration: Integration, alert_type: str = "Alert", level: int = 1, **kwargs: Any
+) -> list[Exchange]:
+    """The request(s) a test would make, redacted, without sending anything."""
+    return send_test(integration, alert_type, level, session=requests.Session(), dry_run=True, **kwargs)
+
+
+def send_session(timeout: tuple[float, float]) -> requests.Session:
+    from integrations.outbound import outbound_session
+
+    return outbound_session(*timeout)

@@ -1,0 +1,81 @@
+"""Slack incoming webhook: Block Kit in an attachment (for the colour bar by
+alert type), with a plain-text ``text`` as the notification fallback."""
+
+from __future__ import annotations
+
+import requests
+
+from integrations.transports import http
+from integrations.transports.base import Exchange, TransportError
+from integrations.transports.outgoing import Outgoing
+
+COLOURS = {"Alert": "#E01E5A", "Reminder": "#ECB22E", "Ok": "#2EB67D"}
+HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+TEXT_LIMIT = 3000
+
+
+def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
+    url = out.var("WebhookUrl")
+    if not url:
+        raise TransportError("Slack: the WebhookUrl variable is empty.", permanent=True)
+    return [
+        http.request(
+            session,
+            "POST",
+            url,
+            redactor=out.redactor,
+            exchanges=[],
+            timeout=out.timeout,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            body=http.json_body(payload(out)),
+            dry_run=out.dry_run,
+        )
+    ]
+
+
+def payload(out: Outgoing) -> dict:
+    s = out.system
+    title = cut(f"{out.alert_type}: {s('@monitor.name')}", HEADER_LIMIT)
+    lines = [f"*{'Recovered after' if out.alert_type == 'Ok' else 'Error'}:* "]
+    lines[0] += escape(s("@alert.downtimeDuration") if out.alert_type == "Ok" else s("@alert.description"))
+    if s("@monitor.url"):
+        lines.append(f"*Checked:* {escape(s('@monitor.url'))}")
+    if s("@alert.firstErrorUtcFormatted"):
+        lines.append(f"*First error (UTC):* {escape(s('@alert.firstErrorUtcFormatted'))}")
+    links = [
+        f"<{s(name)}|{label}>"
+        for name, label in (
+            ("@monitor.dashboardUrl", "Monitor dashboard"),
+            ("@alert.firstErrorCheckUrl", "First error"),
+            ("@monitor.editUrl", "Monitor settings"),
+        )
+        if s(name).startswith(("http://", "https://")) and not any(c in s(name) for c in "<>|")
+    ]
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": cut("\n".join(lines), SECTION_LIMIT)}},
+    ]
+    message = s("@escalationLevel.message")
+    if message:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": cut(escape(message), SECTION_LIMIT)}}
+        )
+    if links:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(links)}]})
+    fallback = cut(f"{out.alert_type}: {s('@monitor.name')} – {s('@alert.description')}", TEXT_LIMIT)
+    return {
+        "text": fallback,
+        "attachments": [
+            {"color": COLOURS.get(out.alert_type, "#E01E5A"), "fallback": fallback, "blocks": blocks}
+        ],
+    }
+
+
+def escape(text: str) -> str:
+    # Slack's mrkdwn treats these three as control characters.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,85 @@
+"""Twilio SMS (``Messages.json``) and voice calls (``Calls.json`` with TwiML
+that speaks the alert). Both are form-encoded with HTTP Basic auth. A phone
+call never announces an OK. Text is cut to Twilio's limits: an SMS body of
+1600 characters, inline TwiML of 4000."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import requests
+from django.conf import settings
+
+from integrations.templating.encoders import xml_encode
+from integrations.transports import http
+from integrations.transports.base import Exchange, TransportError
+from integrations.transports.outgoing import Outgoing
+from integrations.transports.slack import cut
+
+DEFAULT_BASE_URL = "https://api.twilio.com/2010-04-01"
+SMS_LIMIT = 1600
+TWIML_LIMIT = 4000
+
+
+def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
+    phone = out.integration.kind == "phone"
+    if phone and out.alert_type == "Ok":
+        return []
+    sid, token, sender = out.var("TwilioAccountSid"), out.var("TwilioAuthToken"), out.var("FromNumber")
+    missing = [
+        n for n, v in (("TwilioAccountSid", sid), ("TwilioAuthToken", token), ("FromNumber", sender)) if not v
+    ]
+    if missing:
+        raise TransportError(f"Twilio: {', '.join(missing)} not set.", permanent=True)
+    if not out.recipient:
+        raise TransportError("Twilio: no phone number to send to.", permanent=True)
+    base = out.var("TwilioApiBaseUrl") or getattr(settings, "TWILIO_API_BASE_URL", "") or DEFAULT_BASE_URL
+    out.redactor.add(token)
+    if phone:
+        resource, form = "Calls.json", {"To": out.recipient, "From": sender, "Twiml": twiml(out)}
+    else:
+        resource, form = "Messages.json", {"To": out.recipient, "From": sender, "Body": sms_text(out)}
+    return [
+        http.request(
+            session,
+            "POST",
+            f"{base.rstrip('/')}/Accounts/{sid}/{resource}",
+            redactor=out.redactor,
+            exchanges=[],
+            timeout=out.timeout,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body=urlencode(form),
+            auth=(sid, token),
+            dry_run=out.dry_run,
+        )
+    ]
+
+
+def sms_text(out: Outgoing) -> str:
+    s = out.system
+    if out.alert_type == "Ok":
+        text = f"OK: {s('@monitor.name')} is back after {s('@alert.downtimeDuration')}."
+    else:
+        text = f"{out.alert_type.upper()}: {s('@monitor.name')} - {s('@alert.description')}"
+    if s("@escalationLevel.message"):
+        text += f"\n{s('@escalationLevel.message')}"
+    return cut(text, SMS_LIMIT)
+
+
+def twiml(out: Outgoing) -> str:
+    s = out.system
+    intro = "Reminder from alertsite." if out.alert_type == "Reminder" else "Alert from alertsite."
+    speech = (
+        f"{intro} Monitor {s('@monitor.name')} has an error. {s('@alert.description')} "
+        f"The error started at {s('@alert.firstErrorFormatted')}. {s('@escalationLevel.message')}"
+    )
+    voice = xml_encode(out.var("Voice", "alice"))
+    head, tail = f'<Response><Say voice="{voice}" loop="2">', "</Say></Response>"
+    room = TWIML_LIMIT - len(head) - len(tail)
+    spoken = xml_encode(speech)
+    if len(spoken) > room:
+        # Cut the text, not the escaped form, so no entity is split.
+        while len(spoken) > room:
+            speech = speech[: len(speech) - max(1, len(spoken) - room)]
+            spoken = xml_encode(speech)
+    return head + spoken + tail

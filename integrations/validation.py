@@ -1,0 +1,167 @@
+"""Validation the models' ``clean()`` (and so the admin and the API) call.
+
+Templates are checked when an integration is saved so that a message never
+fails at send time because of its template: an unknown variable or function
+or unbalanced braces is an error at the field, naming the token and where it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+from integrations import kinds
+from integrations.templating import validate
+
+if TYPE_CHECKING:
+    from integrations.models import Integration, IntegrationStep, IntegrationVariable
+
+# Office 365 connectors (incoming webhooks on these hosts) were retired by Microsoft.
+RETIRED_TEAMS_HOSTS = ("webhook.office.com", "outlook.office.com", "outlook.office365.com")
+RETIRED_TEAMS_MESSAGE = (
+    "This is an Office 365 connector URL ({host}). Microsoft retired Office 365 connectors, so "
+    "messages sent there are lost. In Teams, create a Workflow from the template 'Post to a "
+    "channel when a webhook request is received' and paste its URL instead."
+)
+# Step fields that are templates, and whether their content is secret
+# (an error about a secret field must not quote it).
+TEMPLATE_FIELDS = {
+    "url": False,
+    "body": False,
+    "auth_username": False,
+    "auth_password": True,
+    "auth_token": True,
+}
+
+
+def variable_names(integration: Integration) -> set[str]:
+    names = set(kinds.step_variables(integration.kind))
+    if integration.pk:
+        names.update(integration.variables.values_list("name", flat=True))
+    return names
+
+
+def template_errors(template: str, names: Collection[str], *, secret: bool = False) -> list[str]:
+    messages = []
+    for error in validate(template, names):
+        if secret:
+            messages.append(f"line {error.line}, column {error.column}: {error.message}")
+        else:
+            messages.append(f"{error.token} at line {error.line}, column {error.column}: {error.message}")
+    return messages
+
+
+def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field, secret in TEMPLATE_FIELDS.items():
+        found = template_errors(getattr(step, field) or "", names, secret=secret)
+        if found:
+            errors[field] = found
+    header_errors: list[str] = []
+    headers = step.headers or []
+    if not isinstance(headers, list) or not all(
+        isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        for pair in headers
+    ):
+        header_errors.append('Enter headers as a list of ["Name", "value"] pairs.')
+    else:
+        for name, value in headers:
+            if not name.strip() or any(c in name for c in ":\r\n "):
+                header_errors.append(f"{name!r} is not a valid header name.")
+            header_errors.extend(f"header {name}: {m}" for m in template_errors(value, names))
+    if header_errors:
+        errors["headers"] = header_errors
+    url_error = retired_url_error(step.url or "")
+    if url_error:
+        errors.setdefault("url", []).append(url_error)
+    if step.auth_type == "basic" and not step.auth_username:
+        errors.setdefault("auth_username", []).append("Basic authentication needs a username.")
+    if step.auth_type == "bearer" and not step.auth_token:
+        errors.setdefault("auth_token", []).append("Bearer authentication needs a token.")
+    if not (step.handles_alert or step.handles_ok or step.handles_reminder):
+        errors.setdefault("handles_alert", []).append("Tick at least one alert type for this step.")
+    return errors
+
+
+def clean_step(step: IntegrationStep, names: Collection[str] | None = None) -> None:
+    """Raise ValidationError for a step. ``names`` are the integration's
+    variable names; the admin passes them when variables are edited on the
+    same page (not saved yet); otherwise they are read from the database."""
+    if names is None:
+        names = getattr(step, "known_variable_names", None)
+    if names is None:
+        names = variable_names(step.integration) if step.integration_id else set()
+    errors = step_errors(step, names)
+    if errors:
+        raise ValidationError(errors)
+
+
+def retired_url_error(value: str) -> str:
+    host = _host(value)
+    retired = bool(host) and any(host == h or host.endswith("." + h) for h in RETIRED_TEAMS_HOSTS)
+    if retired and (host.endswith("webhook.office.com") or "/webhook" in value.lower()):
+        return RETIRED_TEAMS_MESSAGE.format(host=host)
+    return ""
+
+
+def clean_variable(variable: IntegrationVariable) -> None:
+    from integrations.models import VariableMode
+
+    errors: list[str] = []
+    value = variable.get_value()
+    spec = kinds.spec_for(variable.integration, variable.name) if variable.integration_id else None
+    if value:
+        message = retired_url_error(value)
+        if message:
+            errors.append(message)
+        if spec and spec.choices and value not in spec.choices:
+            errors.append(f"Choose one of: {', '.join(spec.choices)}.")
+        if "{{" in value:
+            errors.append("A variable's value is used as it is; it cannot hold {{…}} placeholders.")
+    elif spec and spec.required and variable.mode == VariableMode.FIXED:
+        errors.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")
+    if errors:
+        field = "secret_value" if variable.is_secret else "value"
+        raise ValidationError({field: errors})
+
+
+def level_value_errors(integration: Integration, values: dict[str, str]) -> list[str]:
+    """Per-level values (LevelIntegration.variable_values) for the integration."""
+    errors = []
+    for name, value in values.items():
+        message = retired_url_error(str(value))
+        if message:
+            errors.append(f"{name}: {message}")
+        spec = kinds.spec_for(integration, name)
+        if spec and spec.choices and value and value not in spec.choices:
+            errors.append(f"{name}: choose one of {', '.join(spec.choices)}.")
+    return errors
+
+
+def clean_integration(integration: Integration) -> None:
+    from integrations import presets
+
+    if integration.preset and integration.preset not in presets.presets():
+        raise ValidationError({"preset": f"Unknown preset {integration.preset!r}."})
+    secrets = integration.signing_secrets or []
+    if not isinstance(secrets, list) or not all(isinstance(s, str) and len(s) >= 16 for s in secrets):
+        raise ValidationError({"signing_secrets": "Enter a list of secrets of at least 16 characters each."})
+
+
+def _host(value: str) -> str:
+    try:
+        return (urlsplit(value.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def all_step_errors(steps: Iterable[IntegrationStep], names: Collection[str]) -> list[str]:
+    """Every problem of a set of steps, flattened (for commands and the API)."""
+    found = []
+    for step in steps:
+        for field, messages in step_errors(step, names).items():
+            found.extend(f"step {step.position} {field}: {m}" for m in messages)
+    return found
