@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from django.conf import settings
@@ -59,16 +60,28 @@ def _float(text: str) -> float:
     return value
 
 
-def _depth(value: Any) -> int:
-    deepest = 0
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: str) -> bool:
+    # "\u0000" and unpaired surrogates ("\ud800") are valid JSON escapes, but
+    # PostgreSQL cannot store the first and UTF-8 cannot encode the second.
+    return "\x00" not in text and not _SURROGATE.search(text)
+
+
+def _check_tree(value: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and strings that cannot be stored."""
     stack = [(value, 1)]
     while stack:
         item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, str):
+            if not _storable(item):
+                raise ParseError("The body holds a NUL character or an unpaired surrogate escape.")
+        elif isinstance(item, dict | list):
+            if level > MAX_DEPTH:
+                raise ParseError(f"The body is nested too deeply (at most {MAX_DEPTH} levels).")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
             stack.extend((child, level + 1) for child in children)
-    return deepest
 
 
 def max_body_bytes() -> int:
@@ -104,8 +117,7 @@ def loads_strict(data: bytes) -> Any:
         ) from None
     except ValueError as exc:
         raise ParseError(f"The body is not valid JSON: {exc}") from None
-    if _depth(value) > MAX_DEPTH:
-        raise ParseError(f"The body is nested too deeply (at most {MAX_DEPTH} levels).")
+    _check_tree(value)
     return value
 
 

@@ -29,7 +29,7 @@ def hit(api_key: ApiKey, now: float | None = None) -> tuple[bool, float]:
     """Count one request; return (allowed, seconds until the window ends)."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    key = f"ratelimit:{api_key.pk}:{window}"
+    key = f"ratelimit:{api_key.pk}:{api_key.prefix}:{window}"
     # add() is a no-op when the counter exists, so concurrent first requests
     # do not reset each other; incr() is atomic in Redis and the DB cache.
     cache.add(key, 0, timeout=WINDOW_SECONDS + 5)

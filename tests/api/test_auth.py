@@ -129,9 +129,6 @@ def test_last_used_is_written_at_most_once_a_minute(keys):
 
 @override_settings(API_RATE_LIMIT_PER_MINUTE=3)
 def test_rate_limit_per_key_answers_429_with_retry_after(keys):
-    from django.core.cache import cache
-
-    cache.clear()
     view = make_view(IngestScope)
     _, ingest_raw = keys["ingest"]
     _, read_raw = keys["read"]
@@ -145,9 +142,6 @@ def test_rate_limit_per_key_answers_429_with_retry_after(keys):
 
 
 def test_key_own_rate_limit_overrides_setting(keys):
-    from django.core.cache import cache
-
-    cache.clear()
     key, raw = keys["admin"]
     key.rate_limit_per_minute = 1
     key.save()

@@ -52,6 +52,9 @@ def test_valid_json_is_parsed(auth):
         (b'{"a": "\xff"}', "UTF-8"),
         (b'{"a": ', "not valid JSON"),
         (b"   ", "empty"),
+        (b'{"a": "nul \\u0000 inside"}', "NUL"),
+        (b'{"nul \\u0000 key": 1}', "NUL"),
+        (b'["\\ud800"]', "surrogate"),
     ],
 )
 def test_hostile_json_is_400(auth, body, needle):

@@ -1,0 +1,103 @@
+"""``POST /api/v1/alerts``: submit check results (ingest scope)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from alerting.api import idempotency
+from alerting.api.errors import error_response
+from alerting.api.ingest_schema import MAX_IDEMPOTENCY_KEY, Item, validate_body
+from alerting.engine import Outcome, process_submission
+from alerting.engine.submissions import UnknownMonitor
+from alerting.models import ApiKey
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class Replay(Exception):
+    def __init__(self, record: Any) -> None:
+        self.record = record
+
+
+def answer(outcome: Outcome) -> dict[str, Any]:
+    incident = outcome.incident
+    return {
+        "id": outcome.check_result.pk,
+        "monitor": outcome.monitor.key,
+        "incident": (
+            {"key": incident.key, "status": "open" if incident.resolved_at is None else "resolved"}
+            if incident is not None
+            else None
+        ),
+        "alerts": [
+            {
+                "id": str(a.guid),
+                "type": a.alert_type,
+                "alert_definition": str(a.definition_id) if a.definition_id else None,
+                "escalation_level": a.level_number,
+            }
+            for a in outcome.alerts
+        ],
+        "ignored": outcome.ignored or None,
+    }
+
+
+def process_items(items: list[Item], api_key: ApiKey) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for item in items:
+        key = idempotency.ITEM + item.idempotency_key if item.idempotency_key else ""
+        if key:
+            earlier = idempotency.claim(api_key, key)
+            if earlier is not None:
+                results.append(earlier.response)
+                continue
+        result = answer(process_submission(item.submission))
+        if key:
+            idempotency.settle(api_key, key, status.HTTP_202_ACCEPTED, result)
+        results.append(result)
+    return results
+
+
+def submit(request: Request) -> Response:
+    api_key: ApiKey = request.auth
+    header_key = request.headers.get("Idempotency-Key", "")
+    if len(header_key) > MAX_IDEMPOTENCY_KEY:
+        return error_response({"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY} characters."]})
+    request_key = idempotency.REQUEST + header_key if header_key else ""
+    if request_key:
+        earlier = idempotency.fresh(api_key, request_key)
+        if earlier is not None:
+            return replay(earlier)
+
+    items, is_batch, errors = validate_body(request.data, api_key)
+    if errors:
+        return error_response(errors)
+    try:
+        with transaction.atomic():
+            if request_key:
+                earlier = idempotency.claim(api_key, request_key)
+                if earlier is not None:
+                    raise Replay(earlier)
+            results = process_items(items, api_key)
+            body = {"results": results} if is_batch else results[0]
+            if request_key:
+                idempotency.settle(api_key, request_key, status.HTTP_202_ACCEPTED, body)
+    except Replay as exc:
+        return replay(exc.record)
+    except UnknownMonitor as exc:
+        # The monitor was deleted between validation and processing.
+        return error_response(
+            {"monitor": [f"Unknown monitor {exc.args[0]!r} (AUTO_CREATE_MONITORS is off)."]}
+        )
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+def replay(record: Any) -> Response:
+    response = Response(record.response, status=record.status_code or status.HTTP_202_ACCEPTED)
+    response[REPLAYED_HEADER] = "true"
+    return response
