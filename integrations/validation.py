@@ -165,3 +165,19 @@ def all_step_errors(steps: Iterable[IntegrationStep], names: Collection[str]) ->
         for field, messages in step_errors(step, names).items():
             found.extend(f"step {step.position} {field}: {m}" for m in messages)
     return found
+
+
+def integration_problems(integration: Integration) -> list[str]:
+    """What stops an integration from sending, as sentences (for a test send)."""
+    from integrations.models import VariableMode
+
+    problems = []
+    names = variable_names(integration)
+    problems.extend(all_step_errors(integration.steps.all(), names))
+    for variable in integration.variables.all():
+        try:
+            clean_variable(variable)
+        except ValidationError as exc:
+            if variable.mode == VariableMode.FIXED:
+                problems.extend(f"variable {variable.name}: {m}" for m in exc.messages)
+    return problems

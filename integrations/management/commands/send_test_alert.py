@@ -1,0 +1,109 @@
+"""Send a test alert through an integration, filled with the catalogue's
+example values as Uptrends does, and show the request(s) and response(s)
+with secrets redacted. Exits non-zero when the receiver refuses."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from integrations.models import OPERATOR_KINDS, Integration
+from integrations.sending import ALERT_TYPES, send_test
+from integrations.transports.base import Exchange, TransportError
+from integrations.validation import integration_problems
+
+
+def find_integration(ref: str) -> Integration:
+    try:
+        return Integration.objects.get(pk=uuid.UUID(ref))
+    except (ValueError, Integration.DoesNotExist):
+        pass
+    matches = list(Integration.objects.filter(name__iexact=ref))
+    exact = [i for i in matches if i.name == ref]
+    if len(exact) == 1 or len(matches) == 1:
+        return (exact or matches)[0]
+    raise CommandError(f"No integration is named {ref!r} or has that id.")
+
+
+def format_exchange(exchange: Exchange) -> str:
+    request = exchange.request
+    lines = [f"> {request.get('method', '')} {request.get('url', '')}"]
+    lines += [f"> {name}: {value}" for name, value in request.get("headers", {}).items()]
+    if request.get("body"):
+        lines += ["", _pretty(request["body"])]
+    if exchange.status is not None:
+        lines += ["", f"< {exchange.status} ({exchange.duration_ms} ms)"]
+        lines += [f"< {name}: {value}" for name, value in exchange.headers.items()]
+        if exchange.body:
+            lines += ["", _pretty(exchange.body)]
+    if exchange.error:
+        lines += ["", f"! {exchange.error}"]
+    return "\n".join(lines)
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+class Command(BaseCommand):
+    help = "Send a test alert (example values) through an integration and show the exchange."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("integration", help="The integration's name or id.")
+        parser.add_argument("--type", default="Alert", choices=ALERT_TYPES, dest="alert_type")
+        parser.add_argument("--level", type=int, default=1, help="The escalation level number (default 1).")
+        parser.add_argument("--to", default="", help="E-mail address or phone number (e-mail, SMS, phone).")
+        parser.add_argument(
+            "--level-variable",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="A value for a variable set per escalation level; may be repeated.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Show the request(s) without sending.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        integration = find_integration(options["integration"])
+        if options["level"] < 1:
+            raise CommandError("--level must be 1 or more.")
+        level_variables = {}
+        for item in options["level_variable"]:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise CommandError(f"--level-variable takes NAME=VALUE, not {item!r}.")
+            level_variables[name] = value
+        problems = integration_problems(integration)
+        if problems:
+            raise CommandError(f"{integration.name} is misconfigured:\n  " + "\n  ".join(problems))
+        if integration.kind in OPERATOR_KINDS and not options["to"]:
+            raise CommandError(f"{integration.name} sends to people: give an address or number with --to.")
+
+        try:
+            exchanges = send_test(
+                integration,
+                options["alert_type"],
+                options["level"],
+                recipient=options["to"],
+                level_variables=level_variables,
+                dry_run=options["dry_run"],
+            )
+        except TransportError as exc:
+            for exchange in exc.exchanges:
+                self.stdout.write(format_exchange(exchange) + "\n")
+            kind = "permanent" if exc.permanent else "temporary"
+            raise CommandError(f"The receiver refused the test alert ({kind}): {exc}") from None
+        if not exchanges:
+            self.stdout.write(f"{integration.name} sends nothing for {options['alert_type']} alerts.")
+            return
+        for exchange in exchanges:
+            self.stdout.write(format_exchange(exchange) + "\n")
+        if options["dry_run"]:
+            self.stdout.write("Dry run: nothing was sent.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Test {options['alert_type']} alert delivered."))
