@@ -64,8 +64,12 @@ def test_unknown_integration_and_misconfiguration() -> None:
         run("empty")
 
 
-def test_exit_code_as_from_the_shell(capsys, make_preset, receiver) -> None:
+def test_exit_code_as_from_the_shell(capsys, monkeypatch, make_preset, receiver) -> None:
     from django.core.management import ManagementUtility
+    from django.core.management import base as management_base
+
+    # run_from_argv closes every connection when it ends, test database included.
+    monkeypatch.setattr(management_base.connections, "close_all", lambda: None)
 
     receiver.expect_request("/in").respond_with_data("ok")
     make_preset("uptrends", {"ApiUrl": receiver.url_for("/in")})
