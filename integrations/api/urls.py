@@ -1,7 +1,16 @@
 from django.urls import include, path
 
+from integrations.api.testing import IntegrationTestView
+from integrations.api.variables import VariableListView
+
 # Routes under /api/v1/ for integrations, variables, messages.
 urlpatterns: list = []
+
+# The variable catalogue and test sends.
+urlpatterns += [
+    path("variables", VariableListView.as_view(), name="variables"),
+    path("integrations/<uuid:pk>/test", IntegrationTestView.as_view(), name="integration-test"),
+]
 
 # The integrations configuration resource.
 urlpatterns += [path("", include("integrations.api.resources.urls"))]

@@ -1,0 +1,69 @@
+"""``POST /api/v1/integrations/{id}/test``: send a test alert filled with the
+catalogue's example values and answer with the redacted exchange(s)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alerting.api.auth import AdminScope
+from alerting.api.errors import error_response
+from integrations.models import OPERATOR_KINDS, Integration
+from integrations.sending import ALERT_TYPES, send_test
+from integrations.transports.base import TransportError
+from integrations.validation import integration_problems
+
+
+class SendTestSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ALERT_TYPES, default="Alert")
+    level = serializers.IntegerField(min_value=1, max_value=10, default=1)
+    recipient = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    level_variables = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class IntegrationTestView(APIView):
+    permission_classes = [AdminScope]
+
+    def post(self, request: Request, pk: str) -> Response:
+        integration = get_object_or_404(Integration, pk=pk)
+        params = SendTestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        problems = integration_problems(integration)
+        if problems:
+            return error_response({"integration": problems})
+        if integration.kind in OPERATOR_KINDS and not data["recipient"]:
+            return error_response(
+                {"recipient": ["This integration sends to people: give an address or number."]}
+            )
+        try:
+            exchanges = send_test(
+                integration,
+                data["type"],
+                data["level"],
+                recipient=data["recipient"],
+                level_variables=data.get("level_variables") or {},
+                dry_run=data["dry_run"],
+            )
+        except TransportError as exc:
+            return Response(
+                {
+                    "errors": {"detail": [f"The receiver refused the test alert: {exc}"]},
+                    "permanent": exc.permanent,
+                    "exchanges": [dataclasses.asdict(e) for e in exc.exchanges],
+                },
+                status=status.HTTP_502_BAD_GATEWAY,
+            )
+        return Response(
+            {
+                "delivered": not data["dry_run"] and bool(exchanges),
+                "dry_run": data["dry_run"],
+                "exchanges": [dataclasses.asdict(e) for e in exchanges],
+            }
+        )
