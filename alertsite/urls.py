@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alerting.api.schema import DocsView, SchemaView
 from alertsite.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("alerting.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

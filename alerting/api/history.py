@@ -106,8 +106,9 @@ class AlertsView(generics.ListAPIView):
         ),
         request=PolymorphicProxySerializer(
             "CheckResultSubmission",
-            serializers=[CheckResultIn, CheckResultIn(many=True)],
+            serializers=[CheckResultIn, CheckResultIn(many=True, max_length=1000)],
             resource_type_field_name=None,
+            many=False,
         ),
         parameters=[
             OpenApiParameter(
@@ -119,6 +120,7 @@ class AlertsView(generics.ListAPIView):
                 "CheckResultAnswer",
                 serializers=[CheckResultAccepted, BatchAccepted],
                 resource_type_field_name=None,
+                many=False,
             ),
             400: err("Invalid: errors by field, or for a list by the item's index."),
             413: err("The body is over API_MAX_BODY_BYTES."),
