@@ -185,6 +185,10 @@ DELIVERY_RETENTION_DAYS = env_int("DELIVERY_RETENTION_DAYS", 30, minimum=1)
 DELIVERY_CONNECT_TIMEOUT = env_float("DELIVERY_CONNECT_TIMEOUT", 5.0)
 DELIVERY_READ_TIMEOUT = env_float("DELIVERY_READ_TIMEOUT", 15.0)
 OUTBOUND_ALLOWLIST = env_list("OUTBOUND_ALLOWLIST", [])
+# Vendor endpoints used by the built-in transports; an integration's variables
+# may override them (a regional endpoint, a relay, a local receiver in tests).
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com/2010-04-01")
+PAGERDUTY_EVENTS_URL = env_str("PAGERDUTY_EVENTS_URL", "https://events.pagerduty.com/v2/enqueue")
 
 # --- Internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
