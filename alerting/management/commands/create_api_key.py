@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from alerting.models import ApiKey, ApiScope
+
+
+class Command(BaseCommand):
+    help = (
+        "Create an API key and print it once (only its hash is stored). The key alone goes to "
+        "standard output, so KEY=$(python manage.py create_api_key NAME) captures it."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="What the key is for, e.g. 'uptime-checker'.")
+        parser.add_argument(
+            "--scope",
+            default=ApiScope.INGEST,
+            choices=list(ApiScope.values),
+            help="ingest: submit check results; read: also read incidents and alerts; admin: everything.",
+        )
+        parser.add_argument(
+            "--rate-limit",
+            type=int,
+            default=None,
+            help="Requests per minute for this key (default: the setting).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = options["name"].strip()
+        if not name or len(name) > 200:
+            raise CommandError("The name must be 1–200 characters.")
+        rate = options["rate_limit"]
+        if rate is not None and rate < 1:
+            raise CommandError("--rate-limit must be at least 1.")
+        key, raw = ApiKey.generate(name, options["scope"])
+        if rate is not None:
+            key.rate_limit_per_minute = rate
+            key.save(update_fields=["rate_limit_per_minute"])
+        self.stderr.write(
+            f"Created API key {name!r} (scope {key.scope}, starts with {key.prefix}). "
+            "Store it now: it cannot be shown again."
+        )
+        self.stdout.write(raw)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+
+from alerting.models import ApiKey
+from alerting.models.ingest import hash_key
+
+
+class Command(BaseCommand):
+    help = (
+        "Revoke an API key, given its name, its first characters (as the admin shows them) or the key itself."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("key", help="The key's name, its prefix, or the whole key.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        given = options["key"].strip()
+        matches = list(
+            ApiKey.objects.filter(Q(key_hash=hash_key(given)) | Q(name=given) | Q(prefix=given)).filter(
+                revoked_at__isnull=True
+            )
+        )
+        if not matches:
+            raise CommandError(f"No active API key matches {given!r}.")
+        if len(matches) > 1:
+            names = ", ".join(f"{k.name} ({k.prefix}…)" for k in matches)
+            raise CommandError(f"{len(matches)} keys match {given!r}: {names}. Use the key's prefix instead.")
+        key = matches[0]
+        key.revoke()
+        self.stdout.write(f"Revoked API key {key.name!r} ({key.prefix}…).")
