@@ -189,6 +189,12 @@ OUTBOUND_ALLOWLIST = env_list("OUTBOUND_ALLOWLIST", [])
 # may override them (a regional endpoint, a relay, a local receiver in tests).
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com/2010-04-01")
 PAGERDUTY_EVENTS_URL = env_str("PAGERDUTY_EVENTS_URL", "https://events.pagerduty.com/v2/enqueue")
+DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 200, minimum=1)
+DELIVERY_THREADS = env_int("DELIVERY_THREADS", 8, minimum=1)
+DELIVERY_LINGER_SECONDS = env_float("DELIVERY_LINGER_SECONDS", 10.0)
+DELIVERY_BREAKER_THRESHOLD = env_int("DELIVERY_BREAKER_THRESHOLD", 5, minimum=1)
+DELIVERY_BREAKER_COOLDOWN = env_int("DELIVERY_BREAKER_COOLDOWN", 30, minimum=1)
+DELIVERY_BREAKER_MAX_COOLDOWN = env_int("DELIVERY_BREAKER_MAX_COOLDOWN", 3600, minimum=1)
 
 # --- Internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -245,7 +251,10 @@ if not DEBUG:
     _https = PUBLIC_BASE_URL.startswith("https://")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _https)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _https)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    # An https deployment redirects plain http; a load balancer's health probe
+    # over plain http still gets an answer.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
@@ -257,7 +266,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Masks secret-looking text (tokens in URLs, bearer credentials) that slips into a log line.
+    "filters": {"redact_secrets": {"()": "alertsite.log_redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": env_str("Q_LOG_LEVEL", "INFO")}},
+    # django-q2 logs as "django-q"; it propagates to the root handler above.
+    "loggers": {"django-q": {"level": env_str("Q_LOG_LEVEL", "INFO")}},
 }

@@ -1,0 +1,115 @@
+"""The periodic sweep: the safety net under the task queue.
+
+Every due message that nobody holds (its task was lost with a Redis restart,
+its worker was killed, its retry fell due) is handed out again; messages past
+their maximum age are expired rather than sent late; old delivered messages
+and their attempts are removed in small batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations.delivery import claims, heartbeat
+from integrations.delivery.queue import enqueue_messages
+from integrations.models import Message, MessageAttempt, MessageStatus
+
+logger = logging.getLogger(__name__)
+
+SCHEDULE_NAME = "delivery sweep"
+SWEEP_FUNC = "integrations.delivery.sweep.sweep"
+# django-q2's scheduler looks for due schedules every 30 s; the sweep asks to
+# run again at the next look rather than a whole minute later.
+NEXT_RUN_SECONDS = 15
+REHAND_LIMIT = 5000
+PURGE_BATCH = 500
+PURGE_BATCHES_PER_SWEEP = 20
+
+
+def sweep() -> dict[str, int]:
+    heartbeat.beat()
+    report = {"expired": expire(), "handed_out": hand_out(), "removed": purge()}
+    _run_again_soon()
+    return report
+
+
+def expire() -> int:
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.DELIVERY_MAX_AGE_SECONDS)
+    too_old = Q(expires_at__isnull=True, created_at__lt=cutoff) | Q(expires_at__lt=now)
+    count = (
+        Message.objects.filter(claims.unheld(now))
+        .filter(too_old)
+        .update(
+            status=MessageStatus.EXPIRED,
+            lease_owner="",
+            lease_expires_at=None,
+            error="Not delivered within the maximum age; not sent late.",
+            updated_at=now,
+        )
+    )
+    if count:
+        logger.warning("expired %d undelivered message(s)", count)
+    return count
+
+
+def hand_out() -> int:
+    ids = list(
+        Message.objects.filter(claims.due(timezone.now()))
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:REHAND_LIMIT]
+    )
+    if not ids:
+        return 0
+    # Each task drains whatever is due, so a few tasks are enough; the ids
+    # only say where to start.
+    tasks = max(1, min(settings.Q_CLUSTER["workers"] * 2, math.ceil(len(ids) / settings.DELIVERY_BATCH_SIZE)))
+    size = math.ceil(len(ids) / tasks)
+    for start in range(0, len(ids), size):
+        enqueue_messages(ids[start : start + size])
+    return len(ids)
+
+
+def purge() -> int:
+    cutoff = timezone.now() - timedelta(days=settings.DELIVERY_RETENTION_DAYS)
+    removed = 0
+    for _ in range(PURGE_BATCHES_PER_SWEEP):
+        ids = list(
+            Message.objects.filter(status=MessageStatus.DELIVERED, created_at__lt=cutoff).values_list(
+                "id", flat=True
+            )[:PURGE_BATCH]
+        )
+        if not ids:
+            break
+        # Small batches keep each transaction (and its locks) short.
+        MessageAttempt.objects.filter(message_id__in=ids).delete()
+        Message.objects.filter(depends_on_id__in=ids).update(depends_on=None)
+        removed += Message.objects.filter(id__in=ids).delete()[0]
+    return removed
+
+
+def _run_again_soon() -> None:
+    from django_q.models import Schedule
+
+    Schedule.objects.filter(name=SCHEDULE_NAME).update(
+        next_run=timezone.now() + timedelta(seconds=NEXT_RUN_SECONDS)
+    )
+
+
+def ensure_schedule(**kwargs: object) -> None:
+    """Create the sweep's schedule once (a post_migrate handler; idempotent)."""
+    from django_q.models import Schedule
+
+    if Schedule._meta.db_table not in connection.introspection.table_names():
+        return
+    Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={"func": SWEEP_FUNC, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+    )

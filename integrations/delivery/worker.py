@@ -1,0 +1,175 @@
+"""The delivery task: claim due messages, send them, record what happened.
+
+One task drains: it claims a batch (its own ids first, then any other due
+messages), sends it on a bounded thread pool with one keep-alive session per
+lane, records the results, and claims again until nothing is due, lingering a
+few seconds for retries and rate-limited sends about to fall due. So the
+throughput does not depend on how fast the broker hands out tasks, and the
+many small tasks of a storm mostly find their messages already sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import datetime
+
+import requests
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from integrations.delivery import claims, heartbeat, outcome
+from integrations.delivery.lanes import Lane, plan_lanes
+from integrations.delivery.outcome import Result
+from integrations.delivery.policy import request_timeouts
+from integrations.models import Integration, Message
+from integrations.outbound import OutboundURLError, outbound_session
+from integrations.transports.base import TransportError
+
+logger = logging.getLogger(__name__)
+
+# Results are written in small groups: fewer round trips, little lost on a crash
+# (a lost result only means the message is sent again, harmlessly).
+FLUSH_EVERY = 25
+FLUSH_SECONDS = 0.25
+
+
+def deliver(message_ids: Iterable[int] | None = None) -> int:
+    """The django-q2 task. Returns the number of messages attempted."""
+    heartbeat.beat()
+    owner = claims.new_owner()
+    started = time.monotonic()
+    # Stop taking new work early enough that every request, with its timeouts,
+    # ends before django-q2 would stop the task.
+    stop_claiming_at = started + settings.Q_TIMEOUT * 0.5
+    deadline = started + settings.Q_TIMEOUT * 0.85
+    batch = settings.DELIVERY_BATCH_SIZE
+    own_ids = list(message_ids or [])
+    attempted = 0
+    with ThreadPoolExecutor(max_workers=settings.DELIVERY_THREADS, thread_name_prefix="delivery") as pool:
+        while time.monotonic() < stop_claiming_at:
+            ids = claims.claim(owner, limit=batch, ids=own_ids) if own_ids else []
+            own_ids = []
+            if len(ids) < batch:
+                ids += claims.claim(owner, limit=batch - len(ids))
+            if ids:
+                attempted += send_batch(pool, owner, ids, deadline)
+                heartbeat.beat()
+                continue
+            if not _linger(stop_claiming_at):
+                break
+    return attempted
+
+
+def _linger(stop_claiming_at: float) -> bool:
+    """Wait for the next message about to fall due; False when none is near."""
+    due_at = claims.next_due_at()
+    if due_at is None:
+        return False
+    wait_for = (due_at - timezone.now()).total_seconds()
+    if wait_for > settings.DELIVERY_LINGER_SECONDS or time.monotonic() + wait_for > stop_claiming_at:
+        return False
+    time.sleep(min(max(wait_for, 0.05), settings.DELIVERY_LINGER_SECONDS))
+    return True
+
+
+def send_batch(pool: ThreadPoolExecutor, owner: str, ids: list[int], deadline: float) -> int:
+    messages = list(
+        Message.objects.filter(id__in=ids, lease_owner=owner).select_related(
+            "integration", "alert__incident__monitor", "level_link"
+        )
+    )
+    # One Integration object per integration, its variables and steps loaded
+    # once for the whole batch rather than once per message.
+    shared: dict[object, Integration] = {}
+    for message in messages:
+        message.integration = shared.setdefault(message.integration_id, message.integration)
+    prefetch_related_objects(list(shared.values()), "variables", "steps", "statushub_services")
+    lanes = plan_lanes(owner, messages, settings.DELIVERY_THREADS)
+    futures = [pool.submit(run_lane, owner, lane, deadline) for lane in lanes]
+    wait(futures)
+    for future in futures:
+        if future.exception() is not None:
+            # The lane's messages stay leased and go out again after the lease.
+            logger.error("delivery lane failed", exc_info=future.exception())
+    return sum(f.result() for f in futures if f.exception() is None)
+
+
+def run_lane(owner: str, lane: Lane, deadline: float) -> int:
+    """Send one lane's messages in order on one keep-alive session (a thread)."""
+    close_old_connections()
+    integration = lane.integration
+    connect, read = request_timeouts(integration)
+    session = outbound_session(connect, read)
+    pending: list[Result] = []
+    last_flush = time.monotonic()
+    local_failures = 0
+    sent = 0
+    try:
+        for index, (message, slot) in enumerate(lane.items):
+            rest = [m.id for m, _ in lane.items[index:]]
+            if time.monotonic() + connect + read + 2 > deadline:
+                claims.release(owner, rest, timezone.now())
+                break
+            if slot is not None:
+                _sleep_until(slot)
+            result = attempt(message, session, owner)
+            pending.append(result)
+            sent += 1
+            local_failures = local_failures + 1 if result.transient_failure else 0
+            urgent = local_failures >= settings.DELIVERY_BREAKER_THRESHOLD
+            if urgent or len(pending) >= FLUSH_EVERY or time.monotonic() - last_flush > FLUSH_SECONDS:
+                opened = outcome.save(pending, owner)
+                pending, last_flush = [], time.monotonic()
+                if integration.pk in opened:
+                    # The breaker opened: the rest wait out the pause in the outbox.
+                    claims.release(owner, rest[1:], opened[integration.pk])
+                    break
+        outcome.save(pending, owner)
+    finally:
+        session.close()
+        connection.close()
+    return sent
+
+
+def _sleep_until(slot: datetime) -> None:
+    delay = (slot - timezone.now()).total_seconds()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def attempt(message: Message, session: requests.Session, owner: str) -> Result:
+    from integrations.sending import send_message  # the render-and-transport side
+
+    result = Result(
+        message_id=message.id,
+        integration_id=message.integration_id,
+        number=message.attempt_count,
+        replay_base=message.attempts_before_replay,
+        started_at=timezone.now(),
+        duration_ms=0,
+    )
+    began = time.monotonic()
+    try:
+        result.exchanges = send_message(message, session)
+        result.delivered = True
+    except TransportError as exc:
+        result.exchanges = exc.exchanges
+        result.error = str(exc)
+        result.permanent = exc.permanent
+        result.retry_after = exc.retry_after
+    except OutboundURLError as exc:
+        result.error = f"URL refused: {exc}"
+        result.permanent = True
+    except requests.RequestException as exc:
+        result.error = f"{type(exc).__name__}: {exc}"[:1000]
+    except Exception as exc:
+        # A bug, not the receiver: log it, and let the retry schedule bound it.
+        logger.exception("sending message %s failed unexpectedly", message.id)
+        result.error = f"Internal error: {type(exc).__name__}"
+    result.duration_ms = int((time.monotonic() - began) * 1000)
+    return outcome.decide(result)
