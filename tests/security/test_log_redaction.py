@@ -1,0 +1,100 @@
+"""The log filter masks secret-looking text that slips into a log line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from alertsite.log_redaction import MASK, RedactSecretsFilter, redact
+from tests.security.conftest import manage, new_key
+
+SLACK = "https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx"
+TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+DISCORD_TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz-_0123456789abcdefghijklmnopqrstuv"
+
+
+@pytest.mark.parametrize(
+    ("line", "secret", "kept"),
+    [
+        (f"POST {SLACK} failed", "abcdefghijklmnopqrstuvwx", "https://hooks.slack.com/services/"),
+        (
+            f"GET https://api.telegram.org/bot{TELEGRAM_TOKEN}/sendMessage?chat_id=-100123",
+            "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "https://api.telegram.org/",
+        ),
+        (f"token {TELEGRAM_TOKEN} refused", "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "refused"),
+        (
+            f"https://discord.com/api/webhooks/123456789012345678/{DISCORD_TOKEN}",
+            DISCORD_TOKEN,
+            "https://discord.com/api/webhooks/",
+        ),
+        (
+            "https://chat.googleapis.com/v1/spaces/AAA/messages?key=KEYkey123&token=TOKtok456",
+            "KEYkey123",
+            "key=",
+        ),
+        (
+            "https://chat.googleapis.com/v1/spaces/AAA/messages?key=KEYkey123&token=TOKtok456",
+            "TOKtok456",
+            "token=",
+        ),
+        ("connect to https://user:pa55word@db.example.com/x", "pa55word", "https://user:"),
+        ("Authorization: Bearer sk_live_abcdefgh12345", "sk_live_abcdefgh12345", "Bearer"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA==", "Basic"),
+        ('{"password": "hunter22hunter"}', "hunter22hunter", "password"),
+        ("api_key=0123abcd4567", "0123abcd4567", "api_key="),
+        ("key as_AbCdEfGhIjKlMnOpQrStUvWxYz012345 used", "as_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "used"),
+        ("stored enc:v1:gAAAAABk-abc_def== here", "gAAAAABk-abc_def==", "stored"),
+    ],
+)
+def test_redact(line: str, secret: str, kept: str) -> None:
+    shown = redact(line)
+    assert secret not in shown
+    assert MASK in shown
+    assert kept in shown
+
+
+def test_plain_lines_are_left_alone() -> None:
+    for line in (
+        "GET /api/v1/incidents HTTP/1.1 200",
+        "Delivered message 42 to Slack in 120 ms",
+        "https://example.com/api/v1/alerts returned 503",
+    ):
+        assert redact(line) == line
+
+
+def test_filter_rewrites_arguments_and_tracebacks() -> None:
+    try:
+        raise ValueError(f"cannot reach {SLACK}")
+    except ValueError:
+        import sys
+
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "sending to %s", (SLACK,), exc_info)
+    assert RedactSecretsFilter().filter(record) is True
+    formatted = logging.Formatter().format(record)
+    assert "abcdefghijklmnopqrstuvwx" not in formatted
+    assert "ValueError: cannot reach https://hooks.slack.com/services/" in formatted
+
+
+LOG = f"""
+import logging
+logging.getLogger("integrations.delivery").error("sending to %s failed", "{SLACK}")
+logging.getLogger("django-q").error("Failed task: Authorization: Bearer sk_live_abcdefgh12345")
+try:
+    raise RuntimeError("refused {SLACK}")
+except RuntimeError:
+    logging.getLogger("alerting").exception("boom")
+"""
+
+
+def test_configured_logging_masks_every_logger(data_dir: Path) -> None:
+    result = manage(data_dir, "shell", "-c", LOG, FIELD_ENCRYPTION_KEYS=new_key())
+    assert result.returncode == 0, result.stderr
+    assert "sending to https://hooks.slack.com/services/" in result.stderr
+    assert "RuntimeError: refused https://hooks.slack.com/services/" in result.stderr
+    assert "Bearer ********" in result.stderr
+    assert "abcdefghijklmnopqrstuvwx" not in result.stderr
+    assert "sk_live_abcdefgh12345" not in result.stderr
