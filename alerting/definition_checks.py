@@ -24,6 +24,11 @@ def link_errors(
     ):
         errors["variable_values"] = "Enter an object whose keys and values are all strings."
     else:
+        from integrations.validation import level_value_errors
+
+        problems = level_value_errors(integration, variable_values)
+        if problems:
+            errors["variable_values"] = " ".join(problems)
         per_level = set(
             integration.variables.filter(mode=VariableMode.PER_LEVEL).values_list("name", flat=True)
         )

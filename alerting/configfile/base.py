@@ -1,0 +1,126 @@
+"""The machinery of applying a document: errors that name the object and
+field, the change report, and comparing/setting a model's fields."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from alerting.configfile import spec, values
+
+
+class ConfigError(Exception):
+    """A problem in the document; the message names the object and the field."""
+
+
+def where(section: str, label: str, field: str | None = None) -> str:
+    return f"{section}[{label}]" + (f".{field}" if field else "")
+
+
+def messages(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    return {"": exc.messages}
+
+
+def raise_validation(section: str, label: str, exc: ValidationError, prefix: str = "") -> None:
+    parts = []
+    for field, texts in messages(exc).items():
+        name = f"{prefix}{field}" if field and field != "__all__" else prefix.rstrip(".") or None
+        parts.append(f"{where(section, label, name)}: {' '.join(texts)}")
+    raise ConfigError("\n".join(parts))
+
+
+def expect(value: Any, kind: type | tuple[type, ...], place: str, what: str) -> Any:
+    if not isinstance(value, kind):
+        raise ConfigError(f"{place}: expected {what}.")
+    return value
+
+
+def check_keys(item: dict[str, Any], allowed: set[str], place: str) -> None:
+    unknown = sorted(set(item) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{place}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})."
+        )
+
+
+def parse_id(raw: Any, place: str) -> uuid.UUID | None:
+    if raw is None:
+        return None
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise ConfigError(f"{place}.id: {raw!r} is not a UUID.") from None
+
+
+def desired_row(
+    model: type[models.Model],
+    names: tuple[str, ...],
+    item: dict[str, Any],
+    section: str,
+    label: str,
+    prefix: str = "",
+) -> dict[str, Any]:
+    """The canonical values the file asks for; a field left out takes its default."""
+    out: dict[str, Any] = {}
+    for name in names:
+        field = model._meta.get_field(name)
+        raw = item.get(name, spec.default(model, name))
+        try:
+            out[name] = values.canonical(field, raw)
+        except ValidationError as exc:
+            raise ConfigError(f"{where(section, label, prefix + name)}: {' '.join(exc.messages)}") from None
+    return out
+
+
+def current_row(obj: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: values.dump(obj._meta.get_field(name), getattr(obj, name)) for name in names}
+
+
+def assign(obj: models.Model, row: dict[str, Any]) -> list[str]:
+    """Set the fields that differ; return their names."""
+    changed = []
+    for name, value in row.items():
+        field = obj._meta.get_field(name)
+        if obj._state.adding or values.dump(field, getattr(obj, name)) != value:
+            setattr(obj, name, values.load(field, value))
+            changed.append(name)
+    return changed
+
+
+def clean_and_save(
+    obj: models.Model,
+    section: str,
+    label: str,
+    prefix: str = "",
+    exclude: tuple[str, ...] = (),
+    tolerate: tuple[str, ...] = (),
+) -> None:
+    """Validate as the admin does, then save. Errors on the ``tolerate`` fields
+    are ignored: a secret the file does not carry cannot be checked."""
+    try:
+        obj.full_clean(exclude=list(exclude), validate_constraints=False)
+    except ValidationError as exc:
+        remaining = {k: v for k, v in messages(exc).items() if k not in tolerate}
+        if remaining:
+            raise_validation(section, label, ValidationError(remaining), prefix)
+    obj.save()
+
+
+class Report:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def created(self, what: str) -> None:
+        self.lines.append(f"create {what}")
+
+    def changed(self, what: str, fields: list[str]) -> None:
+        if fields:
+            self.lines.append(f"change {what}: {', '.join(dict.fromkeys(fields))}")
+
+    def deleted(self, what: str) -> None:
+        self.lines.append(f"delete {what}")
