@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from alerting.models import AccountSettings, ApiKey
 
@@ -23,6 +26,25 @@ class AccountSettingsAdmin(admin.ModelAdmin):
         obj.changed_at = timezone.now()
         obj.changed_by = request.user.get_username()
         super().save_model(request, obj, form, change)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(require_POST(self.stop_all_view))
+        return [path("stop-all/", view, name="alerting_stop_all"), *super().get_urls()]
+
+    def stop_all_view(self, request: HttpRequest) -> HttpResponse:
+        """The dashboard's *Stop all alerts* switch."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        on = request.POST.get("stop_all_alerts") == "on"
+        AccountSettings.load()
+        AccountSettings.objects.filter(pk=1).update(
+            stop_all_alerts=on, changed_at=timezone.now(), changed_by=request.user.get_username()
+        )
+        if on:
+            self.message_user(request, "Stop all alerts is on: no messages will be sent.", messages.WARNING)
+        else:
+            self.message_user(request, "Stop all alerts is off: alerts are sent again.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:index") + "#stop-all")
 
 
 @admin.register(ApiKey)

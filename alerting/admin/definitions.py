@@ -2,62 +2,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
 
+from alerting.admin.level_forms import LevelForm, LevelFormSet
 from alerting.models import AlertDefinition, EscalationLevel, LevelIntegration
-from alerting.models.definitions import DEFAULT_LEVEL_COUNT, validate_level_numbers
-
-
-class LevelFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        numbers = [
-            form.cleaned_data["number"]
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and "number" in form.cleaned_data
-        ]
-        if numbers:
-            try:
-                validate_level_numbers(numbers)
-            except ValidationError as exc:
-                raise ValidationError(exc.messages) from None
+from alerting.models.definitions import DEFAULT_LEVEL_COUNT
 
 
 class EscalationLevelInline(admin.StackedInline):
     model = EscalationLevel
+    form = LevelForm
     formset = LevelFormSet
+    template = "admin/alerting/alertdefinition/levels_stacked.html"
     extra = 0
     fields = (
         ("number", "is_active"),
         ("mode", "threshold"),
         ("number_of_reminders", "reminder_delay_minutes"),
         "message",
-        "operators",
-        "operator_groups",
-        "integrations_link",
+        ("operators", "operator_groups"),
     )
-    readonly_fields = ("integrations_link",)
-    filter_horizontal = ("operators", "operator_groups")
+    verbose_name_plural = "Escalation levels"
 
     def get_extra(self, request: HttpRequest, obj: AlertDefinition | None = None, **kwargs: Any) -> int:
         return DEFAULT_LEVEL_COUNT if obj is None else 0
 
-    @admin.display(description="Integrations")
-    def integrations_link(self, obj: EscalationLevel) -> str:
-        if not obj.pk:
-            return "Save the definition first, then add integrations to this level."
-        names = ", ".join(link.integration.name for link in obj.integration_links.all()) or "none yet"
-        url = reverse("admin:alerting_escalationlevel_change", args=[obj.pk])
-        return format_html('{} — <a href="{}">edit this level\'s integrations</a>', names, url)
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[EscalationLevel]:
-        return super().get_queryset(request).prefetch_related("integration_links__integration")
+        return super().get_queryset(request).prefetch_related("operators", "operator_groups")
 
 
 @admin.register(AlertDefinition)
@@ -79,6 +52,11 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
                 {"number": n, "is_active": n == 1, "threshold": n} for n in range(1, DEFAULT_LEVEL_COUNT + 1)
             ]
         return kwargs
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if isinstance(formset, LevelFormSet):
+            formset.save_links()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AlertDefinition]:
         return (

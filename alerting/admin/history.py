@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -37,7 +37,7 @@ class AlertInline(admin.TabularInline):
     model = Alert
     extra = 0
     can_delete = False
-    fields = ("timestamp", "alert_type", "definition_name", "level_number", "suppressed_reason", "link")
+    fields = ("timestamp", "type_label", "definition_name", "level_number", "suppressed_reason", "link")
     readonly_fields = fields
     show_change_link = False
 
@@ -47,7 +47,11 @@ class AlertInline(admin.TabularInline):
     @admin.display(description="Messages")
     def link(self, obj: Alert) -> str:
         url = reverse("admin:alerting_alert_change", args=[obj.pk])
-        return format_html('<a href="{}">details and messages</a>', url)
+        return format_html('<a href="{}#messages">details and messages</a>', url)
+
+    @admin.display(description="Type")
+    def type_label(self, obj: Alert) -> str:
+        return type_badge(obj.alert_type)
 
 
 class IncidentStatusFilter(admin.SimpleListFilter):
@@ -68,7 +72,7 @@ class IncidentStatusFilter(admin.SimpleListFilter):
 @admin.register(Incident)
 class IncidentAdmin(ReadOnlyAdmin):
     list_display = ("key", "monitor", "opened_at", "resolved_at", "consecutive_errors", "alert_count")
-    list_filter = (IncidentStatusFilter, "opened_at")
+    list_filter = (IncidentStatusFilter, ("monitor", admin.RelatedOnlyFieldListFilter), "opened_at")
     list_select_related = ("monitor",)
     search_fields = ("key", "monitor__name", "monitor__key", "first_error_description")
     date_hierarchy = "opened_at"
@@ -96,18 +100,74 @@ class IncidentAdmin(ReadOnlyAdmin):
         return False
 
 
+class DeliveryFilter(admin.SimpleListFilter):
+    title = "delivery"
+    parameter_name = "delivery"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("failed", "Some failed"), ("pending", "Some pending"), ("delivered", "All delivered")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+        failed = Q(messages__status__in=["failed", "expired"])
+        pending = Q(messages__status__in=["pending", "sending"])
+        if self.value() == "failed":
+            return queryset.filter(id__in=Alert.objects.filter(failed).values("id"))
+        if self.value() == "pending":
+            return queryset.filter(id__in=Alert.objects.filter(pending).values("id"))
+        if self.value() == "delivered":
+            return (
+                queryset.filter(messages__isnull=False)
+                .exclude(id__in=Alert.objects.filter(failed | pending).values("id"))
+                .distinct()
+            )
+        return queryset
+
+
+class IncidentStateFilter(admin.SimpleListFilter):
+    title = "incident status"
+    parameter_name = "incident"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+        if self.value() == "open":
+            return queryset.filter(incident__resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(incident__resolved_at__isnull=False)
+        return queryset
+
+
+TYPE_BADGES = {"Alert": "badge-bad", "Ok": "badge-ok", "Reminder": "badge-wait"}
+
+
+def type_badge(alert_type: str) -> str:
+    return format_html(
+        '<span class="badge {}">{}</span>', TYPE_BADGES.get(alert_type, "badge-quiet"), alert_type
+    )
+
+
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
+    change_form_template = "admin/alerting/alert/change_form.html"
     list_display = (
         "timestamp",
-        "alert_type",
+        "type_label",
         "monitor",
         "definition_name",
         "level_number",
+        "delivery",
         "incident_key",
         "suppressed_reason",
     )
-    list_filter = ("alert_type", "timestamp", "definition_name")
+    list_filter = (
+        "alert_type",
+        DeliveryFilter,
+        IncidentStateFilter,
+        ("incident__monitor", admin.RelatedOnlyFieldListFilter),
+        "timestamp",
+        "definition_name",
+    )
     list_select_related = ("incident__monitor",)
     search_fields = ("incident__key", "incident__monitor__name", "definition_name", "guid")
     date_hierarchy = "timestamp"
@@ -124,6 +184,37 @@ class AlertAdmin(ReadOnlyAdmin):
         "variables",
     )
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Alert]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _delivered=Count("messages", filter=Q(messages__status="delivered")),
+                _failed=Count("messages", filter=Q(messages__status__in=["failed", "expired"])),
+                _messages=Count("messages"),
+            )
+        )
+
+    @admin.display(description="Type", ordering="alert_type")
+    def type_label(self, obj: Alert) -> str:
+        return type_badge(obj.alert_type)
+
+    @admin.display(description="Messages")
+    def delivery(self, obj: Alert) -> str:
+        if not obj._messages:
+            return "none"
+        if obj._failed:
+            return format_html(
+                '<span class="badge badge-bad">{} failed</span> of {}', obj._failed, obj._messages
+            )
+        if obj._delivered == obj._messages:
+            return format_html('<span class="badge badge-ok">{} delivered</span>', obj._messages)
+        return format_html(
+            '<span class="badge badge-wait">{} pending</span> of {}',
+            obj._messages - obj._delivered,
+            obj._messages,
+        )
+
     @admin.display(description="Monitor", ordering="incident__monitor__name")
     def monitor(self, obj: Alert) -> str:
         return str(obj.incident.monitor)
@@ -131,3 +222,21 @@ class AlertAdmin(ReadOnlyAdmin):
     @admin.display(description="Incident")
     def incident_key(self, obj: Alert) -> str:
         return obj.incident.key
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        from integrations.models import FINAL_STATUSES, Message
+
+        messages = list(
+            Message.objects.filter(alert_id=object_id)
+            .select_related("integration", "operator")
+            .prefetch_related("attempts")
+            .order_by("created_at", "id")
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "alert_messages": messages,
+            "messages_settling": any(m.status not in FINAL_STATUSES for m in messages),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

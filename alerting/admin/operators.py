@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_POST
 
 from alerting.models import OffDutySchedule, Operator, OperatorGroup
 
@@ -36,6 +40,31 @@ class OperatorAdmin(admin.ModelAdmin):
         ("Login", {"fields": ("user",)}),
     )
     raw_id_fields = ("user",)
+    change_form_template = "admin/alerting/operator/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        def view(channel: str):  # type: ignore[no-untyped-def]
+            def send(request: HttpRequest, pk: str) -> HttpResponse:
+                return self.send_test_view(request, pk, channel)
+
+            return self.admin_site.admin_view(require_POST(send))
+
+        return [
+            path("<uuid:pk>/test-email/", view("email"), name="alerting_operator_test_email"),
+            path("<uuid:pk>/test-sms/", view("sms"), name="alerting_operator_test_sms"),
+            *super().get_urls(),
+        ]
+
+    def send_test_view(self, request: HttpRequest, pk: str, channel: str) -> HttpResponse:
+        """*Send test e-mail* / *Send test SMS*: the built-in integration, example values."""
+        from alerting.admin.operator_tests import send_operator_test
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        operator = get_object_or_404(Operator, pk=pk)
+        ok, text = send_operator_test(operator, channel)
+        self.message_user(request, text, messages.SUCCESS if ok else messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:alerting_operator_change", args=[operator.pk]))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Operator]:
         return super().get_queryset(request).annotate(_schedules=Count("off_duty_schedules"))

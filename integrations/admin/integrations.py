@@ -1,22 +1,46 @@
+"""The integration editor: a type picker, predefined variables, steps with
+their alert types, a variable panel, and preview / send test on the page."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
-from alertsite.secret_forms import SecretField, SecretFieldsMixin
-from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
+from integrations import catalogue, kinds, presets
+from integrations.admin import testing
+from integrations.admin.forms import (
+    IntegrationForm,
+    StatusHubServiceForm,
+    StepForm,
+    StepFormSet,
+    VariableForm,
+    per_level_names,
+)
+from integrations.models import (
+    Integration,
+    IntegrationKind,
+    IntegrationStep,
+    IntegrationVariable,
+    StatusHubService,
+)
 
-
-class VariableForm(SecretFieldsMixin, forms.ModelForm):
-    secret_fields = ("secret_value",)
-
-    class Meta:
-        model = IntegrationVariable
-        fields = ("name", "mode", "is_secret", "value", "secret_value", "description", "position")
+# One line per built-in type for the picker.
+KIND_SUMMARIES = {
+    IntegrationKind.EMAIL: "E-mails the level's operators and any extra addresses.",
+    IntegrationKind.SMS: "Texts the level's on-duty operators through Twilio.",
+    IntegrationKind.PHONE: "Calls the level's on-duty operators through Twilio and reads the alert out.",
+    IntegrationKind.SLACK: "Posts to a Slack channel through an incoming webhook.",
+    IntegrationKind.PAGERDUTY: "Triggers and resolves PagerDuty incidents (Events API v2).",
+    IntegrationKind.STATUSHUB: "Updates StatusHub services linked to monitors on each escalation level.",
+    IntegrationKind.WEBHOOK: "From scratch: your own HTTP steps, headers and body over the alert variables.",
+}
 
 
 class VariableInline(admin.TabularInline):
@@ -24,52 +48,31 @@ class VariableInline(admin.TabularInline):
     form = VariableForm
     extra = 0
     fields = ("name", "mode", "is_secret", "value", "secret_value", "description", "position")
+    verbose_name = "predefined variable"
+    verbose_name_plural = "Predefined variables"
 
-
-class StepForm(SecretFieldsMixin, forms.ModelForm):
-    secret_fields = ("auth_password", "auth_token")
-
-    class Meta:
-        model = IntegrationStep
-        fields = (
-            "position",
-            "name",
-            "handles_alert",
-            "handles_ok",
-            "handles_reminder",
-            "method",
-            "url",
-            "headers",
-            "content_type",
-            "body",
-            "auth_type",
-            "auth_username",
-            "auth_password",
-            "auth_token",
-        )
+    def get_extra(self, request: HttpRequest, obj: Integration | None = None, **kwargs: Any) -> int:
+        return len(initial_for(request)[1]) if obj is None and request.method == "GET" else 0
 
 
 class StepInline(admin.StackedInline):
     model = IntegrationStep
     form = StepForm
+    formset = StepFormSet
     extra = 0
     fields = (
-        ("position", "name"),
         ("handles_alert", "handles_ok", "handles_reminder"),
+        ("position", "name"),
         ("method", "url"),
-        "headers",
         "content_type",
+        "headers",
         "body",
         ("auth_type", "auth_username", "auth_password", "auth_token"),
     )
+    verbose_name_plural = "Steps (each alert type is sent by one step)"
 
-
-class StatusHubServiceForm(SecretFieldsMixin, forms.ModelForm):
-    secret_fields = ("webhook_url",)
-
-    class Meta:
-        model = StatusHubService
-        fields = ("name", "webhook_url")
+    def get_extra(self, request: HttpRequest, obj: Integration | None = None, **kwargs: Any) -> int:
+        return len(initial_for(request)[2]) if obj is None and request.method == "GET" else 0
 
 
 class StatusHubServiceInline(admin.TabularInline):
@@ -78,55 +81,71 @@ class StatusHubServiceInline(admin.TabularInline):
     extra = 0
 
 
-class IntegrationForm(forms.ModelForm):
-    signing_secrets = SecretField(
-        help_text="Custom integrations: one HMAC signing secret per line; the first signs. "
-        "Leave empty to keep the current secrets.",
-        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
-    )
-    clear_signing_secrets = forms.BooleanField(required=False, label="Remove all signing secrets")
+def preset_initial(slug: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The add form's initial values for an integration made from a preset."""
+    preset = presets.get(slug)
+    integration = {
+        "kind": IntegrationKind.WEBHOOK,
+        "preset": slug,
+        "name": preset.name,
+        "description": preset.description[:500],
+    }
+    variables = [
+        {
+            "name": spec.name,
+            "mode": spec.mode,
+            "is_secret": spec.secret,
+            "value": "" if spec.secret else spec.default,
+            "description": spec.description[:300],
+            "position": position,
+        }
+        for position, spec in enumerate(preset.variables)
+    ]
+    steps = [
+        {k: v for k, v in step.items() if k not in ("auth_password", "auth_token")} for step in preset.steps
+    ]
+    return integration, variables, steps
 
-    class Meta:
-        model = Integration
-        fields = (
-            "name",
-            "kind",
-            "preset",
-            "is_active",
-            "customized",
-            "description",
-            "rate_limit_per_minute",
-            "connect_timeout",
-            "read_timeout",
-        )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        count = len(self.instance.signing_secrets or []) if self.instance.pk else 0
-        self.fields["signing_secrets"].help_text += f" Currently {count} secret(s) set."
-        self.initial.pop("signing_secrets", None)
+def kind_initial(kind: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    variables = [
+        {
+            "name": spec.name,
+            "mode": spec.mode,
+            "is_secret": spec.secret,
+            "value": "" if spec.secret else spec.default,
+            "description": spec.description[:300],
+            "position": position,
+        }
+        for position, spec in enumerate(kinds.variable_specs(kind))
+    ]
+    steps: list[dict[str, Any]] = []
+    if kind == IntegrationKind.WEBHOOK:
+        steps = [{"position": 1, "name": "Send alert", "method": "POST", "content_type": "application/json"}]
+    return {"kind": kind}, variables, steps
 
-    def save(self, commit: bool = True) -> Integration:
-        integration = super().save(commit=False)
-        new = [line.strip() for line in (self.cleaned_data.get("signing_secrets") or "").splitlines()]
-        new = [line for line in new if line and line != SecretField.CLEAR]
-        if self.cleaned_data.get("clear_signing_secrets"):
-            integration.signing_secrets = []
-        elif new:
-            integration.signing_secrets = new
-        if commit:
-            integration.save()
-            self.save_m2m()
-        return integration
+
+def initial_for(
+    request: HttpRequest,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the add form starts with, from the type picked (``?preset=`` or ``?kind=``)."""
+    slug = request.GET.get("preset", "")
+    if slug in presets.presets():
+        return preset_initial(slug)
+    kind = request.GET.get("kind", "")
+    if kind in IntegrationKind.values:
+        return kind_initial(kind)
+    return {}, [], []
 
 
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
     form = IntegrationForm
+    change_form_template = "admin/integrations/integration/change_form.html"
     list_display = (
         "name",
         "kind",
-        "preset",
+        "preset_name",
         "is_active",
         "step_count",
         "paused_until",
@@ -134,23 +153,59 @@ class IntegrationAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "is_active", "preset")
     search_fields = ("name", "description")
-    inlines = [VariableInline, StepInline, StatusHubServiceInline]
     readonly_fields = ("consecutive_failures", "paused_until")
-    fieldsets = (
-        (None, {"fields": ("name", "kind", "preset", "is_active", "customized", "description")}),
-        (
-            "Delivery",
-            {
-                "fields": (
-                    "rate_limit_per_minute",
-                    ("connect_timeout", "read_timeout"),
-                    "signing_secrets",
-                    "clear_signing_secrets",
-                    ("consecutive_failures", "paused_until"),
+
+    def get_fieldsets(self, request: HttpRequest, obj: Integration | None = None) -> list[Any]:
+        main = ("name", "is_active", "description")
+        if obj is None:
+            main = ("name", "kind", "preset", "is_active", "description")
+        elif obj.kind == IntegrationKind.WEBHOOK and obj.preset:
+            main = ("name", "kind", "preset", "is_active", "customized", "description")
+        else:
+            main = ("name", "kind", "is_active", "description")
+        delivery: tuple[Any, ...] = ("rate_limit_per_minute", ("connect_timeout", "read_timeout"))
+        if obj is None or obj.kind == IntegrationKind.WEBHOOK:
+            delivery += ("signing_secrets", "clear_signing_secrets")
+        if obj is not None:
+            delivery += (("consecutive_failures", "paused_until"),)
+        sets: list[Any] = [
+            (None, {"fields": main}),
+            ("Delivery", {"fields": delivery, "classes": ("collapse",)}),
+        ]
+        if obj is not None:
+            test = ["test_alert_type", "test_level"]
+            if per_level_names(obj):
+                test.append("test_values")
+            if obj.kind in (IntegrationKind.EMAIL, IntegrationKind.SMS, IntegrationKind.PHONE):
+                test.append("test_recipient")
+            sets.append(
+                (
+                    "Preview and test",
+                    {
+                        "fields": test,
+                        "classes": ("test-fieldset",),
+                        "description": "Saves your changes, then previews or sends a test alert with "
+                        "example values for every variable.",
+                    },
                 )
-            },
-        ),
-    )
+            )
+        return sets
+
+    def _kind(self, request: HttpRequest, obj: Integration | None) -> str:
+        if obj is not None:
+            return obj.kind
+        if request.GET.get("preset") in presets.presets():
+            return IntegrationKind.WEBHOOK
+        return request.POST.get("kind") or request.GET.get("kind") or ""
+
+    def get_inlines(self, request: HttpRequest, obj: Integration | None) -> list[type]:
+        kind = self._kind(request, obj)
+        inlines: list[type] = [VariableInline]
+        if kind == IntegrationKind.WEBHOOK:
+            inlines.append(StepInline)
+        if kind == IntegrationKind.STATUSHUB:
+            inlines.append(StatusHubServiceInline)
+        return inlines
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Integration]:
         return super().get_queryset(request).annotate(_steps=Count("steps"))
@@ -158,6 +213,11 @@ class IntegrationAdmin(admin.ModelAdmin):
     @admin.display(description="Steps", ordering="_steps")
     def step_count(self, obj: Integration) -> int:
         return obj._steps
+
+    @admin.display(description="Preset", ordering="preset")
+    def preset_name(self, obj: Integration) -> str:
+        preset = presets.presets().get(obj.preset)
+        return preset.name if preset else "—"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Integration | None = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
@@ -170,3 +230,152 @@ class IntegrationAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_builtin:
             return False
         return super().has_delete_permission(request, obj)
+
+    # --- Adding: the type picker, then a form prefilled from the type ---------------------
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.update(initial_for(request)[0])
+        return initial
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Integration, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj._state.adding and request.method == "GET":
+            _, variables, steps = initial_for(request)
+            if isinstance(inline, VariableInline):
+                kwargs["initial"] = variables
+            elif isinstance(inline, StepInline):
+                kwargs["initial"] = steps
+        return kwargs
+
+    def get_form(
+        self, request: HttpRequest, obj: Integration | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and (request.GET.get("kind") or request.GET.get("preset")):
+            # Picked on the previous page: shown as a heading, kept as hidden fields.
+            for name in ("kind", "preset"):
+                if name in form.base_fields:
+                    form.base_fields[name].widget = forms.HiddenInput()
+        return form
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        picked = request.GET.get("kind") or request.GET.get("preset")
+        if request.method == "GET" and not picked:
+            # The picker is the first page of adding: the same permission applies.
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            return self.type_picker(request)
+        extra_context = dict(extra_context or {})
+        slug = request.GET.get("preset") or request.POST.get("preset") or ""
+        kind = request.GET.get("kind") or request.POST.get("kind") or ""
+        if slug in presets.presets():
+            extra_context["picked_type"] = presets.get(slug).name
+            extra_context["picked_summary"] = presets.get(slug).description
+        elif kind in IntegrationKind.values:
+            extra_context["picked_type"] = IntegrationKind(kind).label
+            extra_context["picked_summary"] = KIND_SUMMARIES.get(kind, "")
+        extra_context.update(self.panel_context(None))
+        return super().add_view(request, form_url, extra_context)
+
+    def type_picker(self, request: HttpRequest) -> HttpResponse:
+        add_url = reverse("admin:integrations_integration_add")
+        builtin = [
+            {
+                "name": IntegrationKind(kind).label,
+                "summary": KIND_SUMMARIES[kind],
+                "url": f"{add_url}?kind={kind}",
+            }
+            for kind in IntegrationKind.values
+        ]
+        preset_list = [
+            {"name": p.name, "summary": p.description, "url": f"{add_url}?preset={p.slug}", "slug": p.slug}
+            for p in sorted(presets.presets().values(), key=lambda p: p.name.lower())
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Add integration: choose a type",
+            "builtin_types": builtin,
+            "preset_types": preset_list,
+        }
+        return TemplateResponse(request, "admin/integrations/integration/type_picker.html", context)
+
+    # --- Editing: the panel, preview and test ---------------------------------------------
+
+    def panel_context(self, obj: Integration | None) -> dict[str, Any]:
+        groups: dict[str, list[dict[str, str]]] = {}
+        for item in catalogue.as_api_list():
+            groups.setdefault(item["group"], []).append(item)
+        own = []
+        if obj is not None:
+            own = [
+                {
+                    "name": v.name,
+                    "token": "{{" + v.name + "}}",
+                    "meaning": v.description or v.get_mode_display(),
+                }
+                for v in obj.variables.all()
+            ]
+            own += [
+                {"name": n, "token": "{{" + n + "}}", "meaning": "Supplied by the service link."}
+                for n in kinds.step_variables(obj.kind)
+            ]
+        return {"panel_groups": groups, "panel_own": own}
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        extra_context.update(self.panel_context(obj))
+        if request.method == "GET":
+            extra_context["test_result"] = testing.recall(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _after_save(self, request: HttpRequest, obj: Integration) -> HttpResponse | None:
+        action = "preview" if "_preview" in request.POST else "send" if "_sendtest" in request.POST else ""
+        if not action:
+            return None
+        form = getattr(request, "_integration_form", None)
+        data = form.cleaned_data if form is not None else {}
+        result = testing.run(
+            obj,
+            action=action,
+            alert_type=data.get("test_alert_type") or "Alert",
+            level=data.get("test_level") or 1,
+            level_values=data.get("test_values") or {},
+            recipient=data.get("test_recipient") or "",
+        )
+        testing.remember(request, obj, result)
+        url = reverse("admin:integrations_integration_change", args=[obj.pk])
+        return HttpResponseRedirect(f"{url}#test-result")
+
+    def save_model(self, request: HttpRequest, obj: Integration, form: Any, change: bool) -> None:
+        # Kept on the request (the admin object is shared between threads).
+        request._integration_form = form  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def response_change(self, request: HttpRequest, obj: Integration) -> HttpResponse:
+        after = self._after_save(request, obj)
+        if after is not None:
+            self.message_user(request, f"“{obj}” was saved.", messages.SUCCESS)
+            return after
+        return super().response_change(request, obj)
+
+    def response_add(
+        self, request: HttpRequest, obj: Integration, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        after = self._after_save(request, obj)
+        if after is not None:
+            self.message_user(request, f"“{obj}” was added.", messages.SUCCESS)
+            return after
+        return super().response_add(request, obj, post_url_continue)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from integrations.delivery.replay import NotReplayable, retry_message, retry_messages
 from integrations.models import Message, MessageAttempt, MessageStatus
 
 STATUS_COLOURS = {
@@ -76,6 +83,7 @@ class MessageAdmin(admin.ModelAdmin):
         "next_attempt_at",
     )
     list_filter = ("status", "integration", "created_at", "is_test")
+    actions = ["retry_selected"]
     list_select_related = ("integration", "alert__incident__monitor")
     search_fields = ("recipient", "alert__incident__key", "alert__incident__monitor__name", "error")
     date_hierarchy = "created_at"
@@ -118,3 +126,34 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(require_POST(self.retry_view))
+        return [path("<int:pk>/retry/", view, name="integrations_message_retry"), *super().get_urls()]
+
+    def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Replay one message now (the alert's Messages view has a button per message)."""
+        # Replaying sends the message again: a change, though the log itself is read-only.
+        if not request.user.has_perm("integrations.change_message"):
+            raise PermissionDenied
+        message = get_object_or_404(Message, pk=pk)
+        try:
+            retry_message(message)
+        except NotReplayable as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+        else:
+            self.message_user(
+                request, f"Message {message.pk} to {message.integration} queued again.", messages.SUCCESS
+            )
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("admin:integrations_message_change", args=[message.pk])
+        return HttpResponseRedirect(target)
+
+    @admin.action(description="Retry selected messages now")
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        ids = list(queryset.values_list("id", flat=True))
+        replayed = retry_messages(ids)
+        skipped = len(ids) - len(replayed)
+        note = f" {skipped} being sent right now were left alone." if skipped else ""
+        self.message_user(request, f"{len(replayed)} message(s) queued again.{note}", messages.SUCCESS)

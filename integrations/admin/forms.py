@@ -1,0 +1,226 @@
+"""Forms of the integration editor: the integration, its predefined variables,
+its steps and StatusHub services."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from alertsite.secret_forms import SecretField, SecretFieldsMixin
+from integrations import kinds
+from integrations.models import (
+    Integration,
+    IntegrationStep,
+    IntegrationVariable,
+    StatusHubService,
+    VariableMode,
+)
+
+ALERT_TYPE_FIELDS = (("handles_alert", "Alert"), ("handles_ok", "Ok"), ("handles_reminder", "Reminder"))
+TEST_ALERT_TYPES = [("Alert", "Alert"), ("Ok", "Ok"), ("Reminder", "Reminder")]
+
+
+def code_area(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "class": "code-input", "spellcheck": "false"})
+
+
+class VariableForm(SecretFieldsMixin, forms.ModelForm):
+    secret_fields = ("secret_value",)
+
+    class Meta:
+        model = IntegrationVariable
+        fields = ("name", "mode", "is_secret", "value", "secret_value", "description", "position")
+        widgets = {
+            "mode": forms.RadioSelect,
+            "value": forms.TextInput(attrs={"class": "vValue", "spellcheck": "false"}),
+            "description": forms.TextInput(attrs={"class": "vDescription"}),
+            "position": forms.NumberInput(attrs={"class": "vPosition"}),
+        }
+
+
+class StepForm(SecretFieldsMixin, forms.ModelForm):
+    secret_fields = ("auth_password", "auth_token")
+
+    class Meta:
+        model = IntegrationStep
+        fields = (
+            "position",
+            "name",
+            "handles_alert",
+            "handles_ok",
+            "handles_reminder",
+            "method",
+            "url",
+            "headers",
+            "content_type",
+            "body",
+            "auth_type",
+            "auth_username",
+            "auth_password",
+            "auth_token",
+        )
+        widgets = {
+            "url": forms.TextInput(attrs={"class": "vURL code-input", "spellcheck": "false"}),
+            "headers": code_area(3),
+            "body": code_area(14),
+        }
+        labels = {"handles_alert": "Error alert", "handles_ok": "OK alert", "handles_reminder": "Reminder"}
+
+
+def posted_variable_names(data: Any, prefix: str = "variables") -> set[str] | None:
+    """The variable names in the posted variables formset (not deleted), or
+    None when the page did not post that formset."""
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", ""))
+    except (TypeError, ValueError):
+        return None
+    names = set()
+    for i in range(min(total, 1000)):
+        name = (data.get(f"{prefix}-{i}-name") or "").strip()
+        if name and not data.get(f"{prefix}-{i}-DELETE"):
+            names.add(name)
+    return names
+
+
+class StepFormSet(forms.BaseInlineFormSet):
+    """Steps are validated against the variables posted on the same page, and
+    each alert type may be ticked in one step only."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        if self.is_bound:
+            names = posted_variable_names(self.data)
+            if names is not None:
+                kind = self.data.get("kind") or self.instance.kind
+                form.instance.known_variable_names = names | set(kinds.step_variables(kind or ""))
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        owners: dict[str, int] = {}
+        positions: set[int] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            position = data.get("position")
+            if position in positions:
+                form.add_error("position", f"Another step already has position {position}.")
+            positions.add(position)
+            for field, label in ALERT_TYPE_FIELDS:
+                if not data.get(field):
+                    continue
+                if label in owners:
+                    form.add_error(
+                        field,
+                        f"{label} alerts are already sent by step {owners[label]}; tick each type once.",
+                    )
+                else:
+                    owners[label] = position
+
+
+class StatusHubServiceForm(SecretFieldsMixin, forms.ModelForm):
+    secret_fields = ("webhook_url",)
+
+    class Meta:
+        model = StatusHubService
+        fields = ("name", "webhook_url")
+
+
+def parse_assignments(text: str) -> dict[str, str]:
+    """``Name = value`` lines into a dict (blank lines ignored)."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise ValidationError(f"Line {number}: write Name = value.")
+        name, value = line.split("=", 1)
+        if not name.strip():
+            raise ValidationError(f"Line {number}: the name is missing.")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def format_assignments(values: dict[str, Any]) -> str:
+    return "\n".join(f"{k} = {v}" for k, v in values.items())
+
+
+class IntegrationForm(forms.ModelForm):
+    signing_secrets = SecretField(
+        help_text="Custom integrations: one HMAC signing secret per line; the first signs. "
+        "Leave empty to keep the current secrets.",
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+    )
+    clear_signing_secrets = forms.BooleanField(required=False, label="Remove all signing secrets")
+    # Preview and test: not stored, used by "Save and preview" / "Save and send test alert".
+    test_alert_type = forms.ChoiceField(
+        label="Alert type",
+        choices=TEST_ALERT_TYPES,
+        initial="Alert",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    test_level = forms.IntegerField(
+        label="Escalation level", initial=1, min_value=1, max_value=10, required=False
+    )
+    test_values = forms.CharField(
+        label="Per-level values",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "code-input", "placeholder": "Name = value"}),
+        help_text="Values for variables set to 'Value per escalation level', one Name = value per line. "
+        "Every other variable gets its example value.",
+    )
+    test_recipient = forms.CharField(
+        label="Send to",
+        required=False,
+        help_text="E-mail address (e-mail) or E.164 phone number (SMS, phone) for the test.",
+    )
+
+    class Meta:
+        model = Integration
+        fields = (
+            "name",
+            "kind",
+            "preset",
+            "is_active",
+            "customized",
+            "description",
+            "rate_limit_per_minute",
+            "connect_timeout",
+            "read_timeout",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "signing_secrets" in self.fields:
+            count = len(self.instance.signing_secrets or []) if self.instance.pk else 0
+            self.fields["signing_secrets"].help_text += f" Currently {count} secret(s) set."
+        self.initial.pop("signing_secrets", None)
+
+    def clean_test_values(self) -> dict[str, str]:
+        return parse_assignments(self.cleaned_data.get("test_values") or "")
+
+    def save(self, commit: bool = True) -> Integration:
+        integration = super().save(commit=False)
+        new = [line.strip() for line in (self.cleaned_data.get("signing_secrets") or "").splitlines()]
+        new = [line for line in new if line and line != SecretField.CLEAR]
+        if self.cleaned_data.get("clear_signing_secrets"):
+            integration.signing_secrets = []
+        elif new:
+            integration.signing_secrets = new
+        if commit:
+            integration.save()
+            self.save_m2m()
+        return integration
+
+
+def per_level_names(integration: Integration) -> list[str]:
+    return [v.name for v in integration.variables.all() if v.mode == VariableMode.PER_LEVEL]
+
+
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
