@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,9 +28,33 @@ class SendTestSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False)
 
 
+class ExchangeSerializer(serializers.Serializer):
+    request = serializers.DictField(help_text="method, url, headers, body; secrets redacted")
+    status = serializers.IntegerField(allow_null=True)
+    headers = serializers.DictField(child=serializers.CharField())
+    body = serializers.CharField(help_text="At most 64 KB of the response.")
+    duration_ms = serializers.IntegerField()
+    error = serializers.CharField()
+
+
+class TestResultSerializer(serializers.Serializer):
+    delivered = serializers.BooleanField()
+    dry_run = serializers.BooleanField()
+    exchanges = ExchangeSerializer(many=True)
+
+
 class IntegrationTestView(APIView):
     permission_classes = [AdminScope]
 
+    @extend_schema(
+        request=SendTestSerializer,
+        responses={
+            200: TestResultSerializer,
+            400: OpenApiResponse(description="Bad input, or the integration is misconfigured."),
+            502: OpenApiResponse(description="The receiver refused; the exchanges are included."),
+        },
+        summary="Send a test alert with example values",
+    )
     def post(self, request: Request, pk: str) -> Response:
         integration = get_object_or_404(Integration, pk=pk)
         params = SendTestSerializer(data=request.data)
