@@ -111,6 +111,9 @@ def _placeholder(state: _State, start: int, depth: int) -> tuple[Node, int]:
             return Var(catalogue.custom_field_key(custom.group(1)), start), custom.end()
         if depth + 1 > MAX_DEPTH:
             state.error(f"functions are nested more than {MAX_DEPTH} deep", start, t[start : pos + 1])
+            # Stop descending: recursing into thousands of nested calls would
+            # exhaust the stack; the rest stays literal text.
+            return Bad(t[start:], start), len(t)
         args, end, closed = _sequence(state, pos + 1, depth + 1, in_call=True)
         if not closed:
             state.error(
