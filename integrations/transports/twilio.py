@@ -1,7 +1,8 @@
 """Twilio SMS (``Messages.json``) and voice calls (``Calls.json`` with TwiML
 that speaks the alert). Both are form-encoded with HTTP Basic auth. A phone
 call never announces an OK. Text is cut to Twilio's limits: an SMS body of
-1600 characters, inline TwiML of 4000."""
+1600 characters, inline TwiML of 4000. An SMS or Phone integration with steps
+of its own sends through that generic HTTP gateway instead."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from integrations.transports import http
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.slack import cut
+from integrations.transports.webhook import run_step, step_for
 
 DEFAULT_BASE_URL = "https://api.twilio.com/2010-04-01"
 SMS_LIMIT = 1600
@@ -25,6 +27,9 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     phone = out.integration.kind == "phone"
     if phone and out.alert_type == "Ok":
         return []
+    steps = list(out.integration.steps.all())
+    if steps:
+        return _gateway(steps, out, session)
     sid, token, sender = out.var("TwilioAccountSid"), out.var("TwilioAuthToken"), out.var("FromNumber")
     missing = [
         n for n, v in (("TwilioAccountSid", sid), ("TwilioAuthToken", token), ("FromNumber", sender)) if not v
@@ -83,3 +88,15 @@ def twiml(out: Outgoing) -> str:
             speech = speech[: len(speech) - max(1, len(spoken) - room)]
             spoken = xml_encode(speech)
     return head + spoken + tail
+
+
+def _gateway(steps: list, out: Outgoing, session: requests.Session) -> list[Exchange]:
+    """A generic SMS/voice HTTP gateway instead of Twilio: the integration's
+    own steps, with ``{{Recipient}}`` and ``{{Text}}`` (already cut to 1600)."""
+    step = step_for(steps, out.alert_type)
+    if step is None:
+        return []
+    if not out.recipient:
+        raise TransportError("No phone number to send to.", permanent=True)
+    text = sms_text(out)
+    return run_step(step, out, session, extra_context={"Recipient": out.recipient, "Text": text})

@@ -225,3 +225,19 @@ def test_statushub_without_services_is_a_configuration_error() -> None:
     with pytest.raises(TransportError) as caught:
         send_test(integration, "Alert")
     assert caught.value.permanent
+
+
+def test_sms_through_a_generic_gateway_step(receiver) -> None:
+    from integrations.models import IntegrationStep
+
+    receiver.expect_request("/send", method="POST").respond_with_json({"queued": True})
+    integration = builtin("sms")
+    IntegrationStep.objects.create(
+        integration=integration,
+        position=1,
+        url=receiver.url_for("/send"),
+        body='{"to": "{{Recipient}}", "text": "{{@JsonEncode({{Text}})}}"}',
+    )
+    send_test(integration, "Alert", recipient="+14155550100")
+    body = receiver.log[-1][0].get_json()
+    assert body["to"] == "+14155550100" and body["text"].startswith("ALERT: ")
