@@ -29,3 +29,12 @@ def enqueue_messages(message_ids: Iterable[int]) -> None:
         except Exception:
             # Never fail the caller (an ingest request, an on_commit hook).
             logger.warning("could not queue %d message(s); the sweep will", len(chunk), exc_info=True)
+
+
+def continue_draining() -> None:
+    """Queue a task that claims whatever is due (a task ran out of time with
+    work left; waiting for the sweep would only add latency)."""
+    try:
+        async_task(DELIVER_TASK, [], group="delivery", save=False)
+    except Exception:
+        logger.warning("could not queue a follow-up delivery task; the sweep will", exc_info=True)

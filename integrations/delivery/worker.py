@@ -22,7 +22,7 @@ from django.db import close_old_connections, connection
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from integrations.delivery import claims, heartbeat, outcome
+from integrations.delivery import claims, heartbeat, outcome, queue
 from integrations.delivery.lanes import Lane, plan_lanes
 from integrations.delivery.outcome import Result
 from integrations.delivery.policy import request_timeouts
@@ -62,6 +62,9 @@ def deliver(message_ids: Iterable[int] | None = None) -> int:
                 continue
             if not _linger(stop_claiming_at):
                 break
+        else:
+            # Out of time with work perhaps left: hand over to a fresh task.
+            queue.continue_draining()
     return attempted
 
 
