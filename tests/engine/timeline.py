@@ -14,7 +14,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerting.engine import Outcome, Submission, clock, process_submission, sweep
+from alerting.engine import Outcome, Submission, clock, process_submission
+from alerting.engine.sweep import sweep
 from alerting.models import Alert
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)  # a Monday, 09:00 UTC
