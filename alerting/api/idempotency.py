@@ -9,15 +9,15 @@ again with the same key.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from alerting.housekeeping import IDEMPOTENCY_TTL
 from alerting.models import ApiKey, IdempotencyRecord
 
-TTL = dt.timedelta(hours=24)
+TTL = IDEMPOTENCY_TTL
 REQUEST = "request:"
 ITEM = "item:"
 
@@ -46,8 +46,3 @@ def settle(api_key: ApiKey, key: str, status_code: int, response: Any) -> None:
     IdempotencyRecord.objects.filter(api_key=api_key, key=key).update(
         status_code=status_code, response=response
     )
-
-
-def purge(now: dt.datetime | None = None) -> int:
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=(now or timezone.now()) - TTL).delete()
-    return deleted

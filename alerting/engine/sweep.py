@@ -15,6 +15,7 @@ from django.db import transaction
 from alerting.engine import clock
 from alerting.engine.escalation import Raised, escalate
 from alerting.engine.outbox import enqueue_after_commit
+from alerting.housekeeping import purge_idempotency_records
 from alerting.models import Incident, Monitor
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def sweep(now: dt.datetime | None = None) -> Raised:
 def run_sweep() -> int:
     """The scheduled task; returns how many alerts it raised."""
     raised = sweep()
+    purge_idempotency_records()
     if raised.alerts:
         logger.info("sweep raised %d alert(s)", len(raised.alerts))
     return len(raised.alerts)

@@ -374,3 +374,15 @@ def test_any_json_gets_202_or_400_never_500(ingest_client, body):
     response = ingest_client.post(URL, json.dumps(body), content_type="application/json")
     assert response.status_code in (202, 400), response.content
     assert isinstance(response.json(), dict)
+
+
+def test_the_sweep_task_purges_expired_idempotency_records(ingest_client):
+    from alerting.engine.sweep import run_sweep
+
+    post(ingest_client, {"monitor": "m", "status": "ok"}, HTTP_IDEMPOTENCY_KEY="old")
+    post(ingest_client, {"monitor": "m", "status": "ok"}, HTTP_IDEMPOTENCY_KEY="new")
+    IdempotencyRecord.objects.filter(key="request:old").update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    run_sweep()
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["request:new"]
