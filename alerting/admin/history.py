@@ -71,7 +71,16 @@ class IncidentStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Incident)
 class IncidentAdmin(ReadOnlyAdmin):
-    list_display = ("key", "monitor", "opened_at", "resolved_at", "consecutive_errors", "alert_count")
+    list_display = (
+        "monitor_name",
+        "status_label",
+        "opened_at",
+        "resolved_at",
+        "consecutive_errors",
+        "alert_count",
+        "key",
+    )
+    list_display_links = ("monitor_name",)
     list_filter = (IncidentStatusFilter, ("monitor", admin.RelatedOnlyFieldListFilter), "opened_at")
     list_select_related = ("monitor",)
     search_fields = ("key", "monitor__name", "monitor__key", "first_error_description")
@@ -94,6 +103,16 @@ class IncidentAdmin(ReadOnlyAdmin):
     @admin.display(description="Alerts", ordering="_alerts")
     def alert_count(self, obj: Incident) -> int:
         return obj._alerts
+
+    @admin.display(description="Monitor", ordering="monitor__name")
+    def monitor_name(self, obj: Incident) -> str:
+        return str(obj.monitor)
+
+    @admin.display(description="Status", ordering="resolved_at")
+    def status_label(self, obj: Incident) -> str:
+        if obj.resolved_at is None:
+            return format_html('<span class="badge badge-bad">{}</span>', "open")
+        return format_html('<span class="badge badge-ok">{}</span>', "resolved")
 
     def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         # Viewing the change page read-only still needs view permission only.
@@ -238,5 +257,6 @@ class AlertAdmin(ReadOnlyAdmin):
             **(extra_context or {}),
             "alert_messages": messages,
             "messages_settling": any(m.status not in FINAL_STATUSES for m in messages),
+            "can_retry": request.user.has_perm("integrations.change_message"),
         }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -18,7 +18,18 @@ from alerting.models.definitions import validate_level_numbers
 LINKS_SUFFIX = "links"
 
 
-class LinesField(forms.CharField):
+class StructuredTextField(forms.CharField):
+    """Text that stands for a list or dict: empty text equals an empty value."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            value = self.to_python(data)
+        except ValidationError:
+            return True
+        return (initial or type(value)()) != value
+
+
+class LinesField(StructuredTextField):
     """A list of strings, one per line (commas also separate)."""
 
     widget = forms.Textarea(attrs={"rows": 2})
@@ -33,7 +44,7 @@ class LinesField(forms.CharField):
         return [part.strip() for line in text.splitlines() for part in line.split(",") if part.strip()]
 
 
-class AssignmentsField(forms.CharField):
+class AssignmentsField(StructuredTextField):
     """A dict of name -> value, written as ``Name = value`` lines."""
 
     widget = forms.Textarea(attrs={"rows": 2, "placeholder": "Name = value"})

@@ -59,9 +59,9 @@ class OperatorAdmin(admin.ModelAdmin):
         """*Send test e-mail* / *Send test SMS*: the built-in integration, example values."""
         from alerting.admin.operator_tests import send_operator_test
 
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         operator = get_object_or_404(Operator, pk=pk)
+        if not self.has_change_permission(request, operator):
+            raise PermissionDenied
         ok, text = send_operator_test(operator, channel)
         self.message_user(request, text, messages.SUCCESS if ok else messages.ERROR)
         return HttpResponseRedirect(reverse("admin:alerting_operator_change", args=[operator.pk]))

@@ -172,23 +172,23 @@ class IntegrationAdmin(admin.ModelAdmin):
             (None, {"fields": main}),
             ("Delivery", {"fields": delivery, "classes": ("collapse",)}),
         ]
-        if obj is not None:
-            test = ["test_alert_type", "test_level"]
-            if per_level_names(obj):
-                test.append("test_values")
-            if obj.kind in (IntegrationKind.EMAIL, IntegrationKind.SMS, IntegrationKind.PHONE):
-                test.append("test_recipient")
-            sets.append(
-                (
-                    "Preview and test",
-                    {
-                        "fields": test,
-                        "classes": ("test-fieldset",),
-                        "description": "Saves your changes, then previews or sends a test alert with "
-                        "example values for every variable.",
-                    },
-                )
+        kind = obj.kind if obj is not None else request.GET.get("kind", "")
+        test = ["test_alert_type", "test_level"]
+        if obj is None or per_level_names(obj):
+            test.append("test_values")
+        if kind in (IntegrationKind.EMAIL, IntegrationKind.SMS, IntegrationKind.PHONE):
+            test.append("test_recipient")
+        sets.append(
+            (
+                "Preview and test",
+                {
+                    "fields": test,
+                    "classes": ("test-fieldset",),
+                    "description": "Saves your changes, then previews or sends a test alert with "
+                    "example values for every variable.",
+                },
             )
+        )
         return sets
 
     def _kind(self, request: HttpRequest, obj: Integration | None) -> str:

@@ -150,7 +150,13 @@ class MessageAdmin(admin.ModelAdmin):
             target = reverse("admin:integrations_message_change", args=[message.pk])
         return HttpResponseRedirect(target)
 
-    @admin.action(description="Retry selected messages now")
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # Replaying sends the message again: that takes the change permission,
+        # although the log itself is read-only.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(description="Retry selected messages now", permissions=["retry"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
         ids = list(queryset.values_list("id", flat=True))
         replayed = retry_messages(ids)
