@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.delivery import breaker
@@ -85,11 +85,12 @@ def _attempt_row(result: Result, worker: str) -> MessageAttempt:
     )
 
 
+# Each result changes different values, so one UPDATE per message (sent
+# together with executemany); lease_owner in the WHERE keeps it a
+# compare-and-swap: a lease that ran out belongs to someone else now.
 MESSAGE_FIELDS = [
     "status",
     "next_attempt_at",
-    "lease_owner",
-    "lease_expires_at",
     "delivered_at",
     "request",
     "response_status",
@@ -101,6 +102,37 @@ MESSAGE_FIELDS = [
 ]
 
 
+def _update_sql() -> str:
+    table = connection.ops.quote_name(Message._meta.db_table)
+    columns = ", ".join(
+        f"{connection.ops.quote_name(Message._meta.get_field(name).column)} = %s" for name in MESSAGE_FIELDS
+    )
+    # Identifiers come from the model; every value is a parameter.
+    where = "WHERE id = %s AND lease_owner = %s"
+    return f"UPDATE {table} SET {columns}, lease_owner = '', lease_expires_at = NULL {where}"  # noqa: S608
+
+
+def _params(result: Result, owner: str, now: datetime) -> list[object]:
+    last = _last(result)
+    values = {
+        "status": result.status,
+        "next_attempt_at": result.next_attempt_at or now,
+        "delivered_at": now if result.delivered else None,
+        "request": last.request,
+        "response_status": last.status,
+        "response_headers": dict(last.headers),
+        "response_body": (last.body or "")[:BODY_LIMIT],
+        "error": (result.error or last.error)[:BODY_LIMIT],
+        "duration_ms": result.duration_ms,
+        "updated_at": now,
+    }
+    fields = Message._meta
+    params: list[object] = [
+        fields.get_field(name).get_db_prep_save(values[name], connection) for name in MESSAGE_FIELDS
+    ]
+    return [*params, result.message_id, owner]
+
+
 def save(results: list[Result], owner: str) -> dict[object, datetime]:
     """Write the attempts and the messages' new state; update the breakers.
 
@@ -109,40 +141,11 @@ def save(results: list[Result], owner: str) -> dict[object, datetime]:
     if not results:
         return {}
     now = timezone.now()
-    ids = [r.message_id for r in results]
     with transaction.atomic():
-        # Only messages we still hold change state; a lease that ran out
-        # belongs to someone else now. The attempt happened either way.
-        owned = set(
-            Message.objects.select_for_update()
-            .filter(id__in=ids, lease_owner=owner)
-            .values_list("id", flat=True)
-        )
+        # The attempt happened whether or not we still hold the message.
         MessageAttempt.objects.bulk_create([_attempt_row(r, owner) for r in results])
-        updates = []
-        for r in results:
-            if r.message_id not in owned:
-                continue
-            last = _last(r)
-            updates.append(
-                Message(
-                    id=r.message_id,
-                    status=r.status,
-                    next_attempt_at=r.next_attempt_at or now,
-                    lease_owner="",
-                    lease_expires_at=None,
-                    delivered_at=now if r.delivered else None,
-                    request=last.request,
-                    response_status=last.status,
-                    response_headers=dict(last.headers),
-                    response_body=(last.body or "")[:BODY_LIMIT],
-                    error=(r.error or last.error)[:BODY_LIMIT],
-                    duration_ms=r.duration_ms,
-                    updated_at=now,
-                )
-            )
-        if updates:
-            Message.objects.bulk_update(updates, MESSAGE_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.executemany(_update_sql(), [_params(r, owner, now) for r in results])
     finished = [r.message_id for r in results if r.status != MessageStatus.PENDING]
     if finished:
         # An Ok waiting for one of these Alerts may go now.
