@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from integrations.api.messages import MessageListView, MessageRetryView
 from integrations.api.testing import IntegrationTestView
 from integrations.api.variables import VariableListView
 
@@ -14,3 +15,9 @@ urlpatterns += [
 
 # The integrations configuration resource.
 urlpatterns += [path("", include("integrations.api.resources.urls"))]
+
+# The message log and replay.
+urlpatterns += [
+    path("messages", MessageListView.as_view(), name="api-messages"),
+    path("messages/<int:pk>/retry", MessageRetryView.as_view(), name="api-message-retry"),
+]
