@@ -234,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents the answers authentication, rate limit and parser can give.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "alertsite.openapi.document_common_errors",
+    ],
     # Several models have a field called "mode"; name each choice set after its class.
     "ENUM_NAME_OVERRIDES": {
         "ScheduleModeEnum": "alerting.models.schedules.ScheduleMode",

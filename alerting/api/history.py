@@ -54,7 +54,11 @@ def aware(name: str, value: str | None) -> dt.datetime | None:
         raise ValidationError(
             {name: ["An ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z."]}
         )
-    return moment
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValidationError({name: ["The date and time is out of range."]}) from None
 
 
 def choice(request: Request, name: str, allowed: list[str]) -> str | None:
