@@ -19,7 +19,7 @@ def send_operator_test(operator: Operator, channel: str) -> tuple[bool, str]:
     label, field = CHANNELS[channel]
     recipient = getattr(operator, field)
     if not recipient:
-        what = "an e-mail address" if channel == "email" else "a mobile phone number"
+        what = "e-mail address" if channel == "email" else "mobile phone number"
         return False, f"{operator} has no {what}; add one and save first."
     integration = Integration.objects.filter(kind=channel, is_builtin=True).first()
     if integration is None:

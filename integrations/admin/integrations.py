@@ -43,7 +43,33 @@ KIND_SUMMARIES = {
 }
 
 
-class VariableInline(admin.TabularInline):
+class HidesSecretsFromViewers:
+    """Read-only rendering shows a field's stored value, so a viewer without the
+    change permission gets no secret fields at all."""
+
+    secret_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request: HttpRequest, obj: Integration | None = None) -> Any:
+        fields = super().get_fields(request, obj)  # type: ignore[misc]
+        if obj is not None and not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            fields = _without(fields, self.secret_fields)
+        return fields
+
+
+def _without(fields: Any, names: tuple[str, ...]) -> list[Any]:
+    kept: list[Any] = []
+    for field in fields:
+        if isinstance(field, tuple | list):
+            rest = tuple(f for f in field if f not in names)
+            if rest:
+                kept.append(rest)
+        elif field not in names:
+            kept.append(field)
+    return kept
+
+
+class VariableInline(HidesSecretsFromViewers, admin.TabularInline):
+    secret_fields = ("secret_value",)
     model = IntegrationVariable
     form = VariableForm
     extra = 0
@@ -55,7 +81,8 @@ class VariableInline(admin.TabularInline):
         return len(initial_for(request)[1]) if obj is None and request.method == "GET" else 0
 
 
-class StepInline(admin.StackedInline):
+class StepInline(HidesSecretsFromViewers, admin.StackedInline):
+    secret_fields = ("auth_password", "auth_token")
     model = IntegrationStep
     form = StepForm
     formset = StepFormSet
@@ -75,7 +102,8 @@ class StepInline(admin.StackedInline):
         return len(initial_for(request)[2]) if obj is None and request.method == "GET" else 0
 
 
-class StatusHubServiceInline(admin.TabularInline):
+class StatusHubServiceInline(HidesSecretsFromViewers, admin.TabularInline):
+    secret_fields = ("webhook_url",)
     model = StatusHubService
     form = StatusHubServiceForm
     extra = 0
@@ -164,7 +192,8 @@ class IntegrationAdmin(admin.ModelAdmin):
         else:
             main = ("name", "kind", "is_active", "description")
         delivery: tuple[Any, ...] = ("rate_limit_per_minute", ("connect_timeout", "read_timeout"))
-        if obj is None or obj.kind == IntegrationKind.WEBHOOK:
+        viewer = obj is not None and not self.has_change_permission(request, obj)
+        if (obj is None or obj.kind == IntegrationKind.WEBHOOK) and not viewer:
             delivery += ("signing_secrets", "clear_signing_secrets")
         if obj is not None:
             delivery += (("consecutive_failures", "paused_until"),)

@@ -1,0 +1,179 @@
+"""The integration editor: type picker, preset forms, template errors, preview and test."""
+
+from __future__ import annotations
+
+import json
+
+from django.urls import reverse
+from django.utils.html import escape
+from pytest_httpserver import HTTPServer
+
+from integrations import presets
+from integrations.models import Integration, IntegrationKind, IntegrationVariable
+
+ADD = "/admin/integrations/integration/add/"
+SECRET = "tok-4c3b2a1908f7e6d5"
+
+
+def preset_integration(url: str, name: str = "Receiver") -> Integration:
+    integration = Integration.objects.create(name=name, kind=IntegrationKind.WEBHOOK)
+    presets.apply_preset(integration, "uptrends")
+    IntegrationVariable.objects.filter(integration=integration, name="ApiUrl").update(value=url)
+    return integration
+
+
+def change_form_data(client, integration: Integration) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The change form as the browser would post it, unchanged."""
+    page = client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
+    form = page.context["adminform"].form
+    data: dict[str, object] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        data.update({k: v for k, v in fs.management_form.initial.items() for k in [f"{fs.prefix}-{k}"]})
+        for sub in fs.forms:
+            for name in sub.fields:
+                value = sub[name].value()
+                if value is None or value is False or value == "":
+                    continue
+                if isinstance(value, list | dict):
+                    value = json.dumps(value)
+                data[sub.add_prefix(name)] = "on" if value is True else str(value)
+    return data
+
+
+def test_picker_lists_builtin_types_and_every_preset(staff_client) -> None:
+    html = staff_client.get(ADD).content.decode()
+    for label in IntegrationKind.labels:
+        assert label in html
+    for preset in presets.presets().values():
+        assert f"?preset={preset.slug}" in html
+        assert escape(preset.description[:40]) in html
+
+
+def test_preset_form_is_prefilled_and_saves(staff_client) -> None:
+    page = staff_client.get(f"{ADD}?preset=uptrends")
+    html = page.content.decode()
+    assert 'name="variables-0-name" value="ApiUrl"' in html
+    assert "{{ApiUrl}}" in html
+    assert "Value per escalation level" in html
+    assert "@alert.description" in html  # the variable panel, with meanings
+    assert "Text of the error that triggered the alert" in html
+
+
+def test_misspelled_variable_is_an_error_at_its_field(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data["steps-0-body"] = '{"m": "{{@monitor.nmae}}", "u": "{{ApiUlr}}"}'
+    page = staff_client.post(reverse("admin:integrations_integration_change", args=[integration.pk]), data)
+    assert page.status_code == 200
+    errors = page.context["inline_admin_formsets"][1].formset.forms[0].errors["body"]
+    assert any("{{@monitor.nmae}}" in e and "did you mean @monitor.name" in e for e in errors)
+    assert any("{{ApiUlr}}" in e and "ApiUrl" in e for e in errors)
+
+
+def test_a_variable_renamed_on_the_same_page_is_known_to_the_steps(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data["variables-0-name"] = "Endpoint"
+    data["steps-0-url"] = "{{Endpoint}}"
+    response = staff_client.post(
+        reverse("admin:integrations_integration_change", args=[integration.pk]), data
+    )
+    assert response.status_code == 302, _debug(response)
+    assert integration.steps.get().url == "{{Endpoint}}"
+
+
+def test_one_alert_type_in_two_steps_is_a_form_error(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data.update(
+        {
+            "steps-TOTAL_FORMS": "2",
+            "steps-1-position": "2",
+            "steps-1-method": "POST",
+            "steps-1-url": "{{ApiUrl}}",
+            "steps-1-handles_ok": "on",
+            "steps-1-headers": "[]",
+            "steps-1-auth_type": "none",
+        }
+    )
+    page = staff_client.post(reverse("admin:integrations_integration_change", args=[integration.pk]), data)
+    assert page.status_code == 200
+    assert "Ok alerts are already sent by step 1" in page.content.decode()
+
+
+def test_preview_shows_every_request_and_sends_nothing(staff_client, httpserver: HTTPServer) -> None:
+    integration = preset_integration(httpserver.url_for("/hook"))
+    data = change_form_data(staff_client, integration)
+    data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2"})
+    response = staff_client.post(
+        reverse("admin:integrations_integration_change", args=[integration.pk]), data
+    )
+    assert response.status_code == 302
+    page = staff_client.get(response["Location"])
+    result = page.context["test_result"]
+    assert result.action == "preview" and result.ok
+    [exchange] = result.exchanges
+    body = json.loads(exchange["request"]["body"])
+    assert body["alert"]["type"] == "Ok"
+    assert body["escalationLevel"]["id"] == "2"
+    assert "Preview of a test Ok alert" in page.content.decode()
+    assert len(httpserver.log) == 0
+    # Shown once: the next visit is a plain editor again.
+    assert staff_client.get(response["Location"]).context["test_result"] is None
+
+
+def test_send_test_shows_request_and_answer_with_secrets_redacted(
+    staff_client, httpserver: HTTPServer, settings
+) -> None:
+    settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
+    httpserver.expect_request("/hook").respond_with_data(
+        "thanks", status=202, headers={"X-Receiver": "local"}
+    )
+    integration = preset_integration(httpserver.url_for("/hook"))
+    IntegrationVariable.objects.create(
+        integration=integration, name="Token", is_secret=True, secret_value=SECRET
+    )
+    data = change_form_data(staff_client, integration)
+    data["variables-TOTAL_FORMS"] = "2"
+    data["variables-INITIAL_FORMS"] = "2"
+    data["steps-0-headers"] = '[["Authorization", "Bearer {{Token}}"], ["X-Copy", "{{Token}}"]]'
+    data["_sendtest"] = "1"
+    response = staff_client.post(
+        reverse("admin:integrations_integration_change", args=[integration.pk]), data
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = staff_client.get(response["Location"]).content.decode()
+    assert "Test Alert alert sent" in html
+    assert "202" in html and "thanks" in html and "X-Receiver" in html
+    assert SECRET not in html
+    request, _ = httpserver.log[0]
+    assert request.headers["X-Copy"] == SECRET  # the receiver got the real value
+
+
+def test_send_test_to_a_refused_address_is_shown_not_raised(staff_client, settings) -> None:
+    settings.OUTBOUND_ALLOWLIST = []
+    integration = preset_integration("http://127.0.0.1:9/hook")
+    data = change_form_data(staff_client, integration)
+    data["_sendtest"] = "1"
+    response = staff_client.post(
+        reverse("admin:integrations_integration_change", args=[integration.pk]), data
+    )
+    page = staff_client.get(response["Location"])
+    result = page.context["test_result"]
+    assert not result.ok
+    assert result.error
+    assert "failed" in page.content.decode()
+
+
+def _debug(page) -> str:  # type: ignore[no-untyped-def]
+    errors = [page.context["adminform"].form.errors]
+    for f in page.context["inline_admin_formsets"]:
+        errors.append(f.formset.errors)
+        errors.append(f.formset.non_form_errors())
+    return str(errors)
