@@ -22,7 +22,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = "/usr/bin/chromium"  # the Debian package bin/test installs
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
