@@ -1,0 +1,324 @@
+"""The delivery and ingest benchmark: ``.venv/bin/python bench/run.py``.
+
+On PostgreSQL (DATABASE_URL when it is PostgreSQL, else the local server's
+``alertsite_bench`` database, recreated), the app served by gunicorn, django-q2
+workers, and a counting local receiver, it prints:
+
+- ingest: single and batched submissions per second, beside a no-op Django
+  view served by the same gunicorn (the ratio says what the app costs);
+- the outage storm: 5,000 monitors go to error at once, each alerted to two
+  webhook integrations: seconds until all 10,000 messages are received, and
+  p50/p99 from submission to receipt;
+- the ceiling: requests per second a plain keep-alive client reaches against
+  the receiver, and the storm's delivery rate as a fraction of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = "postgres://postgres@127.0.0.1:5432/alertsite"
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'alertsite'}_bench"))
+
+
+def recreate(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def redis_url() -> str | None:
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = urlunsplit(urlsplit(url)._replace(path="/5"))
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        client.flushdb()
+        return url
+    except redis.exceptions.ConnectionError:
+        return None
+
+
+# --- load generation (in child processes, so the client's GIL is not the server's) ---
+
+
+def _hammer(args: tuple) -> tuple[int, int]:
+    url, method, headers, bodies, duration, threads = args
+    done = [0, 0]
+    lock = threading.Lock()
+    end = time.monotonic() + duration
+
+    def loop(n: int) -> None:
+        session = requests.Session()
+        ok = bad = 0
+        i = n
+        while time.monotonic() < end:
+            body = bodies[i % len(bodies)]
+            i += threads
+            response = session.request(method, url, data=body, headers=headers)
+            if response.status_code < 300:
+                ok += 1
+            else:
+                bad += 1
+        with lock:
+            done[0] += ok
+            done[1] += bad
+
+    workers = [threading.Thread(target=loop, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return done[0], done[1]
+
+
+def rate(
+    url: str, method: str, headers: dict, bodies: list[bytes], duration: float, procs: int, threads: int
+) -> float:
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        results = pool.map(_hammer, [(url, method, headers, bodies, duration, threads)] * procs)
+    ok = sum(r[0] for r in results)
+    bad = sum(r[1] for r in results)
+    if bad:
+        print(f"  warning: {bad} non-2xx answers from {url}", file=sys.stderr)
+    return ok / duration
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--monitors", type=int, default=5000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="Length of each rate measurement.")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--clusters", type=int, default=1, help="qcluster processes")
+    parser.add_argument("--q-workers", type=int, default=2, help="workers per qcluster")
+    parser.add_argument("--broker", choices=["redis", "orm"], default=None)
+    options = parser.parse_args()
+
+    db = database_url()
+    broker_url = redis_url() if options.broker != "orm" else None
+    if options.broker == "redis" and broker_url is None:
+        raise SystemExit("--broker redis: no Redis server is reachable")
+    print(f"database {urlsplit(db).path.lstrip('/')}, broker {'redis' if broker_url else 'orm'}", flush=True)
+    recreate(db)
+    receiver_port, web_port = free_port(), free_port()
+    receiver_url = f"http://127.0.0.1:{receiver_port}"
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=db,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        OUTBOUND_ALLOWLIST="127.0.0.1",
+        API_RATE_LIMIT_PER_MINUTE="100000000",
+        LOG_LEVEL="WARNING",
+        Q_LOG_LEVEL="WARNING",
+        Q_WORKERS=str(options.q_workers),
+        DATABASE_CONN_MAX_AGE="60",
+        PYTHONPATH=str(ROOT),
+    )
+    env.pop("REDIS_URL", None)
+    if broker_url:
+        env["REDIS_URL"] = broker_url
+    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
+        subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run(
+        [PY, "-c", "import django; django.setup(); import runpy; runpy.run_path('bench/seed.py')"],
+        cwd=ROOT,
+        env={**env, "BENCH_RECEIVER": receiver_url, "BENCH_MONITORS": str(options.monitors)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    key = json.loads(seeded.stdout.strip().splitlines()[-1])["key"]
+
+    children: list[subprocess.Popen] = []
+
+    def spawn(args: list[str], child_env: dict[str, str] | None = None) -> subprocess.Popen:
+        process = subprocess.Popen(args, cwd=ROOT, env=child_env or env, start_new_session=True)
+        children.append(process)
+        return process
+
+    try:
+        spawn([PY, "bench/receiver.py", str(receiver_port)])
+        spawn(
+            [
+                str(Path(PY).with_name("gunicorn")),
+                "bench.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{web_port}",
+                "--workers",
+                str(options.web_workers),
+                "--threads",
+                str(options.web_threads),
+                "--log-level",
+                "warning",
+            ]
+        )
+        web = f"http://127.0.0.1:{web_port}"
+        wait_http(f"{web}/healthz")
+        wait_http(f"{receiver_url}/_stats")
+        figures = measure(options, web, key, receiver_url, spawn, env)
+    finally:
+        for process in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in children:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+    report(figures)
+
+
+def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str, str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    seconds = options.seconds
+    figures: dict[str, float] = {}
+    # Warm up both endpoints (connections, imports).
+    rate(f"{web}/noop", "POST", {}, [b"{}"], 1, 2, 4)
+    singles = [json.dumps({"monitor": f"ingest-{i % 200}", "status": "ok"}).encode() for i in range(200)]
+    batch = [
+        json.dumps(
+            [{"monitor": f"ingest-{(i * 100 + j) % 500}", "status": "ok"} for j in range(100)]
+        ).encode()
+        for i in range(5)
+    ]
+    rate(f"{web}/api/v1/alerts", "POST", auth, singles, 1, 2, 4)
+    print("measuring ingest", flush=True)
+    figures["noop"] = rate(f"{web}/noop", "POST", {}, [b"{}"], seconds, 2, 4)
+    figures["single"] = rate(f"{web}/api/v1/alerts", "POST", auth, singles, seconds, 2, 4)
+    figures["batch_requests"] = rate(f"{web}/api/v1/alerts", "POST", auth, batch, seconds, 2, 2)
+    figures["batched"] = figures["batch_requests"] * 100
+
+    print("measuring the ceiling", flush=True)
+    requests.post(f"{receiver_url}/_reset")
+    figures["ceiling"] = rate(
+        f"{receiver_url}/ceiling", "POST", {"Content-Type": "application/json"}, [b"{}"], seconds, 2, 8
+    )
+    requests.post(f"{receiver_url}/_reset")
+
+    print("the outage storm", flush=True)
+    for _n in range(options.clusters):
+        spawn([PY, "manage.py", "qcluster"])
+    time.sleep(3)  # the workers are up
+    submitted: dict[str, float] = {}
+    keys = [f"storm-{i:05d}" for i in range(options.monitors)]
+    chunks = [keys[i : i + 100] for i in range(0, len(keys), 100)]
+    lock = threading.Lock()
+
+    def submit(my_chunks: list[list[str]]) -> None:
+        session = requests.Session()
+        for chunk in my_chunks:
+            body = json.dumps([{"monitor": k, "status": "error", "description": "down"} for k in chunk])
+            sent = time.time()
+            response = session.post(f"{web}/api/v1/alerts", data=body, headers=auth)
+            if response.status_code >= 300:
+                print(
+                    f"  storm submission answered {response.status_code}: {response.text[:200]}",
+                    file=sys.stderr,
+                )
+            with lock:
+                for k in chunk:
+                    submitted[k] = sent
+
+    began = time.time()
+    threads = [threading.Thread(target=submit, args=(chunks[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    figures["storm_submit_s"] = time.time() - began
+    expected = 2 * options.monitors
+    deadline = time.time() + 180
+    while time.time() < deadline and requests.get(f"{receiver_url}/_stats").json()["count"] < expected:
+        time.sleep(0.2)
+    records = requests.get(f"{receiver_url}/_dump").json()
+    figures["storm_received"] = len(records)
+    figures["storm_expected"] = expected
+    if records:
+        last = max(r[0] for r in records)
+        figures["storm_drain_s"] = last - began
+        latencies = sorted(r[0] - submitted[r[2]] for r in records if r[2] in submitted)
+        figures["p50_ms"] = statistics.median(latencies) * 1000
+        figures["p99_ms"] = latencies[int(len(latencies) * 0.99) - 1] * 1000
+        figures["delivery_rate"] = len(records) / max(0.001, last - min(r[0] for r in records))
+        figures["duplicates"] = len(records) - len({r[3] for r in records})
+    return figures
+
+
+def report(f: dict[str, float]) -> None:
+    rows = [
+        ("no-op Django view (requests/s)", f"{f['noop']:.0f}"),
+        ("ingest, single submissions/s", f"{f['single']:.0f}  ({f['single'] / f['noop']:.0%} of no-op)"),
+        (
+            "ingest, batched submissions/s",
+            f"{f['batched']:.0f}  ({f['batch_requests']:.1f} requests of 100/s)",
+        ),
+        ("storm: messages received", f"{f['storm_received']:.0f} of {f['storm_expected']:.0f}"),
+        ("storm: submission took (s)", f"{f['storm_submit_s']:.1f}"),
+        ("storm: drained after (s)", f"{f.get('storm_drain_s', float('nan')):.1f}"),
+        (
+            "storm: submission→receipt p50 / p99 (ms)",
+            f"{f.get('p50_ms', float('nan')):.0f} / {f.get('p99_ms', float('nan')):.0f}",
+        ),
+        ("storm: duplicates received", f"{f.get('duplicates', 0):.0f}"),
+        ("ceiling: keep-alive client to receiver (requests/s)", f"{f['ceiling']:.0f}"),
+        (
+            "delivery rate (messages/s, fraction of ceiling)",
+            f"{f.get('delivery_rate', 0):.0f}  ({f.get('delivery_rate', 0) / f['ceiling']:.0%})",
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print()
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
