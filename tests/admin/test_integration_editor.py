@@ -107,14 +107,17 @@ def test_one_alert_type_in_two_steps_is_a_form_error(staff_client) -> None:
     assert "Ok alerts are already sent by step 1" in page.content.decode()
 
 
-def test_preview_shows_every_request_and_sends_nothing(staff_client, httpserver: HTTPServer) -> None:
+def test_preview_shows_every_request_and_sends_nothing(
+    staff_client, httpserver: HTTPServer, settings
+) -> None:
+    settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
     integration = preset_integration(httpserver.url_for("/hook"))
     data = change_form_data(staff_client, integration)
     data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2"})
     response = staff_client.post(
         reverse("admin:integrations_integration_change", args=[integration.pk]), data
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, _debug(response)
     page = staff_client.get(response["Location"])
     result = page.context["test_result"]
     assert result.action == "preview" and result.ok
@@ -156,9 +159,9 @@ def test_send_test_shows_request_and_answer_with_secrets_redacted(
     assert request.headers["X-Copy"] == SECRET  # the receiver got the real value
 
 
-def test_send_test_to_a_refused_address_is_shown_not_raised(staff_client, settings) -> None:
-    settings.OUTBOUND_ALLOWLIST = []
-    integration = preset_integration("http://127.0.0.1:9/hook")
+def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, settings) -> None:
+    settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
+    integration = preset_integration("http://127.0.0.1:9/hook")  # nothing listens on port 9
     data = change_form_data(staff_client, integration)
     data["_sendtest"] = "1"
     response = staff_client.post(
@@ -167,8 +170,18 @@ def test_send_test_to_a_refused_address_is_shown_not_raised(staff_client, settin
     page = staff_client.get(response["Location"])
     result = page.context["test_result"]
     assert not result.ok
-    assert result.error
-    assert "failed" in page.content.decode()
+    assert "Connection failed" in result.error
+    assert "Test Alert alert failed" in page.content.decode()
+
+
+def test_a_loopback_url_is_refused_at_the_field(staff_client, settings) -> None:
+    settings.OUTBOUND_ALLOWLIST = []
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data["variables-0-value"] = "http://127.0.0.1/hook"
+    page = staff_client.post(reverse("admin:integrations_integration_change", args=[integration.pk]), data)
+    assert page.status_code == 200
+    assert "loopback" in str(page.context["inline_admin_formsets"][0].formset.errors)
 
 
 def _debug(page) -> str:  # type: ignore[no-untyped-def]
