@@ -57,3 +57,9 @@ def messages(
         for _ in range(count)
     ]
     return Message.objects.bulk_create(rows, batch_size=1000)
+
+
+def local(httpserver: object, path: str) -> str:
+    """The test server's URL by address: outbound calls to "localhost" would
+    need both loopback addresses allow-listed."""
+    return f"http://127.0.0.1:{httpserver.port}{path}"  # type: ignore[attr-defined]

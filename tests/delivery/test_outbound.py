@@ -7,6 +7,7 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from integrations.outbound import OutboundURLError, check_url, outbound_session
+from tests.delivery import factories
 
 HOSTILE = [
     "http://127.0.0.1/",
@@ -107,9 +108,9 @@ def test_loopback_is_refused_until_allow_listed(settings, httpserver: HTTPServer
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     settings.OUTBOUND_ALLOWLIST = []
     with pytest.raises(OutboundURLError):
-        outbound_session().post(httpserver.url_for("/hook"), json={"a": 1})
+        outbound_session().post(factories.local(httpserver, "/hook"), json={"a": 1})
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
-    response = outbound_session().post(httpserver.url_for("/hook"), json={"a": 1})
+    response = outbound_session().post(factories.local(httpserver, "/hook"), json={"a": 1})
     assert response.status_code == 200
     assert response.text == "ok"
     assert len(httpserver.log) == 1
@@ -118,10 +119,10 @@ def test_loopback_is_refused_until_allow_listed(settings, httpserver: HTTPServer
 def test_allow_list_takes_networks(settings, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/hook").respond_with_data("ok")
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.0/8"]
-    assert outbound_session().get(httpserver.url_for("/hook")).status_code == 200
+    assert outbound_session().get(factories.local(httpserver, "/hook")).status_code == 200
     settings.OUTBOUND_ALLOWLIST = ["10.0.0.0/8"]
     with pytest.raises(OutboundURLError):
-        outbound_session().get(httpserver.url_for("/hook"))
+        outbound_session().get(factories.local(httpserver, "/hook"))
 
 
 def test_connection_is_pinned_and_host_header_keeps_the_name(settings, httpserver: HTTPServer) -> None:
@@ -142,13 +143,13 @@ def test_redirects_are_not_followed(settings, httpserver: HTTPServer) -> None:
         "", status=302, headers={"Location": "http://10.0.0.1/secret"}
     )
     httpserver.expect_request("/local").respond_with_data(
-        "", status=307, headers={"Location": httpserver.url_for("/again")}
+        "", status=307, headers={"Location": factories.local(httpserver, "/again")}
     )
     httpserver.expect_request("/again").respond_with_data("followed")
     session = outbound_session()
-    first = session.get(httpserver.url_for("/go"))
+    first = session.get(factories.local(httpserver, "/go"))
     assert first.status_code == 302
-    second = session.post(httpserver.url_for("/local"), data="x", allow_redirects=True)
+    second = session.post(factories.local(httpserver, "/local"), data="x", allow_redirects=True)
     assert second.status_code == 307
     assert [r.path for r, _ in httpserver.log] == ["/go", "/local"]
 
@@ -157,7 +158,7 @@ def test_proxy_environment_is_ignored(settings, monkeypatch, httpserver: HTTPSer
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
     monkeypatch.setenv("HTTP_PROXY", "http://10.9.9.9:3128")
     httpserver.expect_request("/direct").respond_with_data("direct")
-    assert outbound_session().get(httpserver.url_for("/direct")).text == "direct"
+    assert outbound_session().get(factories.local(httpserver, "/direct")).text == "direct"
 
 
 def test_default_timeouts_apply(settings, httpserver: HTTPServer) -> None:
@@ -165,7 +166,7 @@ def test_default_timeouts_apply(settings, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/slow").respond_with_handler(_slow)
     session = outbound_session(connect_timeout=1, read_timeout=0.3)
     with pytest.raises(requests.exceptions.ReadTimeout):
-        session.get(httpserver.url_for("/slow"))
+        session.get(factories.local(httpserver, "/slow"))
 
 
 def _slow(request):  # type: ignore[no-untyped-def]

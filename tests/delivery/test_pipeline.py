@@ -16,7 +16,7 @@ from integrations.models import Message, MessageAttempt, MessageStatus
 from tests.delivery import factories
 from tests.delivery.receiver import Answer, Received, Receiver
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +50,7 @@ def test_delivered_with_idempotency_key_and_logged(httpserver: HTTPServer) -> No
     httpserver.expect_request("/hook", method="POST").respond_with_json(
         {"ok": True}, headers={"X-Receiver": "yes"}
     )
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(integration)
     assert worker.deliver([message.id]) == 1
     message.refresh_from_db()
@@ -74,7 +74,7 @@ def test_500_three_times_then_200_is_four_attempts(httpserver: HTTPServer) -> No
     for _ in range(3):
         httpserver.expect_ordered_request("/hook").respond_with_data("busy", status=500)
     httpserver.expect_ordered_request("/hook").respond_with_data("ok")
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(integration)
     worker.deliver([message.id])  # lingers through the 1 s retries
     message.refresh_from_db()
@@ -88,7 +88,7 @@ def test_500_three_times_then_200_is_four_attempts(httpserver: HTTPServer) -> No
 
 def test_permanent_failure_stops_at_once(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/hook").respond_with_data("bad token", status=401)
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(integration)
     worker.deliver([message.id])
     message.refresh_from_db()
@@ -101,7 +101,7 @@ def test_permanent_failure_stops_at_once(httpserver: HTTPServer) -> None:
 def test_gives_up_after_the_last_attempt(httpserver: HTTPServer, settings) -> None:
     settings.DELIVERY_RETRY_SCHEDULE = [0, 0]
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(integration)
     worker.deliver([message.id])
     message.refresh_from_db()
@@ -115,7 +115,7 @@ def test_retry_after_delays_the_next_attempt(httpserver: HTTPServer, settings) -
     httpserver.expect_request("/hook").respond_with_data(
         "slow down", status=429, headers={"Retry-After": "5"}
     )
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(integration)
     before = timezone.now()
     worker.deliver([message.id])
@@ -137,7 +137,7 @@ def test_connection_refused_is_retried(settings) -> None:
 
 def test_refused_address_is_a_permanent_failure(settings, httpserver: HTTPServer) -> None:
     settings.OUTBOUND_ALLOWLIST = []
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(integration)
     worker.deliver([message.id])
     message.refresh_from_db()
@@ -147,7 +147,7 @@ def test_refused_address_is_a_permanent_failure(settings, httpserver: HTTPServer
 
 
 def test_two_claimers_one_wins_each_message(httpserver: HTTPServer) -> None:
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     ids = [m.id for m in factories.messages(integration, 300)]
     won: dict[str, list[int]] = {}
     barrier = threading.Barrier(2)
@@ -174,9 +174,9 @@ def test_two_claimers_one_wins_each_message(httpserver: HTTPServer) -> None:
 
 
 def test_claim_skips_held_future_and_paused(httpserver: HTTPServer) -> None:
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     paused = factories.webhook(
-        httpserver.url_for("/other"), paused_until=timezone.now() + timedelta(minutes=5)
+        factories.local(httpserver, "/other"), paused_until=timezone.now() + timedelta(minutes=5)
     )
     now = timezone.now()
     [free] = factories.messages(integration)
@@ -203,7 +203,7 @@ def test_claim_skips_held_future_and_paused(httpserver: HTTPServer) -> None:
 def test_an_ok_waits_for_its_alert(httpserver: HTTPServer, settings) -> None:
     settings.DELIVERY_LINGER_SECONDS = 0
     httpserver.expect_request("/hook").respond_with_data("ok")
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     the_alert = factories.alert("Alert")
     ok_alert = factories.alert("Ok", monitor=the_alert.incident.monitor)
     [first] = factories.messages(integration, for_alert=the_alert, due=timezone.now() + timedelta(minutes=1))
@@ -223,7 +223,7 @@ def test_an_ok_waits_for_its_alert(httpserver: HTTPServer, settings) -> None:
 
 def test_alert_then_ok_arrive_in_order(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/hook").respond_with_data("ok")
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     the_alert = factories.alert("Alert")
     ok_alert = factories.alert("Ok", monitor=the_alert.incident.monitor)
     [first] = factories.messages(integration, for_alert=the_alert)
@@ -236,7 +236,7 @@ def test_replay_of_a_failed_message(httpserver: HTTPServer, settings) -> None:
     settings.DELIVERY_RETRY_SCHEDULE = []
     httpserver.expect_ordered_request("/hook").respond_with_data("down", status=503)
     httpserver.expect_ordered_request("/hook").respond_with_data("ok")
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(integration)
     worker.deliver([message.id])
     message.refresh_from_db()
@@ -251,7 +251,7 @@ def test_replay_of_a_failed_message(httpserver: HTTPServer, settings) -> None:
 
 
 def test_replay_refuses_a_message_being_sent(httpserver: HTTPServer) -> None:
-    integration = factories.webhook(httpserver.url_for("/hook"))
+    integration = factories.webhook(factories.local(httpserver, "/hook"))
     [message] = factories.messages(
         integration,
         status=MessageStatus.SENDING,
