@@ -54,6 +54,11 @@ class OutboundURLError(requests.exceptions.InvalidURL):
     and a requests exception (for code that already handles those)."""
 
 
+class UnresolvableHostError(OutboundURLError):
+    """The host has no address now. Refused when sending; accepted when an
+    integration is saved, as DNS may answer by the time a message is sent."""
+
+
 def _allowlist() -> tuple[set[str], list[Network]]:
     names: set[str] = set()
     networks: list[Network] = []
@@ -127,14 +132,14 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise OutboundURLError(f"Cannot resolve the host {host!r}: {exc}") from None
+        raise UnresolvableHostError(f"Cannot resolve the host {host!r}: {exc}") from None
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise OutboundURLError(f"The host {host!r} has no address")
+        raise UnresolvableHostError(f"The host {host!r} has no address")
     return addresses
 
 

@@ -17,7 +17,7 @@ from integrations import kinds
 from integrations.templating import validate
 
 if TYPE_CHECKING:
-    from integrations.models import Integration, IntegrationStep, IntegrationVariable
+    from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
 
 # Office 365 connectors (incoming webhooks on these hosts) were retired by Microsoft.
 RETIRED_TEAMS_HOSTS = ("webhook.office.com", "outlook.office.com", "outlook.office365.com")
@@ -74,7 +74,7 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
             header_errors.extend(f"header {name}: {m}" for m in template_errors(value, names))
     if header_errors:
         errors["headers"] = header_errors
-    url_error = retired_url_error(step.url or "")
+    url_error = retired_url_error(step.url or "") or outbound_url_error(step.url or "")
     if url_error:
         errors.setdefault("url", []).append(url_error)
     if step.auth_type == "basic" and not step.auth_username:
@@ -99,6 +99,35 @@ def clean_step(step: IntegrationStep, names: Collection[str] | None = None) -> N
         raise ValidationError(errors)
 
 
+def outbound_url_error(value: str, *, any_scheme: bool = True) -> str:
+    """Why the hub would refuse to call this URL, or "" (the SSRF rules of
+    ``integrations.outbound``, checked again when a message is sent).
+
+    For a template only the text before the first placeholder is checked, and
+    only when it holds the whole host. A host that does not resolve now is
+    accepted: DNS may answer by the time a message is sent. ``any_scheme``
+    False checks only http(s) URLs (a variable's value may be other text).
+    """
+    from integrations.outbound import OutboundURLError, UnresolvableHostError, check_url
+
+    value = value.strip()
+    head = value.split("{{", 1)[0]
+    if "://" not in head:
+        return ""
+    scheme, rest = head.split("://", 1)
+    if not any_scheme and scheme.lower() not in ("http", "https"):
+        return ""
+    if "{{" in value and not any(c in rest for c in "/?#"):
+        return ""  # the host itself is (partly) a placeholder
+    try:
+        check_url(head)
+    except UnresolvableHostError:
+        return ""
+    except OutboundURLError as exc:
+        return str(exc)
+    return ""
+
+
 def retired_url_error(value: str) -> str:
     host = _host(value)
     retired = bool(host) and any(host == h or host.endswith("." + h) for h in RETIRED_TEAMS_HOSTS)
@@ -114,7 +143,7 @@ def clean_variable(variable: IntegrationVariable) -> None:
     value = variable.get_value()
     spec = kinds.spec_for(variable.integration, variable.name) if variable.integration_id else None
     if value:
-        message = retired_url_error(value)
+        message = retired_url_error(value) or outbound_url_error(value, any_scheme=False)
         if message:
             errors.append(message)
         if spec and spec.choices and value not in spec.choices:
@@ -132,13 +161,19 @@ def level_value_errors(integration: Integration, values: dict[str, str]) -> list
     """Per-level values (LevelIntegration.variable_values) for the integration."""
     errors = []
     for name, value in values.items():
-        message = retired_url_error(str(value))
+        message = retired_url_error(str(value)) or outbound_url_error(str(value), any_scheme=False)
         if message:
             errors.append(f"{name}: {message}")
         spec = kinds.spec_for(integration, name)
         if spec and spec.choices and value and value not in spec.choices:
             errors.append(f"{name}: choose one of {', '.join(spec.choices)}.")
     return errors
+
+
+def clean_statushub_service(service: StatusHubService) -> None:
+    message = outbound_url_error(service.webhook_url or "")
+    if message:
+        raise ValidationError({"webhook_url": message})
 
 
 def clean_integration(integration: Integration) -> None:

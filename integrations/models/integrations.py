@@ -206,3 +206,8 @@ class StatusHubService(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from integrations.validation import clean_statushub_service
+
+        clean_statushub_service(self)
