@@ -47,6 +47,17 @@ DISCORD_TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz-_0123456789abcdefghijklmnopqrstuv"
         ("api_key=0123abcd4567", "0123abcd4567", "api_key="),
         ("key as_AbCdEfGhIjKlMnOpQrStUvWxYz012345 used", "as_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "used"),
         ("stored enc:v1:gAAAAABk-abc_def== here", "gAAAAABk-abc_def==", "stored"),
+        (
+            f'http://127.0.0.1:41234 "POST /bot{TELEGRAM_TOKEN}/sendMessage HTTP/1.1" 200 None',
+            "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "/sendMessage HTTP/1.1",
+        ),
+        (
+            '"POST /services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx HTTP/1.1" 200',
+            "abcdefghijklmnopqrstuvwx",
+            '"POST /services/',
+        ),
+        ('"GET /hook?token=s3cr3tvalue&x=1 HTTP/1.1"', "s3cr3tvalue", "/hook?token="),
     ],
 )
 def test_redact(line: str, secret: str, kept: str) -> None:
@@ -61,6 +72,8 @@ def test_plain_lines_are_left_alone() -> None:
         "GET /api/v1/incidents HTTP/1.1 200",
         "Delivered message 42 to Slack in 120 ms",
         "https://example.com/api/v1/alerts returned 503",
+        "GET /api/v1/incidents/web-1 HTTP/1.1 404",
+        "ratio 3/4 and 10.5/7 kept; 2026-11-27 21:38:36,208 INFO",
     ):
         assert redact(line) == line
 
