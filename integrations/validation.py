@@ -152,6 +152,12 @@ def clean_variable(variable: IntegrationVariable) -> None:
             errors.append("A variable's value is used as it is; it cannot hold {{…}} placeholders.")
     elif spec and spec.required and variable.mode == VariableMode.FIXED:
         errors.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")
+    if variable.is_secret and variable.mode == VariableMode.PER_LEVEL:
+        # Per-level values live in the levels' plain configuration (and in each
+        # message's snapshot), where a secret would be neither encrypted nor hidden.
+        raise ValidationError(
+            {"mode": "A secret variable keeps one value here, encrypted; per-level values are not secret."}
+        )
     if errors:
         field = "secret_value" if variable.is_secret else "value"
         raise ValidationError({field: errors})

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 from django.db import connection, models
@@ -232,3 +233,14 @@ def test_wrong_or_missing_key_stops_every_entry_point(data_dir: Path) -> None:
     read = manage(data_dir, "shell", "-c", READ, FIELD_ENCRYPTION_KEYS=key_b)
     assert read.stdout.strip().splitlines()[-1] == "kept-secret-value"
     assert manage(data_dir, "check", FIELD_ENCRYPTION_KEYS=key_a).returncode != 0
+
+
+def test_a_secret_variable_cannot_take_per_level_values(db) -> None:
+    # Per-level values are plain configuration (and copied into each message), so a
+    # secret set per level would be stored unencrypted: the combination is refused.
+    integration = Integration.objects.create(name="Hook", kind="webhook")
+    variable = IntegrationVariable(integration=integration, name="Token", is_secret=True, mode="per_level")
+    with pytest.raises(ValidationError) as raised:
+        variable.full_clean()
+    assert "mode" in raised.value.message_dict
+    IntegrationVariable(integration=integration, name="Channel", mode="per_level").full_clean()
