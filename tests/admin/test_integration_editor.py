@@ -15,6 +15,11 @@ ADD = "/admin/integrations/integration/add/"
 SECRET = "tok-4c3b2a1908f7e6d5"
 
 
+def receiver_url(server: HTTPServer, path: str) -> str:
+    # By address: outbound calls are pinned to one resolved address (127.0.0.1 is allowlisted).
+    return f"http://127.0.0.1:{server.port}{path}"
+
+
 def preset_integration(url: str, name: str = "Receiver") -> Integration:
     integration = Integration.objects.create(name=name, kind=IntegrationKind.WEBHOOK)
     presets.apply_preset(integration, "uptrends")
@@ -111,7 +116,7 @@ def test_preview_shows_every_request_and_sends_nothing(
     staff_client, httpserver: HTTPServer, settings
 ) -> None:
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
-    integration = preset_integration(httpserver.url_for("/hook"))
+    integration = preset_integration(receiver_url(httpserver, "/hook"))
     data = change_form_data(staff_client, integration)
     data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2"})
     response = staff_client.post(
@@ -138,7 +143,7 @@ def test_send_test_shows_request_and_answer_with_secrets_redacted(
     httpserver.expect_request("/hook").respond_with_data(
         "thanks", status=202, headers={"X-Receiver": "local"}
     )
-    integration = preset_integration(httpserver.url_for("/hook"))
+    integration = preset_integration(receiver_url(httpserver, "/hook"))
     IntegrationVariable.objects.create(
         integration=integration, name="Token", is_secret=True, secret_value=SECRET
     )

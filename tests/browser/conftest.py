@@ -36,10 +36,11 @@ CHROMIUM_ARGS = [
 PASSWORD = "browser-pw-for-tests-only"
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address() -> tuple[str, int]:
-    # An address, not "localhost": outbound calls are pinned to one resolved address.
-    return ("127.0.0.1", 0)
+def receiver_url(server: object, path: str) -> str:
+    """The local receiver by address: outbound calls are pinned to one resolved
+    address, and the allowlist names 127.0.0.1. (The receiver is the shared
+    session server, so its listen address is left as other tests expect it.)"""
+    return f"http://127.0.0.1:{server.port}{path}"  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(wrapper=True)

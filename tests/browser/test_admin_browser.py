@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 from alerting.models import AlertDefinition, ApiKey, EscalationLevel, LevelIntegration, Monitor, Operator
 from integrations import presets
 from integrations.models import Integration, IntegrationKind, IntegrationVariable, Message
-from tests.browser.conftest import wait_until
+from tests.browser.conftest import receiver_url, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
     page.goto(f"{page.base}/admin/integrations/integration/add/")
     page.click("a[data-preset=uptrends]")
     page.fill("input[name=name]", "Ops receiver")
-    page.fill("input[name=variables-0-value]", httpserver.url_for("/hook"))
+    page.fill("input[name=variables-0-value]", receiver_url(httpserver, "/hook"))
 
     # Put the cursor between the quotes of a header value, then click a variable in the panel.
     headers = page.locator("textarea[name=steps-0-headers]")
@@ -61,7 +61,7 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
     assert json.loads(request.data)["alert"]["type"] == "Alert"
     saved = Integration.objects.get(name="Ops receiver")
     assert saved.preset == "uptrends"
-    assert saved.variables.get(name="ApiUrl").value == httpserver.url_for("/hook")
+    assert saved.variables.get(name="ApiUrl").value == receiver_url(httpserver, "/hook")
 
 
 def test_misspelled_variable_is_shown_at_the_field(page) -> None:
@@ -121,7 +121,9 @@ def test_submitted_errors_show_incident_alerts_and_messages_then_retry(
         return Response('{"ok": true}', status=200, content_type="application/json")
 
     httpserver.expect_request("/hook").respond_with_handler(receiver)
-    integration = uptrends_integration(httpserver.url_for("/hook"))
+    integration = uptrends_integration(receiver_url(httpserver, "/hook"))
+    # Only this test's definition covers the monitor.
+    AlertDefinition.objects.update(is_active=False)
     definition = AlertDefinition.objects.create(name="Shop")
     level = EscalationLevel.objects.create(definition=definition, number=1, threshold=1)
     LevelIntegration.objects.create(level=level, integration=integration)
