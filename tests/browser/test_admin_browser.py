@@ -16,7 +16,8 @@ from integrations import presets
 from integrations.models import Integration, IntegrationKind, IntegrationVariable, Message
 from tests.browser.conftest import receiver_url, wait_until
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Serialized rollback: the migrations' default data is back for the tests after these.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def uptrends_integration(url: str, name: str = "Receiver") -> Integration:
