@@ -18,11 +18,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import multiprocessing
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -33,7 +31,10 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project root, for bench.load
 PY = sys.executable
+
+from bench.load import percentile, rate, wait_received  # noqa: E402
 
 
 def free_port() -> int:
@@ -74,59 +75,15 @@ def recreate(url: str) -> None:
 def redis_url() -> str | None:
     import redis
 
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    url = urlunsplit(urlsplit(url)._replace(path="/5"))
+    # REDIS_URL names the database to use (and empty); without it, db 5 of
+    # the local server.
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
         client.flushdb()
         return url
     except redis.exceptions.ConnectionError:
         return None
-
-
-# --- load generation (in child processes, so the client's GIL is not the server's) ---
-
-
-def _hammer(args: tuple) -> tuple[int, int]:
-    url, method, headers, bodies, duration, threads = args
-    done = [0, 0]
-    lock = threading.Lock()
-    end = time.monotonic() + duration
-
-    def loop(n: int) -> None:
-        session = requests.Session()
-        ok = bad = 0
-        i = n
-        while time.monotonic() < end:
-            body = bodies[i % len(bodies)]
-            i += threads
-            response = session.request(method, url, data=body, headers=headers)
-            if response.status_code < 300:
-                ok += 1
-            else:
-                bad += 1
-        with lock:
-            done[0] += ok
-            done[1] += bad
-
-    workers = [threading.Thread(target=loop, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return done[0], done[1]
-
-
-def rate(
-    url: str, method: str, headers: dict, bodies: list[bytes], duration: float, procs: int, threads: int
-) -> float:
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
-        results = pool.map(_hammer, [(url, method, headers, bodies, duration, threads)] * procs)
-    ok = sum(r[0] for r in results)
-    bad = sum(r[1] for r in results)
-    if bad:
-        print(f"  warning: {bad} non-2xx answers from {url}", file=sys.stderr)
-    return ok / duration
 
 
 def main() -> None:
@@ -140,6 +97,15 @@ def main() -> None:
     parser.add_argument("--clusters", type=int, default=1, help="qcluster processes")
     parser.add_argument("--q-workers", type=int, default=2, help="workers per qcluster")
     parser.add_argument("--broker", choices=["redis", "orm"], default=None)
+    parser.add_argument(
+        "--parts",
+        type=lambda v: set(v.split(",")),
+        default={"ingest", "probe", "storm"},
+        help="Comma-separated subset of ingest,probe,storm (the ceiling is always measured).",
+    )
+    parser.add_argument("--probe-count", type=int, default=200, help="Paced single submissions.")
+    parser.add_argument("--probe-rate", type=float, default=20.0, help="Probe submissions per second.")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (sync, gthread).")
     options = parser.parse_args()
 
     db = database_url()
@@ -194,6 +160,8 @@ def main() -> None:
                 f"127.0.0.1:{web_port}",
                 "--workers",
                 str(options.web_workers),
+                "--worker-class",
+                options.worker_class,
                 "--threads",
                 str(options.web_threads),
                 "--log-level",
@@ -218,8 +186,33 @@ def main() -> None:
 
 def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str, str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
     auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    seconds = options.seconds
     figures: dict[str, float] = {}
+    if "ingest" in options.parts:
+        measure_ingest(options, web, auth, figures)
+    print("measuring the ceiling", flush=True)
+    requests.post(f"{receiver_url}/_reset")
+    figures["ceiling"] = rate(
+        f"{receiver_url}/ceiling",
+        "POST",
+        {"Content-Type": "application/json"},
+        [b"{}"],
+        options.seconds,
+        2,
+        8,
+    )
+    requests.post(f"{receiver_url}/_reset")
+    for _n in range(options.clusters):
+        spawn([PY, "manage.py", "qcluster"])
+    time.sleep(3)  # the workers are up
+    if "probe" in options.parts:
+        measure_probe(options, web, auth, receiver_url, figures)
+    if "storm" in options.parts:
+        measure_storm(options, web, auth, receiver_url, figures)
+    return figures
+
+
+def measure_ingest(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    seconds = options.seconds
     # Warm up both endpoints (connections, imports).
     rate(f"{web}/noop", "POST", {}, [b"{}"], 1, 2, 4)
     singles = [json.dumps({"monitor": f"ingest-{i % 200}", "status": "ok"}).encode() for i in range(200)]
@@ -236,17 +229,43 @@ def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str
     figures["batch_requests"] = rate(f"{web}/api/v1/alerts", "POST", auth, batch, seconds, 2, 2)
     figures["batched"] = figures["batch_requests"] * 100
 
-    print("measuring the ceiling", flush=True)
+
+def measure_probe(
+    options, web: str, auth: dict[str, str], receiver_url: str, figures: dict[str, float]
+) -> None:  # type: ignore[no-untyped-def]
+    """Submission to receipt when the system is not saturated: single error
+    submissions for fresh monitors, paced, each raising two messages."""
+    print("measuring latency, not saturated", flush=True)
     requests.post(f"{receiver_url}/_reset")
-    figures["ceiling"] = rate(
-        f"{receiver_url}/ceiling", "POST", {"Content-Type": "application/json"}, [b"{}"], seconds, 2, 8
-    )
+    session = requests.Session()
+    submitted: dict[str, float] = {}
+    count, pace = options.probe_count, 1 / options.probe_rate
+    started = time.time()
+    for i in range(count):
+        monitor = f"probe-{i:04d}"
+        time.sleep(max(0.0, started + i * pace - time.time()))
+        submitted[monitor] = time.time()
+        response = session.post(
+            f"{web}/api/v1/alerts",
+            data=json.dumps({"monitor": monitor, "status": "error", "description": "down"}),
+            headers=auth,
+        )
+        if response.status_code >= 300:
+            print(f"  probe answered {response.status_code}: {response.text[:200]}", file=sys.stderr)
+    records = wait_received(receiver_url, 2 * count, 60)
+    latencies = [r[0] - submitted[r[2]] for r in records if r[2] in submitted]
+    figures["probe_received"] = len(latencies)
+    figures["probe_expected"] = 2 * count
+    if latencies:
+        figures["probe_p50_ms"] = percentile(latencies, 0.5) * 1000
+        figures["probe_p99_ms"] = percentile(latencies, 0.99) * 1000
     requests.post(f"{receiver_url}/_reset")
 
+
+def measure_storm(
+    options, web: str, auth: dict[str, str], receiver_url: str, figures: dict[str, float]
+) -> None:  # type: ignore[no-untyped-def]
     print("the outage storm", flush=True)
-    for _n in range(options.clusters):
-        spawn([PY, "manage.py", "qcluster"])
-    time.sleep(3)  # the workers are up
     submitted: dict[str, float] = {}
     keys = [f"storm-{i:05d}" for i in range(options.monitors)]
     chunks = [keys[i : i + 100] for i in range(0, len(keys), 100)]
@@ -275,45 +294,54 @@ def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str
         t.join()
     figures["storm_submit_s"] = time.time() - began
     expected = 2 * options.monitors
-    deadline = time.time() + 180
-    while time.time() < deadline and requests.get(f"{receiver_url}/_stats").json()["count"] < expected:
-        time.sleep(0.2)
-    records = requests.get(f"{receiver_url}/_dump").json()
+    records = wait_received(receiver_url, expected, 180)
     figures["storm_received"] = len(records)
     figures["storm_expected"] = expected
     if records:
         last = max(r[0] for r in records)
         figures["storm_drain_s"] = last - began
-        latencies = sorted(r[0] - submitted[r[2]] for r in records if r[2] in submitted)
-        figures["p50_ms"] = statistics.median(latencies) * 1000
-        figures["p99_ms"] = latencies[int(len(latencies) * 0.99) - 1] * 1000
+        latencies = [r[0] - submitted[r[2]] for r in records if r[2] in submitted]
+        figures["p50_ms"] = percentile(latencies, 0.5) * 1000
+        figures["p99_ms"] = percentile(latencies, 0.99) * 1000
         figures["delivery_rate"] = len(records) / max(0.001, last - min(r[0] for r in records))
         figures["duplicates"] = len(records) - len({r[3] for r in records})
-    return figures
 
 
 def report(f: dict[str, float]) -> None:
-    rows = [
-        ("no-op Django view (requests/s)", f"{f['noop']:.0f}"),
-        ("ingest, single submissions/s", f"{f['single']:.0f}  ({f['single'] / f['noop']:.0%} of no-op)"),
-        (
-            "ingest, batched submissions/s",
-            f"{f['batched']:.0f}  ({f['batch_requests']:.1f} requests of 100/s)",
-        ),
-        ("storm: messages received", f"{f['storm_received']:.0f} of {f['storm_expected']:.0f}"),
-        ("storm: submission took (s)", f"{f['storm_submit_s']:.1f}"),
-        ("storm: drained after (s)", f"{f.get('storm_drain_s', float('nan')):.1f}"),
-        (
-            "storm: submission→receipt p50 / p99 (ms)",
-            f"{f.get('p50_ms', float('nan')):.0f} / {f.get('p99_ms', float('nan')):.0f}",
-        ),
-        ("storm: duplicates received", f"{f.get('duplicates', 0):.0f}"),
-        ("ceiling: keep-alive client to receiver (requests/s)", f"{f['ceiling']:.0f}"),
-        (
-            "delivery rate (messages/s, fraction of ceiling)",
-            f"{f.get('delivery_rate', 0):.0f}  ({f.get('delivery_rate', 0) / f['ceiling']:.0%})",
-        ),
-    ]
+    nan = float("nan")
+    rows = [("ceiling: keep-alive client to receiver (requests/s)", f"{f['ceiling']:.0f}")]
+    if "noop" in f:
+        rows += [
+            ("no-op Django view (requests/s)", f"{f['noop']:.0f}"),
+            ("ingest, single submissions/s", f"{f['single']:.0f}  ({f['single'] / f['noop']:.0%} of no-op)"),
+            (
+                "ingest, batched submissions/s",
+                f"{f['batched']:.0f}  ({f['batch_requests']:.1f} requests of 100/s)",
+            ),
+        ]
+    if "probe_expected" in f:
+        rows += [
+            ("not saturated: messages received", f"{f['probe_received']:.0f} of {f['probe_expected']:.0f}"),
+            (
+                "not saturated: submission→receipt p50 / p99 (ms)",
+                f"{f.get('probe_p50_ms', nan):.0f} / {f.get('probe_p99_ms', nan):.0f}",
+            ),
+        ]
+    if "storm_expected" in f:
+        rows += [
+            ("storm: messages received", f"{f['storm_received']:.0f} of {f['storm_expected']:.0f}"),
+            ("storm: submission took (s)", f"{f['storm_submit_s']:.1f}"),
+            ("storm: drained after (s)", f"{f.get('storm_drain_s', nan):.1f}"),
+            (
+                "storm: submission→receipt p50 / p99 (ms)",
+                f"{f.get('p50_ms', nan):.0f} / {f.get('p99_ms', nan):.0f}",
+            ),
+            ("storm: duplicates received", f"{f.get('duplicates', 0):.0f}"),
+            (
+                "storm: delivery rate (messages/s, fraction of ceiling)",
+                f"{f.get('delivery_rate', 0):.0f}  ({f.get('delivery_rate', 0) / f['ceiling']:.0%})",
+            ),
+        ]
     width = max(len(r[0]) for r in rows)
     print()
     for name, value in rows:

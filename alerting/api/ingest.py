@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from alerting.api import idempotency
 from alerting.api.errors import error_response
 from alerting.api.ingest_schema import MAX_IDEMPOTENCY_KEY, Item, validate_body
-from alerting.engine import Outcome, process_submission
-from alerting.engine.submissions import UnknownMonitor
+from alerting.engine import Outcome, process_batch
+from alerting.engine.locking import UnknownMonitor
 from alerting.models import ApiKey
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -30,7 +30,7 @@ def answer(outcome: Outcome) -> dict[str, Any]:
         "id": outcome.check_result.pk,
         "monitor": outcome.monitor.key,
         "incident": (
-            {"key": incident.key, "status": "open" if incident.resolved_at is None else "resolved"}
+            {"key": incident.key, "status": "open" if outcome.incident_open else "resolved"}
             if incident is not None
             else None
         ),
@@ -48,19 +48,37 @@ def answer(outcome: Outcome) -> dict[str, Any]:
 
 
 def process_items(items: list[Item], api_key: ApiKey) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
-    for item in items:
-        key = idempotency.ITEM + item.idempotency_key if item.idempotency_key else ""
-        if key:
+    """Answers for ``items`` in order. Items without an idempotency key (the
+    usual case) go to the engine together, as one set-based batch; an item
+    with a key is claimed first, and a replayed one is left out of the batch."""
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    todo: list[int] = []
+    keys: dict[int, str] = {}
+    # A key repeated within the batch replays the answer of its first use.
+    repeats: dict[int, int] = {}
+    first_use: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.idempotency_key:
+            key = idempotency.ITEM + item.idempotency_key
+            if key in first_use:
+                repeats[index] = first_use[key]
+                continue
+            first_use[key] = index
             earlier = idempotency.claim(api_key, key)
             if earlier is not None:
-                results.append(earlier.response)
+                results[index] = earlier.response
                 continue
-        result = answer(process_submission(item.submission))
-        if key:
-            idempotency.settle(api_key, key, status.HTTP_202_ACCEPTED, result)
-        results.append(result)
-    return results
+            keys[index] = key
+        todo.append(index)
+    if todo:
+        outcomes = process_batch([items[i].submission for i in todo])
+        for index, outcome in zip(todo, outcomes, strict=True):
+            results[index] = answer(outcome)
+            if index in keys:
+                idempotency.settle(api_key, keys[index], status.HTTP_202_ACCEPTED, results[index])
+    for index, first in repeats.items():
+        results[index] = results[first]
+    return [r for r in results if r is not None]
 
 
 def submit(request: Request) -> Response:

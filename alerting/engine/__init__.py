@@ -6,6 +6,6 @@ after the transaction that wrote them commits. The periodic sweep lives in
 hide the module, and django-q2 finds the task by its dotted path).
 """
 
-from alerting.engine.submissions import Outcome, Submission, process_submission
+from alerting.engine.submissions import Outcome, Submission, process_batch, process_submission
 
-__all__ = ["Outcome", "Submission", "process_submission"]
+__all__ = ["Outcome", "Submission", "process_batch", "process_submission"]

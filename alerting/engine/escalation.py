@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F
 
 from alerting import variables
-from alerting.engine.coverage import active_levels, monitor_alerts, suppression
+from alerting.engine.coverage import Coverage, monitor_alerts
 from alerting.engine.outbox import messages_for
 from alerting.models import (
     Alert,
@@ -47,7 +47,7 @@ def threshold_reached(level: EscalationLevel, incident: Incident, now: dt.dateti
     return incident.consecutive_errors >= level.threshold
 
 
-def raise_alert(
+def new_alert(
     alert_type: str,
     incident: Incident,
     monitor: Monitor,
@@ -58,7 +58,8 @@ def raise_alert(
     check_result_id: int | None = None,
     ok_check: dict[str, Any] | None = None,
     ok_at: dt.datetime | None = None,
-) -> Raised:
+) -> Alert:
+    """An unsaved alert with its variable snapshot (which needs no primary key)."""
     alert = Alert(
         incident=incident,
         definition=level.definition,
@@ -71,38 +72,74 @@ def raise_alert(
         suppressed_reason=suppressed,
     )
     alert.variables = variables.snapshot(alert, incident, monitor, ok_check=ok_check, ok_at=ok_at)
+    return alert
+
+
+def new_state(incident: Incident, level: EscalationLevel, now: dt.datetime) -> EscalationState:
+    """The record that ``level`` fired for ``incident`` at ``now``, unsaved."""
+    return EscalationState(
+        incident=incident,
+        level=level,
+        fired_at=now,
+        next_reminder_at=(
+            now + dt.timedelta(minutes=level.reminder_delay_minutes) if level.number_of_reminders else None
+        ),
+    )
+
+
+def raise_alert(
+    alert_type: str,
+    incident: Incident,
+    monitor: Monitor,
+    level: EscalationLevel,
+    now: dt.datetime,
+    suppressed: str,
+    coverage: Coverage,
+    *,
+    check_result_id: int | None = None,
+    ok_check: dict[str, Any] | None = None,
+    ok_at: dt.datetime | None = None,
+) -> Raised:
+    alert = new_alert(
+        alert_type,
+        incident,
+        monitor,
+        level,
+        now,
+        suppressed,
+        check_result_id=check_result_id,
+        ok_check=ok_check,
+        ok_at=ok_at,
+    )
     alert.save()
-    messages = messages_for(alert, level, now)
+    messages = messages_for(alert, level, now, coverage)
     return Raised([alert], [m.pk for m in messages])
 
 
 def escalate(
-    incident: Incident, monitor: Monitor, now: dt.datetime, *, check_result_id: int | None = None
+    incident: Incident,
+    monitor: Monitor,
+    now: dt.datetime,
+    *,
+    check_result_id: int | None = None,
+    coverage: Coverage | None = None,
 ) -> Raised:
     """Fire every level whose threshold is reached and has not fired yet for
     this incident, then send the reminders that are due."""
     raised = Raised()
     if not monitor_alerts(monitor):
         return raised
-    levels = active_levels(monitor)
+    coverage = coverage or Coverage([monitor], now)
+    levels = coverage.levels_for(monitor)
     if not levels:
         return raised
-    suppressed = suppression(monitor, now)
+    suppressed = coverage.suppression(monitor)
     states = {s.level_id: s for s in EscalationState.objects.filter(incident=incident)}
     for level in levels:
         state = states.get(level.pk)
         if state is None:
             if threshold_reached(level, incident, now):
-                EscalationState.objects.create(
-                    incident=incident,
-                    level=level,
-                    fired_at=now,
-                    next_reminder_at=(
-                        now + dt.timedelta(minutes=level.reminder_delay_minutes)
-                        if level.number_of_reminders
-                        else None
-                    ),
-                )
+                new_state(incident, level, now).save()
                 raised.extend(
                     raise_alert(
                         AlertType.ALERT,
@@ -111,11 +148,12 @@ def escalate(
                         level,
                         now,
                         suppressed,
+                        coverage,
                         check_result_id=check_result_id,
                     )
                 )
         elif state.next_reminder_at is not None and state.next_reminder_at <= now:
-            raised.extend(remind(state, incident, monitor, level, now, suppressed, check_result_id))
+            raised.extend(remind(state, incident, monitor, level, now, suppressed, coverage, check_result_id))
     return raised
 
 
@@ -126,6 +164,7 @@ def remind(
     level: EscalationLevel,
     now: dt.datetime,
     suppressed: str,
+    coverage: Coverage,
     check_result_id: int | None,
 ) -> Raised:
     if state.reminders_sent >= level.number_of_reminders:
@@ -145,7 +184,14 @@ def remind(
     if not claimed:
         return Raised()
     return raise_alert(
-        AlertType.REMINDER, incident, monitor, level, now, suppressed, check_result_id=check_result_id
+        AlertType.REMINDER,
+        incident,
+        monitor,
+        level,
+        now,
+        suppressed,
+        coverage,
+        check_result_id=check_result_id,
     )
 
 
@@ -157,6 +203,7 @@ def resolve(
     *,
     check_result_id: int | None,
     ok_check: dict[str, Any],
+    coverage: Coverage | None = None,
 ) -> Raised:
     """Close the incident; every level that fired for it sends an Ok alert.
 
@@ -174,7 +221,8 @@ def resolve(
     raised = Raised()
     if not states or not monitor_alerts(monitor):
         return raised
-    suppressed = suppression(monitor, now)
+    coverage = coverage or Coverage([monitor], now)
+    suppressed = coverage.suppression(monitor)
     for state in states:
         raised.extend(
             raise_alert(
@@ -184,6 +232,7 @@ def resolve(
                 state.level,
                 now,
                 suppressed,
+                coverage,
                 check_result_id=check_result_id,
                 ok_check=ok_check,
                 ok_at=resolved_at,

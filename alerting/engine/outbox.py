@@ -12,7 +12,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from alerting.engine.recipients import Recipient, recipients_for
+from alerting.engine.coverage import Coverage
+from alerting.engine.recipients import Recipient
 from alerting.models import Alert, AlertType, EscalationLevel, LevelIntegration
 from integrations.models import OPERATOR_KINDS, IntegrationKind, Message
 
@@ -50,8 +51,12 @@ def previous_alert_message(alert: Alert, link: LevelIntegration, recipient: str)
     return qs.order_by("-created_at", "-pk").first()
 
 
-def messages_for(alert: Alert, level: EscalationLevel, now: dt.datetime) -> list[Message]:
-    """Create the messages ``alert`` owes; nothing when it is suppressed."""
+def message_rows(alert: Alert, level: EscalationLevel, now: dt.datetime, coverage: Coverage) -> list[Message]:
+    """The unsaved messages ``alert`` owes; nothing when it is suppressed.
+
+    Unsaved so that a batch writes the messages of all its alerts with one
+    INSERT; ``alert`` must have its primary key already.
+    """
     if alert.suppressed_reason:
         return []
     rows: list[Message] = []
@@ -62,7 +67,7 @@ def messages_for(alert: Alert, level: EscalationLevel, now: dt.datetime) -> list
             continue
         kind = link.integration.kind
         if kind in OPERATOR_KINDS:
-            targets = recipients_for(kind, level, link.extra_email_addresses, now)
+            targets = coverage.recipients(kind, level, link.extra_email_addresses)
         else:
             targets = [Recipient("")]
         for target in targets:
@@ -83,8 +88,12 @@ def messages_for(alert: Alert, level: EscalationLevel, now: dt.datetime) -> list
                     next_attempt_at=now,
                 )
             )
-    created = Message.objects.bulk_create(rows)
-    return created
+    return rows
+
+
+def messages_for(alert: Alert, level: EscalationLevel, now: dt.datetime, coverage: Coverage) -> list[Message]:
+    """Create the messages ``alert`` owes; nothing when it is suppressed."""
+    return Message.objects.bulk_create(message_rows(alert, level, now, coverage))
 
 
 def enqueue_after_commit(message_ids: list[int]) -> None:

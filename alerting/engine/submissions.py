@@ -6,16 +6,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from alerting.engine import clock
-from alerting.engine.coverage import monitoring_disabled
+from alerting.engine.coverage import Coverage
 from alerting.engine.escalation import Raised, escalate, resolve
+from alerting.engine.locking import UnknownMonitor, lock_monitors
+from alerting.engine.opening import Opening, new_incident, open_incidents
 from alerting.engine.outbox import enqueue_after_commit
 from alerting.models import Alert, ApiKey, CheckResult, CheckStatus, Incident, Monitor
-from alerting.models.incidents import new_incident_key
 from alerting.variables import CHECK_FIELDS
+
+__all__ = ["Outcome", "Submission", "UnknownMonitor", "process_batch", "process_submission"]
 
 MAX_RESPONSE_BODY = 1024 * 1024
 IGNORED_OUT_OF_ORDER = "older than the monitor's last processed check"
@@ -28,10 +30,6 @@ MONITOR_FIELDS = {
     "monitor_notes": "notes",
     "custom_fields": "custom_fields",
 }
-
-
-class UnknownMonitor(Exception):
-    """The key names no monitor and AUTO_CREATE_MONITORS is off."""
 
 
 @dataclass
@@ -54,39 +52,35 @@ class Outcome:
     ignored: str = ""
     message_ids: list[int] = field(default_factory=list)
     monitor_created: bool = False
+    # The incident's state right after this submission: a later one in the
+    # same batch may resolve the very same incident object.
+    incident_open: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.incident_open = self.incident is not None and self.incident.resolved_at is None
 
 
-def lock_monitor(key: str, name: str) -> tuple[Monitor, bool]:
-    monitor = Monitor.objects.select_for_update().filter(key=key).first()
-    if monitor is not None:
-        return monitor, False
-    if not settings.AUTO_CREATE_MONITORS:
-        raise UnknownMonitor(key)
-    # get_or_create survives a concurrent creation of the same key (it retries
-    # the read after the IntegrityError); the lock is taken afterwards.
-    _, created = Monitor.objects.get_or_create(key=key, defaults={"name": name or key})
-    return Monitor.objects.select_for_update().get(key=key), created
-
-
-def update_monitor(monitor: Monitor, data: dict[str, Any]) -> None:
-    changed = []
+def apply_monitor_data(monitor: Monitor, data: dict[str, Any]) -> set[str]:
+    """Set the submitted monitor data on ``monitor``; return the changed fields."""
+    changed = set()
     for source, target in MONITOR_FIELDS.items():
         if source in data and data[source] is not None and getattr(monitor, target) != data[source]:
             setattr(monitor, target, data[source])
-            changed.append(target)
-    if changed:
-        monitor.save(update_fields=changed)
+            changed.add(target)
+    return changed
 
 
-def store(sub: Submission, monitor: Monitor) -> CheckResult:
+def new_result(sub: Submission, monitor: Monitor, ignored: str) -> CheckResult:
     check = {k: v for k, v in sub.check.items() if k in CHECK_FIELDS and v is not None}
     check["response_body"] = check.get("response_body", "")[:MAX_RESPONSE_BODY]
-    return CheckResult.objects.create(
+    return CheckResult(
         monitor=monitor,
         status=sub.status,
         timestamp=sub.timestamp,
         description=sub.description,
         api_key=sub.api_key,
+        out_of_order=ignored == IGNORED_OUT_OF_ORDER,
+        ignored_reason=ignored,
         **check,
     )
 
@@ -96,65 +90,169 @@ def check_data(result: CheckResult) -> dict[str, str]:
 
 
 def process_submission(sub: Submission, now: dt.datetime | None = None) -> Outcome:
-    """Store ``sub`` and apply it: incident, alerts and messages, atomically.
+    """Store ``sub`` and apply it: incident, alerts and messages, atomically."""
+    return process_batch([sub], now)[0]
+
+
+def process_batch(subs: list[Submission], now: dt.datetime | None = None) -> list[Outcome]:
+    """Store and apply ``subs`` in order, all in one transaction; one Outcome each.
+
+    The result is the same as applying them one by one, but the work is done
+    set-based: one query locks every monitor, one INSERT stores every check
+    result, one UPDATE moves the monitors on, and the first errors of many
+    monitors open their incidents together (``opening``). Only a monitor with
+    an open incident, or named more than once, is walked item by item.
 
     The delivery queue hears of the new messages only after the outermost
-    transaction commits (a batch commits as one).
+    transaction commits.
     """
     now = now or clock.now()
-    with transaction.atomic():
-        monitor, created = lock_monitor(sub.monitor, str(sub.monitor_data.get("monitor_name") or ""))
-        result = store(sub, monitor)
-        ignored = ""
-        if monitor.last_check_at is not None and sub.timestamp < monitor.last_check_at:
-            ignored = IGNORED_OUT_OF_ORDER
-        elif monitoring_disabled(monitor, sub.timestamp):
-            ignored = IGNORED_MAINTENANCE
-        if ignored:
-            CheckResult.objects.filter(pk=result.pk).update(
-                out_of_order=ignored == IGNORED_OUT_OF_ORDER, ignored_reason=ignored
-            )
-            result.out_of_order, result.ignored_reason = ignored == IGNORED_OUT_OF_ORDER, ignored
-            return Outcome(result, monitor, None, [], ignored=ignored, monitor_created=created)
+    # No savepoint inside a caller's transaction (the API's): a failure here
+    # fails the whole request anyway, and a savepoint costs two round trips.
+    with transaction.atomic(savepoint=False):
+        names: dict[str, str] = {}
+        for sub in subs:
+            names.setdefault(sub.monitor, str(sub.monitor_data.get("monitor_name") or ""))
+        locked = lock_monitors(names)
+        monitors = {key: entry.monitor for key, entry in locked.items()}
+        coverage = Coverage(
+            monitors.values(), now, maintenance=any(e.maybe_maintenance for e in locked.values())
+        )
 
-        update_monitor(monitor, sub.monitor_data)
+        # Which submissions apply: an older one than the monitor's newest
+        # applied is stored but ignored, as is one during a maintenance period
+        # that disables monitoring. Decided in order, as one by one would.
+        newest = {key: m.last_check_at for key, m in monitors.items()}
+        reasons: list[str] = []
+        for sub in subs:
+            last = newest[sub.monitor]
+            if last is not None and sub.timestamp < last:
+                reasons.append(IGNORED_OUT_OF_ORDER)
+            elif coverage.monitoring_disabled(monitors[sub.monitor], sub.timestamp):
+                reasons.append(IGNORED_MAINTENANCE)
+            else:
+                reasons.append("")
+                newest[sub.monitor] = sub.timestamp
+        results = CheckResult.objects.bulk_create(
+            [new_result(sub, monitors[sub.monitor], why) for sub, why in zip(subs, reasons, strict=True)]
+        )
+
+        applied = [i for i, why in enumerate(reasons) if not why]
+        _move_monitors(subs, applied, monitors)
+        outcomes: list[Outcome | None] = [None] * len(subs)
+        for i, why in enumerate(reasons):
+            if why:
+                outcomes[i] = Outcome(results[i], monitors[subs[i].monitor], None, [], ignored=why)
+
+        per_monitor: dict[str, list[int]] = {}
+        for i in applied:
+            per_monitor.setdefault(subs[i].monitor, []).append(i)
+        openings: list[tuple[int, Opening]] = []
+        for key, indexes in per_monitor.items():
+            monitor, incident_id = monitors[key], locked[key].open_incident_id
+            first = indexes[0]
+            if len(indexes) == 1 and incident_id is None:
+                if subs[first].status == CheckStatus.ERROR:
+                    openings.append((first, Opening(monitor, results[first])))
+                else:
+                    # The common case: an OK and nothing to resolve.
+                    outcomes[first] = Outcome(results[first], monitor, None, [])
+                continue
+            incident = (
+                Incident.objects.select_for_update().filter(pk=incident_id, resolved_at__isnull=True).first()
+                if incident_id is not None
+                else None
+            )
+            for i in indexes:
+                touched, raised = _apply(subs[i], monitor, incident, results[i], now, coverage)
+                # After an OK the incident is resolved: the answer names it, the
+                # next submission of the same monitor finds none open.
+                incident = touched if touched is not None and touched.resolved_at is None else None
+                outcomes[i] = Outcome(
+                    results[i], monitor, touched, raised.alerts, message_ids=raised.message_ids
+                )
+        if openings:
+            opened = open_incidents([o for _, o in openings], now, coverage)
+            for (i, opening), (incident, raised) in zip(openings, opened, strict=True):
+                outcomes[i] = Outcome(
+                    results[i], opening.monitor, incident, raised.alerts, message_ids=raised.message_ids
+                )
+        for key, entry in locked.items():
+            if entry.created:
+                for i, sub in enumerate(subs):
+                    if sub.monitor == key and outcomes[i] is not None:
+                        outcomes[i].monitor_created = True  # type: ignore[union-attr]
+                        break
+        done = [o for o in outcomes if o is not None]
+        enqueue_after_commit([pk for o in done for pk in o.message_ids])
+        return done
+
+
+def _move_monitors(subs: list[Submission], applied: list[int], monitors: dict[str, Monitor]) -> None:
+    """Apply the monitor data and the newest check of every applied submission,
+    in order; write each monitor once (one UPDATE for the usual case of no
+    monitor data)."""
+    changed: dict[str, set[str]] = {}
+    for i in applied:
+        sub = subs[i]
+        monitor = monitors[sub.monitor]
+        fields = changed.setdefault(sub.monitor, set())
+        fields |= apply_monitor_data(monitor, sub.monitor_data)
         monitor.last_check_at = sub.timestamp
         monitor.last_status = sub.status
-        monitor.save(update_fields=["last_check_at", "last_status"])
+    # Monitors moved to the same check (a batch without timestamps is all
+    # "now") share one plain UPDATE; a CASE per monitor only when they differ.
+    same: dict[tuple[dt.datetime | None, str], list[object]] = {}
+    for key, fields in changed.items():
+        if not fields:
+            monitor = monitors[key]
+            same.setdefault((monitor.last_check_at, monitor.last_status), []).append(monitor.pk)
+    if len(same) <= 3:
+        for (checked_at, status), ids in same.items():
+            Monitor.objects.filter(pk__in=ids).update(last_check_at=checked_at, last_status=status)
+    else:
+        plain = [monitors[key] for key, fields in changed.items() if not fields]
+        Monitor.objects.bulk_update(plain, ["last_check_at", "last_status"])
+    for key, fields in changed.items():
+        if fields:
+            monitors[key].save(update_fields=sorted(fields | {"last_check_at", "last_status"}))
 
-        incident = (
-            Incident.objects.select_for_update().filter(monitor=monitor, resolved_at__isnull=True).first()
-        )
-        raised = Raised()
-        if sub.status == CheckStatus.ERROR:
-            incident = record_error(incident, monitor, result)
-            raised = escalate(incident, monitor, now, check_result_id=result.pk)
-        elif incident is not None:
-            raised = resolve(
-                incident, monitor, sub.timestamp, now, check_result_id=result.pk, ok_check=check_data(result)
-            )
-        enqueue_after_commit(raised.message_ids)
-        return Outcome(
-            result, monitor, incident, raised.alerts, message_ids=raised.message_ids, monitor_created=created
-        )
+
+def _apply(
+    sub: Submission,
+    monitor: Monitor,
+    incident: Incident | None,
+    result: CheckResult,
+    now: dt.datetime,
+    coverage: Coverage,
+) -> tuple[Incident | None, Raised]:
+    """One applied submission on a monitor walked item by item: returns the
+    incident it concerned (None for an OK with nothing open) and what it raised."""
+    if sub.status == CheckStatus.ERROR:
+        incident = record_error(incident, monitor, result)
+        return incident, escalate(incident, monitor, now, check_result_id=result.pk, coverage=coverage)
+    if incident is None:
+        return None, Raised()
+    raised = resolve(
+        incident,
+        monitor,
+        sub.timestamp,
+        now,
+        check_result_id=result.pk,
+        ok_check=check_data(result),
+        coverage=coverage,
+    )
+    return incident, raised
 
 
 def record_error(incident: Incident | None, monitor: Monitor, result: CheckResult) -> Incident:
     """The first error after OK opens an incident; later ones extend it."""
-    data = check_data(result)
     if incident is None:
-        return Incident.objects.create(
-            key=new_incident_key(result.pk),
-            monitor=monitor,
-            opened_at=result.timestamp,
-            first_error=result,
-            first_error_description=result.description,
-            consecutive_errors=1,
-            last_error_at=result.timestamp,
-            last_check_data=data,
-        )
+        incident = new_incident(monitor, result)
+        incident.save()
+        return incident
     incident.consecutive_errors += 1
     incident.last_error_at = result.timestamp
-    incident.last_check_data = data
+    incident.last_check_data = check_data(result)
     incident.save(update_fields=["consecutive_errors", "last_error_at", "last_check_data"])
     return incident

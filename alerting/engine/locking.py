@@ -1,0 +1,66 @@
+"""Locking (and creating) the monitors a batch of submissions names.
+
+Every submission holds its monitor's row lock until its transaction ends; the
+sweep takes the same lock, so the two never act on one incident at once. A
+batch locks all its monitors with one query, in key order, so two batches
+naming the same monitors queue up instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, Subquery
+
+from alerting.models import Incident, MaintenancePeriod, Monitor
+
+
+class UnknownMonitor(Exception):
+    """The key names no monitor and AUTO_CREATE_MONITORS is off."""
+
+
+@dataclass
+class Locked:
+    monitor: Monitor
+    created: bool
+    # The open incident's id when the lock was taken (loaded in the same query,
+    # so the common case, no incident, costs nothing more).
+    open_incident_id: int | None
+    maybe_maintenance: bool
+
+
+def _select(keys: list[str]) -> dict[str, Monitor]:
+    open_incident = Incident.objects.filter(monitor=OuterRef("pk"), resolved_at__isnull=True).values("pk")[:1]
+    # Whether any maintenance period could concern the monitor (its own, or
+    # any group's): almost never, and then the periods need no query at all.
+    maintenance = MaintenancePeriod.objects.filter(Q(monitor=OuterRef("pk")) | Q(monitor_group__isnull=False))
+    rows = (
+        Monitor.objects.select_for_update(of=("self",))
+        .filter(key__in=keys)
+        .annotate(open_incident_id=Subquery(open_incident), maybe_maintenance=Exists(maintenance))
+        .order_by("key")
+    )
+    return {m.key: m for m in rows}
+
+
+def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
+    """Lock the monitors keyed in ``names`` (key -> name for a new monitor),
+    creating the missing ones unless AUTO_CREATE_MONITORS is off."""
+    keys = sorted(names)
+    found = _select(keys)
+    created: set[Any] = set()
+    missing = [k for k in keys if k not in found]
+    if missing:
+        if not settings.AUTO_CREATE_MONITORS:
+            raise UnknownMonitor(missing[0])
+        fresh = [Monitor(key=k, name=names[k] or k) for k in missing]
+        # A concurrent request may create the same keys: its rows win and ours
+        # are skipped; the ids (made here) tell which rows are ours.
+        Monitor.objects.bulk_create(fresh, ignore_conflicts=True)
+        created = {m.pk for m in fresh}
+        found.update(_select(missing))
+    return {
+        key: Locked(m, m.pk in created, m.open_incident_id, m.maybe_maintenance) for key, m in found.items()
+    }
