@@ -176,7 +176,6 @@ class AlertAdmin(ReadOnlyAdmin):
         "definition_name",
         "level_number",
         "delivery",
-        "incident_key",
         "suppressed_reason",
     )
     list_filter = (
@@ -237,10 +236,6 @@ class AlertAdmin(ReadOnlyAdmin):
     @admin.display(description="Monitor", ordering="incident__monitor__name")
     def monitor(self, obj: Alert) -> str:
         return str(obj.incident.monitor)
-
-    @admin.display(description="Incident")
-    def incident_key(self, obj: Alert) -> str:
-        return obj.incident.key
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
