@@ -1,18 +1,25 @@
 """The periodic sweep: error-duration levels and reminders need no submission.
 
-django-q2 runs ``run_sweep`` every minute (``alerting.engine.schedule``). Each
-open incident is handled in its own short transaction under its monitor's row
-lock, the same lock a submission takes, so the two never race.
+django-q2 runs ``run_sweep`` every minute (``alerting.engine.schedule``). It
+looks only at the incidents that have something due (``alerting.engine.due``,
+one query), and handles them in chunks: each chunk is one short transaction
+holding its monitors' row locks, the same locks a submission takes (taken in
+the same key order), so the two never race or deadlock. A run stops taking new
+chunks well before the task timeout; whatever is left is due at the next run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
+from django.conf import settings
 from django.db import transaction
 
 from alerting.engine import clock
+from alerting.engine.coverage import Coverage
+from alerting.engine.due import due_incidents
 from alerting.engine.escalation import Raised, escalate
 from alerting.engine.outbox import enqueue_after_commit
 from alerting.housekeeping import purge_idempotency_records
@@ -20,21 +27,42 @@ from alerting.models import Incident, Monitor
 
 logger = logging.getLogger(__name__)
 
+CHUNK = 100
+# At most this many incidents per run; a bigger backlog continues next minute.
+MAX_PER_RUN = 5000
+
 
 def sweep(now: dt.datetime | None = None) -> Raised:
     now = now or clock.now()
     raised = Raised()
-    open_incidents = Incident.objects.filter(resolved_at__isnull=True, opened_at__lte=now)
-    for incident_id, monitor_id in open_incidents.values_list("pk", "monitor_id"):
-        with transaction.atomic():
-            monitor = Monitor.objects.select_for_update().get(pk=monitor_id)
-            # Re-read under the lock: an OK may have resolved it meanwhile.
-            incident = Incident.objects.filter(pk=incident_id, resolved_at__isnull=True).first()
-            if incident is None:
-                continue
-            step = escalate(incident, monitor, now)
-            enqueue_after_commit(step.message_ids)
-        raised.extend(step)
+    stop_at = time.monotonic() + settings.Q_TIMEOUT * 0.5
+    due = list(due_incidents(now).values_list("pk", flat=True)[:MAX_PER_RUN])
+    for start in range(0, len(due), CHUNK):
+        if time.monotonic() > stop_at:
+            logger.warning("sweep: %d due incident(s) left for the next run", len(due) - start)
+            break
+        raised.extend(_sweep_chunk(due[start : start + CHUNK], now))
+    return raised
+
+
+def _sweep_chunk(incident_ids: list[int], now: dt.datetime) -> Raised:
+    raised = Raised()
+    with transaction.atomic():
+        monitor_ids = Incident.objects.filter(pk__in=incident_ids).values_list("monitor_id", flat=True)
+        monitors = {
+            m.pk: m
+            for m in Monitor.objects.select_for_update().filter(pk__in=list(monitor_ids)).order_by("key")
+        }
+        # Read under the locks: an OK may have resolved one meanwhile.
+        incidents = (
+            Incident.objects.filter(pk__in=incident_ids, resolved_at__isnull=True)
+            .select_related("first_error")
+            .order_by("opened_at", "pk")
+        )
+        coverage = Coverage(monitors.values(), now)
+        for incident in incidents:
+            raised.extend(escalate(incident, monitors[incident.monitor_id], now, coverage=coverage))
+        enqueue_after_commit(raised.message_ids)
     return raised
 
 
