@@ -176,7 +176,7 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def second_web_process(transactional_db) -> Iterator[str]:
+def second_web_process() -> Iterator[str]:
     """The same application in a gunicorn process of its own, on the test database."""
     port = 8300 + os.getpid() % 90
     environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
@@ -212,6 +212,7 @@ def second_web_process(transactional_db) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rate_limit_is_shared_between_processes(second_web_process: str, live_server) -> None:
     key, raw = ApiKey.generate("shared", "read")
     key.rate_limit_per_minute = 6
