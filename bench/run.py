@@ -113,6 +113,8 @@ def main() -> None:
     if options.broker == "redis" and broker_url is None:
         raise SystemExit("--broker redis: no Redis server is reachable")
     print(f"database {urlsplit(db).path.lstrip('/')}, broker {'redis' if broker_url else 'orm'}", flush=True)
+    # Other work on the machine skews every figure: say how busy it was.
+    print(f"{os.cpu_count()} cores, load average before the run {os.getloadavg()[0]:.2f}", flush=True)
     recreate(db)
     receiver_port, web_port = free_port(), free_port()
     receiver_url = f"http://127.0.0.1:{receiver_port}"
@@ -182,6 +184,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
     report(figures)
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str, str]) -> dict[str, float]:  # type: ignore[no-untyped-def]

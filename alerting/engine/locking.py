@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from alerting.models import Incident, MaintenancePeriod, Monitor
 
@@ -31,18 +31,21 @@ class Locked:
     maybe_maintenance: bool
 
 
-def _select(keys: list[str]) -> dict[str, Monitor]:
+def _query(keys: list[str]) -> QuerySet[Monitor]:
     open_incident = Incident.objects.filter(monitor=OuterRef("pk"), resolved_at__isnull=True).values("pk")[:1]
     # Whether any maintenance period could concern the monitor (its own, or
     # any group's): almost never, and then the periods need no query at all.
     maintenance = MaintenancePeriod.objects.filter(Q(monitor=OuterRef("pk")) | Q(monitor_group__isnull=False))
-    rows = (
+    return (
         Monitor.objects.select_for_update(of=("self",))
         .filter(key__in=keys)
         .annotate(open_incident_id=Subquery(open_incident), maybe_maintenance=Exists(maintenance))
         .order_by("key")
     )
-    return {m.key: m for m in rows}
+
+
+def _select(keys: list[str]) -> dict[str, Monitor]:
+    return {m.key: m for m in _query(keys)}
 
 
 def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
