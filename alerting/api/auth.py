@@ -23,6 +23,7 @@ from rest_framework.request import Request
 
 from alerting.models import ApiKey, ApiScope
 from alerting.models.ingest import KEY_PREFIX_LEN, hash_key
+from alerting.prepared import fetch
 
 SCHEMES = {b"bearer", b"token"}
 SCOPE_RANK = {ApiScope.INGEST: 0, ApiScope.READ: 1, ApiScope.ADMIN: 2}
@@ -85,7 +86,9 @@ def find_key(raw: str) -> ApiKey | None:
         return None
     digest = hash_key(raw)
     found = None
-    for candidate in ApiKey.objects.filter(prefix=raw[:KEY_PREFIX_LEN]):
+    prefix = raw[:KEY_PREFIX_LEN]
+    # Every API request runs this query: compiled once (alerting.prepared).
+    for candidate in fetch("api-key-by-prefix", [prefix], lambda: ApiKey.objects.filter(prefix=prefix)):
         # Compare every candidate, not stopping at the first match, so the time
         # taken does not depend on where the match is.
         if hmac.compare_digest(candidate.key_hash, digest):

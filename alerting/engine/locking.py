@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from alerting.models import Incident, MaintenancePeriod, Monitor
+from alerting.prepared import fetch
 
 
 class UnknownMonitor(Exception):
@@ -44,8 +45,17 @@ def _query(keys: list[str]) -> QuerySet[Monitor]:
     )
 
 
+# Compiling the lock query costs more than running it; a single submission
+# (the usual request) reuses it compiled (``alerting.prepared``).
+PREPARE_UP_TO = 4
+
+
 def _select(keys: list[str]) -> dict[str, Monitor]:
-    return {m.key: m for m in _query(keys)}
+    if len(keys) > PREPARE_UP_TO:
+        rows = list(_query(keys))
+    else:
+        rows = fetch(f"lock-monitors:{len(keys)}", keys, lambda: _query(keys))
+    return {m.key: m for m in rows}
 
 
 def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
