@@ -14,7 +14,7 @@ import requests
 
 
 def _hammer(args: tuple) -> tuple[int, int]:
-    url, method, headers, bodies, duration, threads = args
+    url, method, headers, bodies, duration, threads, stride, first = args
     done = [0, 0]
     lock = threading.Lock()
     end = time.monotonic() + duration
@@ -26,10 +26,10 @@ def _hammer(args: tuple) -> tuple[int, int]:
         # requests costs several times more CPU per call.
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         ok = bad = 0
-        i = n
+        i = first + n
         while time.monotonic() < end:
             body = bodies[i % len(bodies)]
-            i += threads
+            i += stride
             conn.request(method, parts.path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
@@ -54,7 +54,12 @@ def rate(
     url: str, method: str, headers: dict, bodies: list[bytes], duration: float, procs: int, threads: int
 ) -> float:
     with multiprocessing.get_context("fork").Pool(procs) as pool:
-        results = pool.map(_hammer, [(url, method, headers, bodies, duration, threads)] * procs)
+        # Each client thread of each process starts at its own body, so no two
+        # send the same monitor at the same moment (a real monitor is checked
+        # once a minute; lockstep clients would only queue on its row lock).
+        stride = threads * procs
+        jobs = [(url, method, headers, bodies, duration, threads, stride, p * threads) for p in range(procs)]
+        results = pool.map(_hammer, jobs)
     ok = sum(r[0] for r in results)
     bad = sum(r[1] for r in results)
     if bad:
