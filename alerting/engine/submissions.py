@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from alerting.engine import clock
 from alerting.engine.coverage import Coverage
@@ -209,13 +209,33 @@ def _move_monitors(subs: list[Submission], applied: list[int], monitors: dict[st
             same.setdefault((monitor.last_check_at, monitor.last_status), []).append(monitor.pk)
     if len(same) <= 3:
         for (checked_at, status), ids in same.items():
-            Monitor.objects.filter(pk__in=ids).update(last_check_at=checked_at, last_status=status)
+            _set_last_check(ids, checked_at, status)
     else:
         plain = [monitors[key] for key, fields in changed.items() if not fields]
         Monitor.objects.bulk_update(plain, ["last_check_at", "last_status"])
     for key, fields in changed.items():
         if fields:
             monitors[key].save(update_fields=sorted(fields | {"last_check_at", "last_status"}))
+
+
+def _set_last_check(ids: list[Any], checked_at: dt.datetime | None, status: str) -> None:
+    """``UPDATE monitor SET last_check_at, last_status WHERE id IN ids``,
+    written directly: every submission runs it, and building it through the
+    ORM cost more CPU than the database spent on it."""
+    meta, ops = Monitor._meta, connection.ops
+    checked, last, pk = meta.get_field("last_check_at"), meta.get_field("last_status"), meta.pk
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"UPDATE {ops.quote_name(meta.db_table)} SET {ops.quote_name(checked.column)} = %s, "  # noqa: S608
+        f"{ops.quote_name(last.column)} = %s WHERE {ops.quote_name(pk.column)} IN ({marks})"
+    )
+    params = [
+        checked.get_db_prep_save(checked_at, connection),
+        last.get_db_prep_save(status, connection),
+        *(pk.get_db_prep_value(i, connection) for i in ids),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _apply(
