@@ -72,12 +72,13 @@ def recreate(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def redis_url() -> str | None:
+def redis_url(db: int) -> str | None:
     import redis
 
-    # REDIS_URL names the database to use (and empty); without it, db 5 of
-    # the local server.
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+    # The server from REDIS_URL (or the local one), but always the bench's own
+    # database number: it is emptied first, so never the app's.
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
         client.flushdb()
@@ -103,13 +104,14 @@ def main() -> None:
         default={"ingest", "probe", "storm"},
         help="Comma-separated subset of ingest,probe,storm (the ceiling is always measured).",
     )
+    parser.add_argument("--redis-db", type=int, default=5, help="Redis database to empty and use.")
     parser.add_argument("--probe-count", type=int, default=200, help="Paced single submissions.")
     parser.add_argument("--probe-rate", type=float, default=20.0, help="Probe submissions per second.")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (sync, gthread).")
     options = parser.parse_args()
 
     db = database_url()
-    broker_url = redis_url() if options.broker != "orm" else None
+    broker_url = redis_url(options.redis_db) if options.broker != "orm" else None
     if options.broker == "redis" and broker_url is None:
         raise SystemExit("--broker redis: no Redis server is reachable")
     print(f"database {urlsplit(db).path.lstrip('/')}, broker {'redis' if broker_url else 'orm'}", flush=True)
