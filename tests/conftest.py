@@ -1,28 +1,36 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every transactional test restores the migrations' data afterwards.
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
-    A transactional test ends by emptying every table; without a serialized
-    rollback the default data (built-in integrations, the default definition)
-    is gone for the tests after it, and a later test that does restore it
-    collides with the content types the flush re-created. So all of them do.
+
+@pytest.fixture(autouse=True)
+def _migration_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests start from what the migrations create.
+
+    A transactional test ends by emptying every table; Django then re-creates
+    content types and permissions (post_migrate), and our post_migrate hooks
+    re-create the task schedules, but the data migrations' rows (system
+    groups, built-in integrations, the default definition) are gone. Running
+    the data migration again (it is idempotent) restores them. This is used
+    instead of serialized rollback, which collides with the re-created content
+    types whenever a test without it ran first.
     """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if (
-            marker is not None
-            and marker.kwargs.get("transaction")
-            and "serialized_rollback" not in marker.kwargs
-        ):
-            item.add_marker(
-                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
-                append=False,
-            )
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    defaults = importlib.import_module("integrations.migrations.0002_defaults")
+    defaults.create_defaults(django_apps, None)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from integrations.models import Integration, IntegrationKind, IntegrationVariabl
 from tests.browser.conftest import receiver_url, wait_until
 
 # Serialized rollback: the migrations' default data is back for the tests after these.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def uptrends_integration(url: str, name: str = "Receiver") -> Integration:

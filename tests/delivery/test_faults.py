@@ -23,7 +23,7 @@ from tests.delivery import factories
 from tests.delivery.cluster import Cluster, base_env, wait_for
 from tests.delivery.receiver import Answer, Received, Receiver
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 DOWN_SECONDS = float(os.environ.get("DELIVERY_FAULT_DOWN_SECONDS", "120"))
 

@@ -16,7 +16,7 @@ from integrations.models import Message, MessageAttempt, MessageStatus
 from tests.delivery import factories
 from tests.delivery.receiver import Answer, Received, Receiver
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

@@ -212,7 +212,7 @@ def second_web_process() -> Iterator[str]:
         process.wait(timeout=10)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_rate_limit_is_shared_between_processes(second_web_process: str, live_server) -> None:
     key, raw = ApiKey.generate("shared", "read")
     key.rate_limit_per_minute = 6

@@ -155,7 +155,7 @@ def test_api_refuses_a_private_url_with_a_field_error() -> None:
     assert api.post("/api/v1/integrations", body, format="json").status_code == 201
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_name_that_turns_private_after_saving_is_refused_when_sent(
     httpserver: HTTPServer, fake_dns: dict[str, list[str]]
 ) -> None:
@@ -173,7 +173,7 @@ def test_a_name_that_turns_private_after_saving_is_refused_when_sent(
     assert httpserver.log == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "make_url",
     [
@@ -196,7 +196,7 @@ def test_a_stored_hostile_url_is_refused_when_sent(
     assert httpserver.log == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_redirect_to_a_private_address_is_not_followed(httpserver: HTTPServer, settings) -> None:  # type: ignore[no-untyped-def]
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1", "::1", "localhost"]
     httpserver.expect_request("/hook").respond_with_data(

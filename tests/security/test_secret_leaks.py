@@ -39,7 +39,7 @@ from alerting.models import ApiKey
 from integrations.models import Integration, Message, MessageAttempt
 from tests.engine import factories as f
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 VARIABLE_SECRET = "varsecret-6d1f0c2b9e8a7"
 BEARER = "bearer-token-3c4d5e6f7a8b9"
