@@ -65,7 +65,8 @@ class Coverage:
 
     # --- group membership -------------------------------------------------------
 
-    def groups_of(self, monitor: Monitor) -> set[Any]:
+    def _membership(self) -> dict[Any, set[Any]]:
+        """Monitor id -> ids of its (ordinary) groups, for all the monitors."""
         if self._groups is None:
             self._groups = defaultdict(set)
             rows = GroupMembership.objects.filter(monitor_id__in=self.monitor_ids).values_list(
@@ -73,7 +74,10 @@ class Coverage:
             )
             for monitor_id, group_id in rows:
                 self._groups[monitor_id].add(group_id)
-        return self._groups.get(monitor.pk, set())
+        return self._groups
+
+    def groups_of(self, monitor: Monitor) -> set[Any]:
+        return self._membership().get(monitor.pk, set())
 
     # --- maintenance --------------------------------------------------------------
 
@@ -130,7 +134,10 @@ class Coverage:
                 "alertdefinition_id", "monitorgroup_id", "monitorgroup__is_all_monitors"
             )
             for definition_id, group_id, is_all in rows:
-                (everyone.add(definition_id) if is_all else by_group[group_id].add(definition_id))
+                if is_all:
+                    everyone.add(definition_id)
+                else:
+                    by_group[group_id].add(definition_id)
             direct: dict[Any, set[Any]] = defaultdict(set)
             rows = DefinitionMonitors.objects.filter(
                 alertdefinition__is_active=True, monitor_id__in=self.monitor_ids
@@ -159,7 +166,7 @@ class Coverage:
             for ids in direct.values():
                 wanted |= ids
             if by_group:
-                groups = set().union(*(self.groups_of_id(pk) for pk in self.monitor_ids))
+                groups = set().union(*self._membership().values())
                 for group_id in groups:
                     wanted |= by_group.get(group_id, set())
             links = (
@@ -175,11 +182,6 @@ class Coverage:
                 .order_by("definition__name", "definition_id", "number")
             )
         return self._all_levels
-
-    def groups_of_id(self, monitor_id: Any) -> set[Any]:
-        self.groups_of(Monitor(pk=monitor_id))
-        assert self._groups is not None
-        return self._groups.get(monitor_id, set())
 
     def levels_for(self, monitor: Monitor) -> list[EscalationLevel]:
         """Every active level of every covering definition, in order."""

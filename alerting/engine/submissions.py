@@ -119,20 +119,7 @@ def process_batch(subs: list[Submission], now: dt.datetime | None = None) -> lis
             monitors.values(), now, maintenance=any(e.maybe_maintenance for e in locked.values())
         )
 
-        # Which submissions apply: an older one than the monitor's newest
-        # applied is stored but ignored, as is one during a maintenance period
-        # that disables monitoring. Decided in order, as one by one would.
-        newest = {key: m.last_check_at for key, m in monitors.items()}
-        reasons: list[str] = []
-        for sub in subs:
-            last = newest[sub.monitor]
-            if last is not None and sub.timestamp < last:
-                reasons.append(IGNORED_OUT_OF_ORDER)
-            elif coverage.monitoring_disabled(monitors[sub.monitor], sub.timestamp):
-                reasons.append(IGNORED_MAINTENANCE)
-            else:
-                reasons.append("")
-                newest[sub.monitor] = sub.timestamp
+        reasons = _ignored_reasons(subs, monitors, coverage)
         results = CheckResult.objects.bulk_create(
             [new_result(sub, monitors[sub.monitor], why) for sub, why in zip(subs, reasons, strict=True)]
         )
@@ -177,15 +164,33 @@ def process_batch(subs: list[Submission], now: dt.datetime | None = None) -> lis
                 outcomes[i] = Outcome(
                     results[i], opening.monitor, incident, raised.alerts, message_ids=raised.message_ids
                 )
-        for key, entry in locked.items():
-            if entry.created:
-                for i, sub in enumerate(subs):
-                    if sub.monitor == key and outcomes[i] is not None:
-                        outcomes[i].monitor_created = True  # type: ignore[union-attr]
-                        break
         done = [o for o in outcomes if o is not None]
+        # The first submission naming a monitor this batch created says so.
+        created = {key for key, entry in locked.items() if entry.created}
+        for outcome, sub in zip(done, subs, strict=True):
+            if sub.monitor in created:
+                outcome.monitor_created = True
+                created.discard(sub.monitor)
         enqueue_after_commit([pk for o in done for pk in o.message_ids])
         return done
+
+
+def _ignored_reasons(subs: list[Submission], monitors: dict[str, Monitor], coverage: Coverage) -> list[str]:
+    """Why each submission is stored but ignored ("" when it applies): older
+    than the monitor's newest applied one, or during a maintenance period that
+    disables monitoring. Decided in order, as one by one would."""
+    newest = {key: m.last_check_at for key, m in monitors.items()}
+    reasons: list[str] = []
+    for sub in subs:
+        last = newest[sub.monitor]
+        if last is not None and sub.timestamp < last:
+            reasons.append(IGNORED_OUT_OF_ORDER)
+        elif coverage.monitoring_disabled(monitors[sub.monitor], sub.timestamp):
+            reasons.append(IGNORED_MAINTENANCE)
+        else:
+            reasons.append("")
+            newest[sub.monitor] = sub.timestamp
+    return reasons
 
 
 def _move_monitors(subs: list[Submission], applied: list[int], monitors: dict[str, Monitor]) -> None:
