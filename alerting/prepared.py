@@ -84,3 +84,33 @@ def fetch(shape: str, args: Sequence[Any], build: Callable[[], QuerySet[M]]) -> 
             setattr(instance, name, row[position])
         found.append(instance)
     return found
+
+
+def insert_one(instance: Model) -> None:
+    """``INSERT`` one new row of a model with an auto-incremented primary key,
+    by a statement built once per model and thread (``bulk_create([instance])``
+    compiles it on every call); sets the primary key as ``bulk_create`` would.
+    """
+    model, meta = type(instance), instance._meta
+    if not connection.features.can_return_columns_from_insert or not meta.pk.db_returning:
+        model.objects.bulk_create([instance])
+        return
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    cache: dict[tuple[str, str], str] = _local.__dict__.setdefault("inserts", {})
+    key = (connection.alias, meta.label)
+    if key not in cache:
+        ops = connection.ops
+        columns = ", ".join(ops.quote_name(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        cache[key] = (
+            f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
+            f"RETURNING {ops.quote_name(meta.pk.column)}"
+        )
+    # pre_save fills auto_now_add fields on the instance, as an ORM insert does.
+    params = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(cache[key], params)
+        (pk,) = cursor.fetchone()
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias

@@ -15,6 +15,7 @@ from alerting.engine.locking import UnknownMonitor, lock_monitors
 from alerting.engine.opening import Opening, new_incident, open_incidents
 from alerting.engine.outbox import enqueue_after_commit
 from alerting.models import Alert, ApiKey, CheckResult, CheckStatus, Incident, Monitor
+from alerting.prepared import insert_one
 from alerting.variables import CHECK_FIELDS
 
 __all__ = ["Outcome", "Submission", "UnknownMonitor", "process_batch", "process_submission"]
@@ -120,9 +121,11 @@ def process_batch(subs: list[Submission], now: dt.datetime | None = None) -> lis
         )
 
         reasons = _ignored_reasons(subs, monitors, coverage)
-        results = CheckResult.objects.bulk_create(
-            [new_result(sub, monitors[sub.monitor], why) for sub, why in zip(subs, reasons, strict=True)]
-        )
+        results = [new_result(s, monitors[s.monitor], why) for s, why in zip(subs, reasons, strict=True)]
+        if len(results) == 1:
+            insert_one(results[0])  # a single submission: the common request
+        else:
+            CheckResult.objects.bulk_create(results)
 
         applied = [i for i, why in enumerate(reasons) if not why]
         _move_monitors(subs, applied, monitors)
