@@ -69,8 +69,10 @@ def test_rate_limit_delays_and_never_drops(receiver: Receiver, settings) -> None
     assert Message.objects.filter(status=MessageStatus.DELIVERED).count() == 30
     times = sorted(r.at for r in receiver.received)
     assert len(times) == 30
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.2  # 0.25 s apart, give or take scheduling
+    # 4/s means any five consecutive requests span at least a second; a single
+    # gap may shrink when the receiver logs one arrival late, so judge windows.
+    spans = [times[i + 4] - times[i] for i in range(len(times) - 4)]
+    assert min(spans) >= 0.85
     assert elapsed >= 29 * 0.25 - 0.1
     # The excess waited in the outbox without an attempt being counted.
     assert set(Message.objects.values_list("attempt_count", flat=True)) == {1}
