@@ -7,16 +7,23 @@ its shape (its parameters differ, nothing else) is compiled once per thread
 and shape, and its rows are turned into model instances the way the ORM's own
 iterator does (``Model.from_db``, the fields' converters, annotations set as
 attributes).
+
+On PostgreSQL these statements are also prepared on their connection
+(``cursor()``), so the server stops parsing and planning them on every request:
+planning the lock query cost it several times more than running it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
@@ -33,13 +40,63 @@ class _Prepared:
     annotations: dict[str, int]
 
 
+# A statement over more rows than this (an IN list of many ids) differs in text
+# with its row count: compiling or preparing each variant would not pay.
+FEW = 4
+
 # Per thread, as Django's connections are: a compiled query keeps its
 # thread's connection for the value converters.
 _local = threading.local()
 
 
+@contextmanager
+def cursor() -> Iterator[CursorWrapper]:
+    """A Django cursor for the hot statements.
+
+    On PostgreSQL, with persistent connections and DATABASE_PREPARED_STATEMENTS
+    on, its parameters are bound on the server (``$1``, not quoted into the
+    text) and psycopg prepares each statement on its connection the first time,
+    then reuses it. Preparing is switched on only around this cursor's own
+    statements: with it on for the whole connection, psycopg would also count
+    every ORM statement (client-side bound, each text different), keeping up
+    to a hundred of them, large batch INSERTs included, in memory. Elsewhere
+    it is the ordinary cursor; a connection used for one request only gains
+    nothing from preparing (it would cost an extra round trip).
+    """
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
+    if (
+        db.vendor != "postgresql"
+        or not settings.DATABASE_PREPARED_STATEMENTS
+        or not db.settings_dict["CONN_MAX_AGE"]
+    ):
+        with db.cursor() as plain:
+            yield plain
+        return
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    # Django's own steps for a new cursor (BaseDatabaseWrapper._cursor), with
+    # psycopg's server-binding cursor class in place of the client-binding one.
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = db.connection
+    with db.wrap_database_errors:
+        server = ServerBindingCursor(raw)
+    # As Django's create_cursor: a cursor follows a time zone changed since connecting.
+    if db.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+        register_tzloader(db.timezone, server)
+    db.validate_thread_sharing()
+    raw.prepare_threshold = 0  # prepare at the first use, reuse after
+    try:
+        with db.make_debug_cursor(server) if db.queries_logged else db.make_cursor(server) as hot:
+            yield hot
+    finally:
+        raw.prepare_threshold = None  # Django's setting for every other cursor
+
+
 def _prepare(queryset: QuerySet[Any], args: Sequence[Any]) -> _Prepared | None:
-    compiler = queryset.query.get_compiler(using=connection.alias)
+    compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
     sql, params = compiler.as_sql()
     cut = len(params) - len(args)
     if cut < 0 or list(params[cut:]) != list(args):
@@ -61,8 +118,9 @@ def fetch(shape: str, args: Sequence[Any], build: Callable[[], QuerySet[M]]) -> 
     """The instances ``build()`` would return. ``shape`` names the query and
     everything its SQL depends on; ``args`` are its last parameters, in order
     (a queryset that does not end with them is simply run by the ORM)."""
+    db = connections[DEFAULT_DB_ALIAS]
     cache: dict[tuple[str, str], _Prepared | None] = _local.__dict__.setdefault("prepared", {})
-    key = (connection.alias, shape)
+    key = (db.alias, shape)
     if key not in cache:
         queryset = build()
         cache[key] = _prepare(queryset, args)
@@ -71,15 +129,15 @@ def fetch(shape: str, args: Sequence[Any], build: Callable[[], QuerySet[M]]) -> 
     prepared = cache[key]
     if prepared is None:
         return list(build())
-    with connection.cursor() as cursor:
-        cursor.execute(prepared.sql, [*prepared.fixed, *args])
-        rows: Any = cursor.fetchall()
+    with cursor() as hot:
+        hot.execute(prepared.sql, [*prepared.fixed, *args])
+        rows: Any = hot.fetchall()
     if prepared.converters:
         rows = prepared.compiler.apply_converters(rows, prepared.converters)
     model = prepared.compiler.query.model
     found = []
     for row in rows:
-        instance = model.from_db(connection.alias, prepared.names, row[prepared.fields])
+        instance = model.from_db(db.alias, prepared.names, row[prepared.fields])
         for name, position in prepared.annotations.items():
             setattr(instance, name, row[position])
         found.append(instance)
@@ -91,15 +149,15 @@ def insert_one(instance: Model) -> None:
     by a statement built once per model and thread (``bulk_create([instance])``
     compiles it on every call); sets the primary key as ``bulk_create`` would.
     """
-    model, meta = type(instance), instance._meta
-    if not connection.features.can_return_columns_from_insert or not meta.pk.db_returning:
+    model, meta, db = type(instance), instance._meta, connections[DEFAULT_DB_ALIAS]
+    if not db.features.can_return_columns_from_insert or not meta.pk.db_returning:
         model.objects.bulk_create([instance])
         return
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     cache: dict[tuple[str, str], str] = _local.__dict__.setdefault("inserts", {})
-    key = (connection.alias, meta.label)
+    key = (db.alias, meta.label)
     if key not in cache:
-        ops = connection.ops
+        ops = db.ops
         columns = ", ".join(ops.quote_name(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         cache[key] = (
@@ -107,10 +165,10 @@ def insert_one(instance: Model) -> None:
             f"RETURNING {ops.quote_name(meta.pk.column)}"
         )
     # pre_save fills auto_now_add fields on the instance, as an ORM insert does.
-    params = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(cache[key], params)
-        (pk,) = cursor.fetchone()
+    params = [f.get_db_prep_save(f.pre_save(instance, add=True), db) for f in fields]
+    with cursor() as hot:
+        hot.execute(cache[key], params)
+        (pk,) = hot.fetchone()
     instance.pk = pk
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias

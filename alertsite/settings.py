@@ -109,6 +109,11 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
+# PostgreSQL with persistent connections: the ingest path's few hot statements
+# are prepared on their connection (alerting.prepared.cursor). Off behind a
+# pooler that cannot keep prepared statements (PgBouncer before 1.21 in
+# transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared between processes when Redis is configured) ------------------

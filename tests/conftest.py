@@ -6,6 +6,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 
+from tests.redis_server import redis_url  # noqa: F401  (a fixture)
+
 
 def _is_transactional(request: pytest.FixtureRequest) -> bool:
     marker = request.node.get_closest_marker("django_db")

@@ -49,16 +49,29 @@ def _count(key: str) -> int:
         return 1
 
 
+# Count, and start the window's expiry with its first request, atomically.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 def _count_redis(backend: RedisCache, key: str) -> int:
-    """The same counter in one round trip: SET NX (start the window with its
-    expiry) and INCR, pipelined. Django's incr() would first ask EXISTS, and
-    add() is a trip of its own: three trips on every API request."""
+    """The same counter in one round trip and one command (a server-side
+    script: INCR, and EXPIRE on the first). Django's add() and incr() would
+    take three trips on every API request."""
     name = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(name, write=True)
-    pipe = client.pipeline(transaction=False)
-    pipe.set(name, 0, ex=WINDOW_SECONDS + 5, nx=True)
-    pipe.incr(name)
-    return int(pipe.execute()[1])
+    # Django builds a new redis.Redis (and its table of ~170 response
+    # callbacks) on every get_client() call: keep the script, bound to one
+    # client, per backend instance (caches are per thread; the client is
+    # thread-safe over its pool). The script is sent by its SHA and loaded
+    # again by redis-py if the server lost it.
+    script = getattr(backend, "_rate_limit_script", None)
+    if script is None:
+        client = backend._cache.get_client(name, write=True)
+        script = backend._rate_limit_script = client.register_script(_COUNT_SCRIPT)
+    return int(script(keys=[name], args=[WINDOW_SECONDS + 5]))
 
 
 class ApiKeyRateThrottle(BaseThrottle):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from alerting.models import Incident, MaintenancePeriod, Monitor
-from alerting.prepared import fetch
+from alerting.prepared import FEW, fetch
 
 
 class UnknownMonitor(Exception):
@@ -45,13 +45,10 @@ def _query(keys: list[str]) -> QuerySet[Monitor]:
     )
 
 
-# Compiling the lock query costs more than running it; a single submission
-# (the usual request) reuses it compiled (``alerting.prepared``).
-PREPARE_UP_TO = 4
-
-
 def _select(keys: list[str]) -> dict[str, Monitor]:
-    if len(keys) > PREPARE_UP_TO:
+    # Compiling the lock query costs more than running it; a single submission
+    # (the usual request) reuses it compiled and prepared (``alerting.prepared``).
+    if len(keys) > FEW:
         rows = list(_query(keys))
     else:
         rows = fetch(f"lock-monitors:{len(keys)}", keys, lambda: _query(keys))

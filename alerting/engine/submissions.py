@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from alerting.engine import clock
 from alerting.engine.coverage import Coverage
@@ -15,7 +15,8 @@ from alerting.engine.locking import UnknownMonitor, lock_monitors
 from alerting.engine.opening import Opening, new_incident, open_incidents
 from alerting.engine.outbox import enqueue_after_commit
 from alerting.models import Alert, ApiKey, CheckResult, CheckStatus, Incident, Monitor
-from alerting.prepared import insert_one
+from alerting.prepared import FEW, insert_one
+from alerting.prepared import cursor as hot_cursor
 from alerting.variables import CHECK_FIELDS
 
 __all__ = ["Outcome", "Submission", "UnknownMonitor", "process_batch", "process_submission"]
@@ -230,20 +231,35 @@ def _set_last_check(ids: list[Any], checked_at: dt.datetime | None, status: str)
     """``UPDATE monitor SET last_check_at, last_status WHERE id IN ids``,
     written directly: every submission runs it, and building it through the
     ORM cost more CPU than the database spent on it."""
-    meta, ops = Monitor._meta, connection.ops
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = Monitor._meta
     checked, last, pk = meta.get_field("last_check_at"), meta.get_field("last_status"), meta.pk
-    marks = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"UPDATE {ops.quote_name(meta.db_table)} SET {ops.quote_name(checked.column)} = %s, "  # noqa: S608
-        f"{ops.quote_name(last.column)} = %s WHERE {ops.quote_name(pk.column)} IN ({marks})"
-    )
     params = [
-        checked.get_db_prep_save(checked_at, connection),
-        last.get_db_prep_save(status, connection),
-        *(pk.get_db_prep_value(i, connection) for i in ids),
+        checked.get_db_prep_save(checked_at, db),
+        last.get_db_prep_save(status, db),
+        *(pk.get_db_prep_value(i, db) for i in ids),
     ]
-    with connection.cursor() as cursor:
+    if len(ids) > FEW:
+        with db.cursor() as cursor:
+            cursor.execute(_last_check_sql(db.ops, len(ids)), params)
+        return
+    sql = _LAST_CHECK_SQL.get((db.vendor, len(ids)))
+    if sql is None:
+        sql = _LAST_CHECK_SQL[db.vendor, len(ids)] = _last_check_sql(db.ops, len(ids))
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
+
+
+_LAST_CHECK_SQL: dict[tuple[str, int], str] = {}
+
+
+def _last_check_sql(ops: Any, count: int) -> str:
+    meta = Monitor._meta
+    checked, last = meta.get_field("last_check_at").column, meta.get_field("last_status").column
+    return (
+        f"UPDATE {ops.quote_name(meta.db_table)} SET {ops.quote_name(checked)} = %s, "  # noqa: S608
+        f"{ops.quote_name(last)} = %s WHERE {ops.quote_name(meta.pk.column)} IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def _apply(
