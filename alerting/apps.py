@@ -11,7 +11,10 @@ class AlertingConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from alerting.engine.schedule import ensure_sweep_schedule
+        from alertsite import db_health
         from alertsite.checks import check_encryption_keys
+
+        db_health.install()
 
         post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="alerting-sweep-schedule")
         # Every management command (migrate, runserver, qcluster) refuses to
