@@ -21,6 +21,7 @@ from django.db import close_old_connections, connections
 
 FRESH_SECONDS = 1.0
 _ATTRIBUTE = "_alertsite_healthy_at"
+_NOTE, _TRUST = "alertsite-db-health-note", "alertsite-db-health-trust"
 
 
 def _note_healthy(**kwargs: Any) -> None:
@@ -44,8 +45,14 @@ def _trust_if_fresh(**kwargs: Any) -> None:
 
 
 def install() -> None:
-    """Wire the two receivers around Django's own (idempotent)."""
-    signals.request_finished.disconnect(close_old_connections)
-    signals.request_finished.connect(_note_healthy, dispatch_uid="alertsite-db-health-note")
+    """Put the two receivers around Django's own: ours first when a request
+    finishes, last when one starts. Idempotent; calling it again restores that
+    order (Django's test client moves Django's receiver around)."""
+    signals.request_finished.disconnect(dispatch_uid=_NOTE)
+    signals.request_started.disconnect(dispatch_uid=_TRUST)
+    for signal in (signals.request_finished, signals.request_started):
+        signal.disconnect(close_old_connections)
+    signals.request_finished.connect(_note_healthy, dispatch_uid=_NOTE)
     signals.request_finished.connect(close_old_connections)
-    signals.request_started.connect(_trust_if_fresh, dispatch_uid="alertsite-db-health-trust")
+    signals.request_started.connect(close_old_connections)
+    signals.request_started.connect(_trust_if_fresh, dispatch_uid=_TRUST)

@@ -34,6 +34,7 @@ def get(app: WSGIHandler, path: str) -> int:
 @pytest.fixture
 def checks(monkeypatch) -> list[int]:
     """A persistent, health-checked connection; the list grows by one per check."""
+    db_health.install()  # as at startup: earlier tests' test clients reorder Django's receivers
     db = connections["default"]
     monkeypatch.setitem(db.settings_dict, "CONN_MAX_AGE", 60)
     monkeypatch.setitem(db.settings_dict, "CONN_HEALTH_CHECKS", True)
