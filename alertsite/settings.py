@@ -228,6 +228,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["alerting.api.ratelimit.ApiKeyRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["alerting.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "alerting.api.negotiation.JSONNegotiation",
     "EXCEPTION_HANDLER": "alerting.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
