@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, Field, Model, QuerySet, TextField
 
 M = TypeVar("M", bound=Model)
 
@@ -68,31 +68,43 @@ def cursor() -> Iterator[CursorWrapper]:
         db.vendor != "postgresql"
         or not settings.DATABASE_PREPARED_STATEMENTS
         or not db.settings_dict["CONN_MAX_AGE"]
+        # Django's query log (DEBUG, tests capturing queries) shows the text of
+        # client-bound statements only: keep it complete.
+        or db.queries_logged
     ):
         with db.cursor() as plain:
             yield plain
         return
+    # Django's own steps for a new cursor (BaseDatabaseWrapper._cursor).
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    raw = db.connection
+    server = _server_cursor(db, raw)
+    raw.prepare_threshold = 0  # prepare at the first use, reuse after
+    try:
+        # Not closed after use: the next hot statement on this connection reuses it.
+        yield db.make_cursor(server)
+    finally:
+        raw.prepare_threshold = None  # Django's setting for every other cursor
+
+
+def _server_cursor(db: Any, raw: Any) -> Any:
+    """The connection's server-binding cursor, made once per connection (and
+    time zone, which Django's create_cursor also follows)."""
+    kept = getattr(db, "_hot_cursor", None)
+    if kept is not None and kept[0] is raw and kept[1] == db.timezone and not kept[2].closed:
+        return kept[2]
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 
-    # Django's own steps for a new cursor (BaseDatabaseWrapper._cursor), with
-    # psycopg's server-binding cursor class in place of the client-binding one.
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    raw = db.connection
     with db.wrap_database_errors:
         server = ServerBindingCursor(raw)
-    # As Django's create_cursor: a cursor follows a time zone changed since connecting.
     if db.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
         register_tzloader(db.timezone, server)
-    db.validate_thread_sharing()
-    raw.prepare_threshold = 0  # prepare at the first use, reuse after
-    try:
-        with db.make_debug_cursor(server) if db.queries_logged else db.make_cursor(server) as hot:
-            yield hot
-    finally:
-        raw.prepare_threshold = None  # Django's setting for every other cursor
+    db._hot_cursor = (raw, db.timezone, server)
+    return server
 
 
 def _prepare(queryset: QuerySet[Any], args: Sequence[Any]) -> _Prepared | None:
@@ -153,21 +165,29 @@ def insert_one(instance: Model) -> None:
     if not db.features.can_return_columns_from_insert or not meta.pk.db_returning:
         model.objects.bulk_create([instance])
         return
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    cache: dict[tuple[str, str], str] = _local.__dict__.setdefault("inserts", {})
+    cache: dict[tuple[str, str], tuple[str, list[tuple[Field, bool]]]]
+    cache = _local.__dict__.setdefault("inserts", {})
     key = (db.alias, meta.label)
     if key not in cache:
         ops = db.ops
+        fields = [f for f in meta.concrete_fields if f is not meta.pk]
         columns = ", ".join(ops.quote_name(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        cache[key] = (
+        sql = (
             f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
             f"RETURNING {ops.quote_name(meta.pk.column)}"
         )
-    # pre_save fills auto_now_add fields on the instance, as an ORM insert does.
-    params = [f.get_db_prep_save(f.pre_save(instance, add=True), db) for f in fields]
+        # A plain text column stores a str as it is: its prep steps (three
+        # calls deep) would return it unchanged. Subclasses may transform.
+        cache[key] = (sql, [(f, type(f) in (CharField, TextField)) for f in fields])
+    sql, fields = cache[key]
+    params = []
+    for f, plain in fields:
+        # pre_save fills auto_now_add fields on the instance, as an ORM insert does.
+        value = getattr(instance, f.attname) if plain else f.pre_save(instance, add=True)
+        params.append(value if plain and type(value) is str else f.get_db_prep_save(value, db))
     with cursor() as hot:
-        hot.execute(cache[key], params)
+        hot.execute(sql, params)
         (pk,) = hot.fetchone()
     instance.pk = pk
     instance._state.adding = False
