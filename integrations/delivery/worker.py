@@ -83,14 +83,17 @@ def _linger(stop_claiming_at: float) -> bool:
 def send_batch(pool: ThreadPoolExecutor, owner: str, ids: list[int], deadline: float) -> int:
     messages = list(
         Message.objects.filter(id__in=ids, lease_owner=owner).select_related(
-            "integration", "alert__incident__monitor", "level_link"
+            "alert__incident__monitor", "level_link"
         )
     )
-    # One Integration object per integration, its variables and steps loaded
-    # once for the whole batch rather than once per message.
-    shared: dict[object, Integration] = {}
+    # One Integration object per integration, loaded (with its variables and
+    # steps) once for the whole batch rather than joined into every message's
+    # row: a batch of a storm is hundreds of messages to a few integrations.
+    shared = Integration.objects.in_bulk({m.integration_id for m in messages})
+    # (An integration deleted since the claim took its messages with it.)
+    messages = [m for m in messages if m.integration_id in shared]
     for message in messages:
-        message.integration = shared.setdefault(message.integration_id, message.integration)
+        message.integration = shared[message.integration_id]
     prefetch_related_objects(list(shared.values()), "variables", "steps", "statushub_services")
     lanes = plan_lanes(owner, messages, settings.DELIVERY_THREADS)
     futures = [pool.submit(run_lane, owner, lane, deadline) for lane in lanes]
