@@ -87,32 +87,10 @@ def new_state(incident: Incident, level: EscalationLevel, now: dt.datetime) -> E
     )
 
 
-def raise_alert(
-    alert_type: str,
-    incident: Incident,
-    monitor: Monitor,
-    level: EscalationLevel,
-    now: dt.datetime,
-    suppressed: str,
-    coverage: Coverage,
-    *,
-    check_result_id: int | None = None,
-    ok_check: dict[str, Any] | None = None,
-    ok_at: dt.datetime | None = None,
-) -> Raised:
-    alert = new_alert(
-        alert_type,
-        incident,
-        monitor,
-        level,
-        now,
-        suppressed,
-        check_result_id=check_result_id,
-        ok_check=ok_check,
-        ok_at=ok_at,
-    )
+def raise_alert(alert: Alert, coverage: Coverage) -> Raised:
+    """Save ``alert`` (from ``new_alert``) and the messages it owes."""
     alert.save()
-    messages = messages_for(alert, level, now, coverage)
+    messages = messages_for(alert, alert.level, alert.timestamp, coverage)
     return Raised([alert], [m.pk for m in messages])
 
 
@@ -140,18 +118,16 @@ def escalate(
         if state is None:
             if threshold_reached(level, incident, now):
                 new_state(incident, level, now).save()
-                raised.extend(
-                    raise_alert(
-                        AlertType.ALERT,
-                        incident,
-                        monitor,
-                        level,
-                        now,
-                        suppressed,
-                        coverage,
-                        check_result_id=check_result_id,
-                    )
+                alert = new_alert(
+                    AlertType.ALERT,
+                    incident,
+                    monitor,
+                    level,
+                    now,
+                    suppressed,
+                    check_result_id=check_result_id,
                 )
+                raised.extend(raise_alert(alert, coverage))
         elif state.next_reminder_at is not None and state.next_reminder_at <= now:
             raised.extend(remind(state, incident, monitor, level, now, suppressed, coverage, check_result_id))
     return raised
@@ -183,16 +159,10 @@ def remind(
     )
     if not claimed:
         return Raised()
-    return raise_alert(
-        AlertType.REMINDER,
-        incident,
-        monitor,
-        level,
-        now,
-        suppressed,
-        coverage,
-        check_result_id=check_result_id,
+    alert = new_alert(
+        AlertType.REMINDER, incident, monitor, level, now, suppressed, check_result_id=check_result_id
     )
+    return raise_alert(alert, coverage)
 
 
 def resolve(
@@ -224,18 +194,16 @@ def resolve(
     coverage = coverage or Coverage([monitor], now)
     suppressed = coverage.suppression(monitor)
     for state in states:
-        raised.extend(
-            raise_alert(
-                AlertType.OK,
-                incident,
-                monitor,
-                state.level,
-                now,
-                suppressed,
-                coverage,
-                check_result_id=check_result_id,
-                ok_check=ok_check,
-                ok_at=resolved_at,
-            )
+        alert = new_alert(
+            AlertType.OK,
+            incident,
+            monitor,
+            state.level,
+            now,
+            suppressed,
+            check_result_id=check_result_id,
+            ok_check=ok_check,
+            ok_at=resolved_at,
         )
+        raised.extend(raise_alert(alert, coverage))
     return raised
