@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
+from alerting.admin import monitor_dashboard
 from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
 
 
@@ -45,6 +49,34 @@ class MonitorAdmin(admin.ModelAdmin):
         ("Alerting", {"fields": ("is_active", "generate_alerts", "name_for_phone_alerts", "custom_fields")}),
         ("State", {"fields": ("last_status", "last_check_at", "created_at")}),
     )
+    change_form_template = "admin/alerting/monitor/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the inherited patterns: their "<path:object_id>/" would take
+        # ".../dashboard/" for an object id.
+        dashboard = path(
+            "<path:object_id>/dashboard/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="alerting_monitor_dashboard",
+        )
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The page ``{{@monitor.dashboardUrl}}`` links to (``Monitor.dashboard_url``)."""
+        monitor = self.get_object(request, object_id)
+        if monitor is None:
+            raise Http404(f"No monitor with ID {object_id!r}.")
+        if not self.has_view_or_change_permission(request, monitor):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            **monitor_dashboard.context(monitor),
+            "opts": self.opts,
+            "title": f"Monitor dashboard: {monitor}",
+            "original": monitor,
+            "has_change_permission": self.has_change_permission(request, monitor),
+        }
+        return TemplateResponse(request, "admin/alerting/monitor/dashboard.html", context)
 
 
 @admin.register(MonitorGroup)
