@@ -4,6 +4,7 @@ environment; the README lists each variable with its default."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -118,12 +119,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared between processes when Redis is configured) ------------------
 REDIS_URL = env_str("REDIS_URL")
+
+
+def _with_query_defaults(url: str, **options: object) -> str:
+    """``url`` with redis-py connection options added to its query string,
+    unless it sets them itself (django-q2 takes the broker as a bare URL)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.update({k: str(v) for k, v in options.items() if k not in query})
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# A hung Redis fails a call after these seconds instead of holding it.
+REDIS_CONNECT_TIMEOUT = 2
+REDIS_SOCKET_TIMEOUT = 5  # above the broker's 1 s blocking pop
+# Nothing on the request path uses the cache: the API rate counters and the
+# worker heartbeat have tables of their own (alerting.RateCounter,
+# alerting.WorkerHeartbeat). django-q2 keeps its cluster statistics in it.
+# The database cache's table is created by `migrate` (alerting 0004).
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "alertsite",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -156,7 +179,9 @@ Q_CLUSTER = {
     "label": "Task queue",
 }
 if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER["redis"] = _with_query_defaults(
+        REDIS_URL, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, socket_timeout=REDIS_SOCKET_TIMEOUT
+    )
 else:
     Q_CLUSTER["orm"] = "default"
 
@@ -200,6 +225,10 @@ DELIVERY_LINGER_SECONDS = env_float("DELIVERY_LINGER_SECONDS", 10.0)
 DELIVERY_BREAKER_THRESHOLD = env_int("DELIVERY_BREAKER_THRESHOLD", 5, minimum=1)
 DELIVERY_BREAKER_COOLDOWN = env_int("DELIVERY_BREAKER_COOLDOWN", 30, minimum=1)
 DELIVERY_BREAKER_MAX_COOLDOWN = env_int("DELIVERY_BREAKER_MAX_COOLDOWN", 3600, minimum=1)
+# /healthz/delivery answers 503 when no worker was seen for this long, or the
+# oldest due message has waited this long.
+HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 120, minimum=1)
+HEALTHZ_MAX_DELIVERY_LAG = env_int("HEALTHZ_MAX_DELIVERY_LAG", 300, minimum=1)
 
 # --- Internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -265,7 +294,7 @@ if not DEBUG:
     # An https deployment redirects plain http; a load balancer's health probe
     # over plain http still gets an answer.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/delivery)?$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alerting.api.schema import DocsView, SchemaView
-from alertsite.health import healthz
+from alertsite.health import healthz, healthz_delivery
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/delivery", healthz_delivery, name="healthz-delivery"),
     path("api/v1/", include("alerting.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

@@ -2,7 +2,10 @@
 
 The outbox is the truth; a task only says "look at these soon". Losing one
 (a broker hiccup, a Redis restart) costs latency, not a message: the periodic
-sweep hands out every due message again.
+sweep hands out every due message again. So a broker error never reaches the
+caller (an ingest request, an on_commit hook): it is logged once per outage,
+and for a second after a failure the broker is not even tried, so that
+requests during an outage do not each wait for a refused connection.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from collections.abc import Iterable
 
 from django_q.tasks import async_task
 
+from alertsite.outage import Outage
+
 logger = logging.getLogger(__name__)
+outage = Outage(logger, "task broker", "message ids are left to the sweep")
 
 DELIVER_TASK = "integrations.delivery.worker.deliver"
 # Ids per task. A task also drains other due messages, so this only bounds
@@ -23,18 +29,23 @@ CHUNK = 200
 def enqueue_messages(message_ids: Iterable[int]) -> None:
     ids = [int(i) for i in message_ids]
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        try:
-            async_task(DELIVER_TASK, chunk, group="delivery", save=False)
-        except Exception:
-            # Never fail the caller (an ingest request, an on_commit hook).
-            logger.warning("could not queue %d message(s); the sweep will", len(chunk), exc_info=True)
+        if not _queue(ids[start : start + CHUNK]):
+            return  # the rest would fail the same way; the sweep hands them all out
 
 
 def continue_draining() -> None:
     """Queue a task that claims whatever is due (a task ran out of time with
     work left; waiting for the sweep would only add latency)."""
+    _queue([])
+
+
+def _queue(ids: list[int]) -> bool:
+    if outage.backing_off():
+        return False
     try:
-        async_task(DELIVER_TASK, [], group="delivery", save=False)
-    except Exception:
-        logger.warning("could not queue a follow-up delivery task; the sweep will", exc_info=True)
+        async_task(DELIVER_TASK, ids, group="delivery", save=False)
+    except Exception as exc:  # whatever the broker raises (redis-py, a database error)
+        outage.failed(exc)
+        return False
+    outage.succeeded()
+    return True

@@ -75,7 +75,8 @@ def test_database_and_redis_urls(tmp_path: Path) -> None:
     assert conf["engine"] == "django.db.backends.postgresql"
     assert conf["name"] == "alerts"
     assert conf["host"] == "db.example"
-    assert conf["q"]["redis"] == "redis://cache.example:6379/1"
+    # The broker gets connect and read timeouts, so a hung Redis fails a hand-off instead of holding it.
+    assert conf["q"]["redis"] == "redis://cache.example:6379/1?socket_connect_timeout=2&socket_timeout=5"
     assert "orm" not in conf["q"]
     assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
 

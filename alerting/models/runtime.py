@@ -1,0 +1,44 @@
+"""Small tables of running state rather than configuration: the API's per-key
+request counters and the delivery workers' sign of life.
+
+They live in the database (not the cache) so that they need no extra setup
+(``migrate`` creates them), are shared by every process, and stay readable
+while Redis is down.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RateCounter(models.Model):
+    """Requests counted for one API key in one fixed window.
+
+    Written only with one atomic upsert (``alerting.api.ratelimit``); rows of
+    past windows are removed as new windows start.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    window = models.BigIntegerField(
+        db_index=True, help_text="Start of the window, in minutes since the epoch."
+    )
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "API rate counter"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a delivery worker (or the sweep) last said it was alive."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "worker heartbeat"
+
+    def __str__(self) -> str:
+        return f"{self.name} seen at {self.seen_at:%Y-%m-%d %H:%M:%S}"
