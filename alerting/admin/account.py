@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -31,11 +34,47 @@ class AccountSettingsAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view(require_POST(self.stop_all_view))
         return [path("stop-all/", view, name="alerting_stop_all"), *super().get_urls()]
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Ticking the box here is the same switch as the dashboard's: it asks first.
+        turning_on = request.method == "POST" and request.POST.get("stop_all_alerts") in ("on", "true", "1")
+        already_on = AccountSettings.objects.filter(pk=1, stop_all_alerts=True).exists()
+        if turning_on and not already_on and request.POST.get("post") != "yes":
+            allowed = (
+                self.has_change_permission(request)
+                if object_id is not None
+                else self.has_add_permission(request)
+            )
+            if not allowed:
+                raise PermissionDenied
+            return self.confirm_stop_all(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def confirm_stop_all(self, request: HttpRequest) -> TemplateResponse:
+        """What switching on does, and a second click to do it (as Django's delete asks)."""
+        from integrations.models import Message, MessageStatus
+
+        queued = Message.objects.filter(status__in=[MessageStatus.PENDING, MessageStatus.SENDING]).count()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Stop all alerts?",
+            "queued": queued,
+        }
+        return TemplateResponse(request, "admin/alerting/stop_all_confirmation.html", context)
+
     def stop_all_view(self, request: HttpRequest) -> HttpResponse:
-        """The dashboard's *Stop all alerts* switch."""
+        """The dashboard's *Stop all alerts* switch; switching on is confirmed first."""
         if not self.has_change_permission(request):
             raise PermissionDenied
         on = request.POST.get("stop_all_alerts") == "on"
+        if on and request.POST.get("post") != "yes":
+            return self.confirm_stop_all(request)
         AccountSettings.load()
         AccountSettings.objects.filter(pk=1).update(
             stop_all_alerts=on, changed_at=timezone.now(), changed_by=request.user.get_username()

@@ -10,14 +10,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from integrations import catalogue, kinds, presets
 from integrations.admin import testing
 from integrations.admin.adding import KIND_SUMMARIES, initial_for
 from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
+from integrations.admin.problems import BreakerFilter
 from integrations.models import Integration, IntegrationKind
 
 
@@ -31,10 +35,9 @@ class IntegrationAdmin(admin.ModelAdmin):
         "preset_name",
         "is_active",
         "step_count",
-        "paused_until",
-        "consecutive_failures",
+        "breaker",
     )
-    list_filter = ("kind", "is_active", "preset")
+    list_filter = ("kind", "is_active", "preset", BreakerFilter)
     search_fields = ("name", "description")
     readonly_fields = ("consecutive_failures", "paused_until")
 
@@ -97,6 +100,21 @@ class IntegrationAdmin(admin.ModelAdmin):
     @admin.display(description="Steps", ordering="_steps")
     def step_count(self, obj: Integration) -> int:
         return obj._steps
+
+    @admin.display(description="Circuit breaker", ordering="paused_until")
+    def breaker(self, obj: Integration) -> str:
+        failures = obj.consecutive_failures
+        if obj.paused_until and obj.paused_until > timezone.now():
+            until = timezone.localtime(obj.paused_until).strftime("%H:%M:%S")
+            return format_html(
+                '<span class="badge badge-wait">Paused</span> until {}, {} failure{} in a row',
+                until,
+                failures,
+                pluralize(failures),
+            )
+        if failures:
+            return format_html('<span class="badge badge-bad">Failing</span> {} in a row', failures)
+        return "—"
 
     @admin.display(description="Preset", ordering="preset")
     def preset_name(self, obj: Integration) -> str:

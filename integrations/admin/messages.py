@@ -1,19 +1,26 @@
-"""The message log: every delivery and its attempts, read-only."""
+"""The message log: every delivery and its attempts, read-only, with a Retry
+button (a replay; a delivered message is only sent again once confirmed)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
+from integrations.admin import problems
 from integrations.delivery.replay import NotReplayable, retry_message, retry_messages
 from integrations.models import Message, MessageAttempt, MessageStatus
 
@@ -23,19 +30,49 @@ STATUS_COLOURS = {
     MessageStatus.EXPIRED: "#cf222e",
     MessageStatus.PENDING: "#9a6700",
     MessageStatus.SENDING: "#0969da",
+    "retrying": "#bc4c00",
 }
+ERROR_IN_LIST = 70
+LISTED_ON_CONFIRMATION = 50
+
+
+def badge(key: str, label: str, title: str = "") -> str:
+    colour = STATUS_COLOURS.get(key, "#8250df" if key == "unknown" else "#57606a")
+    return format_html(
+        '<span class="msg-status msg-status-{}" style="color:#fff;background:{};padding:1px 8px;'
+        'border-radius:9px;font-weight:600;white-space:nowrap" title="{}">{}</span>',
+        key,
+        colour,
+        title,
+        label,
+    )
 
 
 def status_badge(status: str) -> str:
-    colour = STATUS_COLOURS.get(status, "#57606a")
     label = MessageStatus(status).label if status in MessageStatus.values else status
-    return format_html(
-        '<span class="msg-status msg-status-{}" style="color:#fff;background:{};padding:1px 8px;'
-        'border-radius:9px;font-weight:600">{}</span>',
-        status,
-        colour,
-        label,
-    )
+    return badge(status, label)
+
+
+def message_badge(message: Message) -> str:
+    key, label = problems.state(message)
+    title = "The last attempt failed; it will be tried again." if key == "retrying" else ""
+    return badge(key, label, title)
+
+
+def outcome_badge(outcome: str) -> str:
+    if outcome in problems.UNKNOWN_OUTCOMES:
+        return badge(
+            "unknown",
+            "Outcome unknown",
+            "Recorded before the request went out; the worker stopped before the answer was recorded. "
+            "The receiver may or may not have got it.",
+        )
+    if not outcome:
+        return "—"
+    if outcome == MessageStatus.PENDING:
+        # An attempt that ended with the message still pending failed and will be retried.
+        return badge("retrying", "Failed, will retry")
+    return status_badge(outcome)
 
 
 class AttemptInline(admin.StackedInline):
@@ -43,7 +80,7 @@ class AttemptInline(admin.StackedInline):
     extra = 0
     can_delete = False
     fields = (
-        ("number", "started_at", "duration_ms", "outcome", "worker"),
+        ("number", "started_at", "duration_ms", "outcome_label", "worker"),
         "request_pretty",
         ("response_status", "response_headers"),
         "response_body",
@@ -53,7 +90,7 @@ class AttemptInline(admin.StackedInline):
         "number",
         "started_at",
         "duration_ms",
-        "outcome",
+        "outcome_label",
         "worker",
         "request_pretty",
         "response_status",
@@ -65,6 +102,10 @@ class AttemptInline(admin.StackedInline):
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
 
+    @admin.display(description="Outcome")
+    def outcome_label(self, obj: MessageAttempt) -> str:
+        return outcome_badge(obj.outcome)
+
     @admin.display(description="Request")
     def request_pretty(self, obj: MessageAttempt) -> str:
         return format_html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(obj.request, indent=2))
@@ -72,17 +113,20 @@ class AttemptInline(admin.StackedInline):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
+    change_form_template = "admin/integrations/message/change_form.html"
+    # Kept to what fits a 1280 px window: the recipient goes with the integration,
+    # the last error is cut to one line (the message page has all of it).
     list_display = (
         "id",
         "created_at",
         "status_label",
-        "integration",
-        "recipient",
+        "destination",
         "alert",
         "attempt_count",
-        "next_attempt_at",
+        "next_try",
+        "last_error",
     )
-    list_filter = ("status", "integration", "created_at", "is_test")
+    list_filter = (problems.ProblemFilter, "status", "integration", "created_at", "is_test")
     actions = ["retry_selected"]
     list_select_related = ("integration", "alert__incident__monitor")
     search_fields = ("recipient", "alert__incident__key", "alert__incident__monitor__name", "error")
@@ -91,6 +135,7 @@ class MessageAdmin(admin.ModelAdmin):
     inlines = [AttemptInline]
     fields = (
         ("status_label", "attempt_count", "next_attempt_at"),
+        "state_note",
         ("integration", "recipient", "operator"),
         "alert",
         ("created_at", "delivered_at", "duration_ms"),
@@ -101,6 +146,7 @@ class MessageAdmin(admin.ModelAdmin):
     )
     readonly_fields = (
         "status_label",
+        "state_note",
         "attempt_count",
         "next_attempt_at",
         "integration",
@@ -119,7 +165,48 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj: Message) -> str:
-        return status_badge(obj.status)
+        return message_badge(obj)
+
+    @admin.display(description="State")
+    def state_note(self, obj: Message) -> str:
+        if problems.is_retrying(obj):
+            when = timezone.localtime(obj.next_attempt_at).strftime("%Y-%m-%d %H:%M:%S")
+            return format_html(
+                "The last attempt (number {}) failed; the next try is due at {}.", obj.attempt_count, when
+            )
+        if obj.status == MessageStatus.PENDING:
+            return "Not tried yet." if not obj.attempt_count else "Queued again."
+        if obj.status == MessageStatus.SENDING:
+            return "A worker is sending it now."
+        if obj.status == MessageStatus.DELIVERED:
+            return "Delivered."
+        if obj.status == MessageStatus.EXPIRED:
+            return "Given up: older than the maximum age. Retry sends it again."
+        return "Given up. Retry sends it again."
+
+    @admin.display(description="To", ordering="integration__name")
+    def destination(self, obj: Message) -> str:
+        if obj.recipient:
+            return format_html("{} → {}", obj.integration, obj.recipient)
+        return str(obj.integration)
+
+    @admin.display(description="Next try", ordering="next_attempt_at")
+    def next_try(self, obj: Message) -> str:
+        if obj.status not in (MessageStatus.PENDING, MessageStatus.SENDING):
+            return "—"
+        return timezone.localtime(obj.next_attempt_at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description="Last error")
+    def last_error(self, obj: Message) -> str:
+        # Already redacted when recorded (the transport masks every secret it
+        # was given); a delivered message's stale error is not shown.
+        if not obj.error or obj.status == MessageStatus.DELIVERED:
+            return "—"
+        return format_html(
+            '<span class="message-last-error" title="{}">{}</span>',
+            Truncator(obj.error).chars(500),
+            Truncator(obj.error).chars(ERROR_IN_LIST),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -131,12 +218,33 @@ class MessageAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view(require_POST(self.retry_view))
         return [path("<int:pk>/retry/", view, name="integrations_message_retry"), *super().get_urls()]
 
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # Replaying sends the message again: that takes the change permission,
+        # although the log itself is read-only.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "can_retry": self.has_retry_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Replay one message now (the alert's Messages view has a button per message)."""
-        # Replaying sends the message again: a change, though the log itself is read-only.
-        if not request.user.has_perm("integrations.change_message"):
+        """Replay one message now (the message page and the alert's Messages view
+        have a button); a delivered message is sent again only once confirmed."""
+        if not self.has_retry_permission(request):
             raise PermissionDenied
-        message = get_object_or_404(Message, pk=pk)
+        message = get_object_or_404(Message.objects.select_related("integration"), pk=pk)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("admin:integrations_message_change", args=[message.pk])
+        if message.status == MessageStatus.DELIVERED and request.POST.get("post") != "yes":
+            return self.confirm_retry(request, [message], target=target)
         try:
             retry_message(message)
         except NotReplayable as exc:
@@ -145,21 +253,43 @@ class MessageAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"Message {message.pk} to {message.integration} queued again.", messages.SUCCESS
             )
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("admin:integrations_message_change", args=[message.pk])
         return HttpResponseRedirect(target)
 
-    def has_retry_permission(self, request: HttpRequest) -> bool:
-        # Replaying sends the message again: that takes the change permission,
-        # although the log itself is read-only.
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+    def confirm_retry(
+        self,
+        request: HttpRequest,
+        delivered: list[Message],
+        *,
+        delivered_count: int = 1,
+        target: str = "",
+        selected: list[int] | None = None,
+    ) -> TemplateResponse:
+        """The intermediate page, as Django's delete has: sending a delivered
+        message again reaches its receiver a second time."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Send delivered messages again?" if selected else "Send this delivered message again?",
+            "delivered": delivered,
+            "delivered_count": delivered_count,
+            "selected": selected or [],
+            "selected_count": len(selected or []),
+            "target": target,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/integrations/message/retry_confirmation.html", context)
 
     @admin.action(description="Retry selected messages now", permissions=["retry"])
-    def retry_selected(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[Message]) -> HttpResponse | None:
         ids = list(queryset.values_list("id", flat=True))
+        if request.POST.get("post") != "yes":
+            delivered = queryset.filter(status=MessageStatus.DELIVERED)
+            count = delivered.count()
+            if count:
+                shown = list(delivered.select_related("integration")[:LISTED_ON_CONFIRMATION])
+                return self.confirm_retry(request, shown, delivered_count=count, selected=ids)
         replayed = retry_messages(ids)
         skipped = len(ids) - len(replayed)
         note = f" {skipped} being sent right now were left alone." if skipped else ""
         self.message_user(request, f"{len(replayed)} message(s) queued again.{note}", messages.SUCCESS)
+        return None
