@@ -50,12 +50,14 @@ class Outage:
             self.consequence,
         )
 
-    def succeeded(self) -> None:
+    def succeeded(self) -> bool:
+        """Note a success; True for the first one after an outage."""
         if self.down_since is None:  # the usual case: no lock taken
-            return
+            return False
         with self._lock:
             if self.down_since is None:
-                return
+                return False
             lasted = time.monotonic() - self.down_since
             self.down_since = None
         self.logger.warning("%s reachable again after %.1f s", self.what, lasted)
+        return True

@@ -47,5 +47,7 @@ def _queue(ids: list[int]) -> bool:
     except Exception as exc:  # whatever the broker raises (redis-py, a database error)
         outage.failed(exc)
         return False
+    # Back after an outage, this first task also takes the messages whose
+    # ids could not be handed over meanwhile: a task drains whatever is due.
     outage.succeeded()
     return True
