@@ -81,15 +81,17 @@ def snapshot(
     *,
     ok_check: dict[str, Any] | None = None,
     ok_at: dt.datetime | None = None,
+    level_message: str | None = None,
 ) -> dict[str, str]:
     """Every variable's value for ``alert`` (its type, times, definition and
     level set). ``ok_check`` is the OK submission's data for an Ok alert,
-    ``ok_at`` its timestamp (the end of the downtime)."""
+    ``ok_at`` its timestamp (the end of the downtime). ``level_message``: the
+    level's custom message, when the caller has it (else the level is read)."""
     error = incident.last_check_data or {}
     first = incident.first_error
     first_data = {"check_id": first.check_id, "check_url": first.check_url} if first else {}
-    level = alert.level
-    definition = alert.definition
+    if level_message is None:
+        level_message = alert.level.message if alert.level_id else ""
     ssl = (ok_check or {}).get("ssl_valid_until") or error.get("ssl_valid_until", "")
 
     values: dict[str, str] = {
@@ -113,10 +115,10 @@ def snapshot(
         "@alert.serverIpv6": str(error.get("server_ipv6", "")),
         "@alert.sslValidUntil": str(ssl),
         "@alert.type": alert.alert_type,
-        "@alertDefinition.guid": str(definition.pk) if definition else "",
+        "@alertDefinition.guid": str(alert.definition_id) if alert.definition_id else "",
         "@alertDefinition.name": alert.definition_name,
         "@escalationLevel.id": str(alert.level_number),
-        "@escalationLevel.message": level.message if level else "",
+        "@escalationLevel.message": level_message,
         "@incident.key": incident.key,
         "@monitor.dashboardUrl": monitor.dashboard_url(),
         "@monitor.editUrl": monitor.edit_url(),

@@ -15,17 +15,10 @@ from typing import Any
 from django.db.models import F
 
 from alerting import variables
+from alerting.config_snapshot import Level
 from alerting.engine.coverage import Coverage, monitor_alerts
 from alerting.engine.outbox import messages_for
-from alerting.models import (
-    Alert,
-    AlertType,
-    EscalationLevel,
-    EscalationMode,
-    EscalationState,
-    Incident,
-    Monitor,
-)
+from alerting.models import Alert, AlertType, EscalationMode, EscalationState, Incident, Monitor
 
 
 @dataclass
@@ -40,7 +33,7 @@ class Raised:
         self.message_ids.extend(other.message_ids)
 
 
-def threshold_reached(level: EscalationLevel, incident: Incident, now: dt.datetime) -> bool:
+def threshold_reached(level: Level, incident: Incident, now: dt.datetime) -> bool:
     if level.mode == EscalationMode.ERROR_DURATION:
         # "Errors for more than N minutes": strictly more.
         return now - incident.opened_at > dt.timedelta(minutes=level.threshold)
@@ -51,7 +44,7 @@ def new_alert(
     alert_type: str,
     incident: Incident,
     monitor: Monitor,
-    level: EscalationLevel,
+    level: Level,
     now: dt.datetime,
     suppressed: str,
     *,
@@ -62,24 +55,26 @@ def new_alert(
     """An unsaved alert with its variable snapshot (which needs no primary key)."""
     alert = Alert(
         incident=incident,
-        definition=level.definition,
-        level=level,
-        definition_name=level.definition.name,
+        definition_id=level.definition_id,
+        level_id=level.id,
+        definition_name=level.definition_name,
         level_number=level.number,
         alert_type=alert_type,
         timestamp=now,
         check_result_id=check_result_id,
         suppressed_reason=suppressed,
     )
-    alert.variables = variables.snapshot(alert, incident, monitor, ok_check=ok_check, ok_at=ok_at)
+    alert.variables = variables.snapshot(
+        alert, incident, monitor, ok_check=ok_check, ok_at=ok_at, level_message=level.message
+    )
     return alert
 
 
-def new_state(incident: Incident, level: EscalationLevel, now: dt.datetime) -> EscalationState:
+def new_state(incident: Incident, level: Level, now: dt.datetime) -> EscalationState:
     """The record that ``level`` fired for ``incident`` at ``now``, unsaved."""
     return EscalationState(
         incident=incident,
-        level=level,
+        level_id=level.id,
         fired_at=now,
         next_reminder_at=(
             now + dt.timedelta(minutes=level.reminder_delay_minutes) if level.number_of_reminders else None
@@ -87,10 +82,10 @@ def new_state(incident: Incident, level: EscalationLevel, now: dt.datetime) -> E
     )
 
 
-def raise_alert(alert: Alert, coverage: Coverage) -> Raised:
-    """Save ``alert`` (from ``new_alert``) and the messages it owes."""
+def raise_alert(alert: Alert, level: Level, coverage: Coverage) -> Raised:
+    """Save ``alert`` (from ``new_alert`` for ``level``) and the messages it owes."""
     alert.save()
-    messages = messages_for(alert, alert.level, alert.timestamp, coverage)
+    messages = messages_for(alert, level, alert.timestamp, coverage)
     return Raised([alert], [m.pk for m in messages])
 
 
@@ -107,14 +102,14 @@ def escalate(
     raised = Raised()
     if not monitor_alerts(monitor):
         return raised
-    coverage = coverage or Coverage([monitor], now)
+    coverage = coverage or Coverage(now)
     levels = coverage.levels_for(monitor)
     if not levels:
         return raised
     suppressed = coverage.suppression(monitor)
     states = {s.level_id: s for s in EscalationState.objects.filter(incident=incident)}
     for level in levels:
-        state = states.get(level.pk)
+        state = states.get(level.id)
         if state is None:
             if threshold_reached(level, incident, now):
                 new_state(incident, level, now).save()
@@ -127,7 +122,7 @@ def escalate(
                     suppressed,
                     check_result_id=check_result_id,
                 )
-                raised.extend(raise_alert(alert, coverage))
+                raised.extend(raise_alert(alert, level, coverage))
         elif state.next_reminder_at is not None and state.next_reminder_at <= now:
             raised.extend(remind(state, incident, monitor, level, now, suppressed, coverage, check_result_id))
     return raised
@@ -137,7 +132,7 @@ def remind(
     state: EscalationState,
     incident: Incident,
     monitor: Monitor,
-    level: EscalationLevel,
+    level: Level,
     now: dt.datetime,
     suppressed: str,
     coverage: Coverage,
@@ -162,7 +157,7 @@ def remind(
     alert = new_alert(
         AlertType.REMINDER, incident, monitor, level, now, suppressed, check_result_id=check_result_id
     )
-    return raise_alert(alert, coverage)
+    return raise_alert(alert, level, coverage)
 
 
 def resolve(
@@ -182,28 +177,29 @@ def resolve(
     """
     incident.resolved_at = resolved_at
     incident.save(update_fields=["resolved_at"])
-    states = list(
-        EscalationState.objects.filter(incident=incident)
-        .select_related("level__definition")
-        .order_by("level__definition__name", "level__definition_id", "level__number")
-    )
+    fired = list(EscalationState.objects.filter(incident=incident).values_list("level_id", flat=True))
+    if not fired:
+        return Raised()
     EscalationState.objects.filter(incident=incident).update(next_reminder_at=None)
     raised = Raised()
-    if not states or not monitor_alerts(monitor):
+    if not monitor_alerts(monitor):
         return raised
-    coverage = coverage or Coverage([monitor], now)
+    coverage = coverage or Coverage(now)
+    levels = sorted(
+        (level for level in map(coverage.level, fired) if level is not None), key=lambda level: level.order
+    )
     suppressed = coverage.suppression(monitor)
-    for state in states:
+    for level in levels:
         alert = new_alert(
             AlertType.OK,
             incident,
             monitor,
-            state.level,
+            level,
             now,
             suppressed,
             check_result_id=check_result_id,
             ok_check=ok_check,
             ok_at=resolved_at,
         )
-        raised.extend(raise_alert(alert, coverage))
+        raised.extend(raise_alert(alert, level, coverage))
     return raised

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from alerting.models import Incident, MaintenancePeriod, Monitor
+from alerting.models import Incident, Monitor
 from alerting.prepared import FEW, fetch
 
 
@@ -29,18 +29,14 @@ class Locked:
     # The open incident's id when the lock was taken (loaded in the same query,
     # so the common case, no incident, costs nothing more).
     open_incident_id: int | None
-    maybe_maintenance: bool
 
 
 def _query(keys: list[str]) -> QuerySet[Monitor]:
     open_incident = Incident.objects.filter(monitor=OuterRef("pk"), resolved_at__isnull=True).values("pk")[:1]
-    # Whether any maintenance period could concern the monitor (its own, or
-    # any group's): almost never, and then the periods need no query at all.
-    maintenance = MaintenancePeriod.objects.filter(Q(monitor=OuterRef("pk")) | Q(monitor_group__isnull=False))
     return (
         Monitor.objects.select_for_update(of=("self",))
         .filter(key__in=keys)
-        .annotate(open_incident_id=Subquery(open_incident), maybe_maintenance=Exists(maintenance))
+        .annotate(open_incident_id=Subquery(open_incident))
         .order_by("key")
     )
 
@@ -71,6 +67,4 @@ def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
         Monitor.objects.bulk_create(fresh, ignore_conflicts=True)
         created = {m.pk for m in fresh}
         found.update(_select(missing))
-    return {
-        key: Locked(m, m.pk in created, m.open_incident_id, m.maybe_maintenance) for key, m in found.items()
-    }
+    return {key: Locked(m, m.pk in created, m.open_incident_id) for key, m in found.items()}

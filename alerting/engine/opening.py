@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from alerting.config_snapshot import Level
 from alerting.engine.coverage import Coverage, monitor_alerts
 from alerting.engine.escalation import Raised, new_alert, new_state, threshold_reached
 from alerting.engine.outbox import message_rows
-from alerting.models import Alert, AlertType, CheckResult, EscalationLevel, EscalationState, Incident, Monitor
+from alerting.models import Alert, AlertType, CheckResult, EscalationState, Incident, Monitor
 from alerting.models.incidents import new_incident_key
 from alerting.variables import CHECK_FIELDS
 from integrations.models import Message
@@ -48,7 +49,7 @@ def open_incidents(
     the levels its first error reaches; returns (incident, raised) in order."""
     incidents = Incident.objects.bulk_create([new_incident(o.monitor, o.result) for o in openings])
     states: list[EscalationState] = []
-    fired: list[tuple[int, Alert, EscalationLevel]] = []
+    fired: list[tuple[int, Alert, Level]] = []
     for index, (opening, incident) in enumerate(zip(openings, incidents, strict=True)):
         monitor = opening.monitor
         if not monitor_alerts(monitor):

@@ -12,33 +12,16 @@ import datetime as dt
 
 from django.db import transaction
 
+from alerting.config_snapshot import Level, Link
 from alerting.engine.coverage import Coverage
 from alerting.engine.recipients import Recipient
-from alerting.models import Alert, AlertType, EscalationLevel, LevelIntegration
-from integrations.models import OPERATOR_KINDS, IntegrationKind, Message
+from alerting.models import Alert, AlertType
+from integrations.models import OPERATOR_KINDS, Message
 
-STEP_FLAG = {
-    AlertType.ALERT: "handles_alert",
-    AlertType.OK: "handles_ok",
-    AlertType.REMINDER: "handles_reminder",
-}
+NO_RECIPIENT = (Recipient(""),)
 
 
-def link_wants(link: LevelIntegration, alert_type: str) -> bool:
-    kind = link.integration.kind
-    if kind == IntegrationKind.WEBHOOK:
-        # A custom integration decides through its steps' message types; the
-        # level's OK/reminder boxes do not apply to it (as in Uptrends).
-        return any(getattr(step, STEP_FLAG[alert_type]) for step in link.integration.steps.all())
-    if alert_type == AlertType.OK:
-        # Nobody wants a phone call to say all is well.
-        return link.send_ok_alerts and kind != IntegrationKind.PHONE
-    if alert_type == AlertType.REMINDER:
-        return link.send_reminders
-    return True
-
-
-def previous_alert_message(alert: Alert, link: LevelIntegration, recipient: str) -> Message | None:
+def previous_alert_message(alert: Alert, link: Link, recipient: str) -> int | None:
     """The latest Alert-type message of the same incident and integration (and
     recipient, for operator kinds): an Ok must not overtake it."""
     qs = Message.objects.filter(
@@ -46,12 +29,12 @@ def previous_alert_message(alert: Alert, link: LevelIntegration, recipient: str)
         alert__alert_type=AlertType.ALERT,
         integration_id=link.integration_id,
     )
-    if link.integration.kind in OPERATOR_KINDS:
+    if link.kind in OPERATOR_KINDS:
         qs = qs.filter(recipient=recipient)
-    return qs.order_by("-created_at", "-pk").first()
+    return qs.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
 
 
-def message_rows(alert: Alert, level: EscalationLevel, now: dt.datetime, coverage: Coverage) -> list[Message]:
+def message_rows(alert: Alert, level: Level, now: dt.datetime, coverage: Coverage) -> list[Message]:
     """The unsaved messages ``alert`` owes; nothing when it is suppressed.
 
     Unsaved so that a batch writes the messages of all its alerts with one
@@ -60,38 +43,33 @@ def message_rows(alert: Alert, level: EscalationLevel, now: dt.datetime, coverag
     if alert.suppressed_reason:
         return []
     rows: list[Message] = []
-    for link in getattr(level, "active_links", None) or level.integration_links.filter(
-        is_active=True, integration__is_active=True
-    ).select_related("integration"):
-        if not link_wants(link, alert.alert_type):
+    alert_type = alert.alert_type
+    for link in level.links:
+        if alert_type not in link.wants:
             continue
-        kind = link.integration.kind
-        if kind in OPERATOR_KINDS:
-            targets = coverage.recipients(kind, level, link.extra_email_addresses)
+        if link.kind in OPERATOR_KINDS:
+            targets = coverage.recipients(link.kind, level, link.extra_emails)
         else:
-            targets = [Recipient("")]
+            targets = NO_RECIPIENT
         for target in targets:
-            depends_on = (
-                previous_alert_message(alert, link, target.address)
-                if alert.alert_type == AlertType.OK
-                else None
-            )
+            ok = alert_type == AlertType.OK
+            depends_on = previous_alert_message(alert, link, target.address) if ok else None
             rows.append(
                 Message(
                     alert=alert,
-                    integration=link.integration,
-                    level_link=link,
-                    level_variables=dict(link.variable_values or {}),
+                    integration_id=link.integration_id,
+                    level_link_id=link.id,
+                    level_variables=dict(link.variable_values),
                     recipient=target.address,
-                    operator=target.operator,
-                    depends_on=depends_on,
+                    operator_id=target.operator_id,
+                    depends_on_id=depends_on,
                     next_attempt_at=now,
                 )
             )
     return rows
 
 
-def messages_for(alert: Alert, level: EscalationLevel, now: dt.datetime, coverage: Coverage) -> list[Message]:
+def messages_for(alert: Alert, level: Level, now: dt.datetime, coverage: Coverage) -> list[Message]:
     """Create the messages ``alert`` owes; nothing when it is suppressed."""
     return Message.objects.bulk_create(message_rows(alert, level, now, coverage))
 

@@ -4,49 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch
-
-from alerting.models import EscalationLevel, OffDutySchedule, Operator, OperatorGroup
+from alerting.config_snapshot import Level
 from integrations.models import IntegrationKind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recipient:
     address: str
-    operator: Operator | None = None
-
-
-def level_operators(level: EscalationLevel, moment: dt.datetime) -> list[Operator]:
-    """The level's operators and its groups' members (*Everyone* meaning every
-    operator) who are available at ``moment``, each once, in name order."""
-    schedules = Prefetch("off_duty_schedules", queryset=OffDutySchedule.objects.all())
-    groups = list(OperatorGroup.objects.filter(escalation_levels=level))
-    if any(g.is_everyone for g in groups):
-        candidates = Operator.objects.all()
-    else:
-        candidates = Operator.objects.filter(
-            pk__in=list(level.operators.values_list("pk", flat=True))
-            + [pk for g in groups for pk in g.members.values_list("pk", flat=True)]
-        )
-    operators = candidates.filter(is_active=True, is_on_duty=True).prefetch_related(schedules)
-    return sorted((o for o in operators if o.is_available(moment)), key=lambda o: (o.full_name, str(o.pk)))
+    operator_id: Any = None
 
 
 def recipients_for(
-    kind: str, level: EscalationLevel, extra_emails: list[str], moment: dt.datetime
+    kind: str, level: Level, extra_emails: tuple[str, ...], moment: dt.datetime, tz: str
 ) -> list[Recipient]:
+    """The level's operators available at ``moment`` (off-duty schedules read
+    in the account time zone ``tz``, as Uptrends does), each address once, then
+    the link's extra addresses for e-mail."""
     seen: set[str] = set()
     found: list[Recipient] = []
-    for operator in level_operators(level, moment):
+    for operator in level.operators:
+        if not operator.available(moment, tz):
+            continue
         address = operator.email if kind == IntegrationKind.EMAIL else operator.mobile_phone
         # SMS and phone need a mobile number; an operator without one is skipped.
         if address and address.lower() not in seen:
             seen.add(address.lower())
-            found.append(Recipient(address, operator))
+            found.append(Recipient(address, operator.id))
     if kind == IntegrationKind.EMAIL:
-        for address in extra_emails or []:
-            if isinstance(address, str) and address and address.lower() not in seen:
+        for address in extra_emails:
+            if address and address.lower() not in seen:
                 seen.add(address.lower())
                 found.append(Recipient(address))
     return found

@@ -117,9 +117,7 @@ def process_batch(subs: list[Submission], now: dt.datetime | None = None) -> lis
             names.setdefault(sub.monitor, str(sub.monitor_data.get("monitor_name") or ""))
         locked = lock_monitors(names)
         monitors = {key: entry.monitor for key, entry in locked.items()}
-        coverage = Coverage(
-            monitors.values(), now, maintenance=any(e.maybe_maintenance for e in locked.values())
-        )
+        coverage = Coverage(now)
 
         reasons = _ignored_reasons(subs, monitors, coverage)
         results = [new_result(s, monitors[s.monitor], why) for s, why in zip(subs, reasons, strict=True)]

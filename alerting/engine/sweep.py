@@ -59,7 +59,7 @@ def _sweep_chunk(incident_ids: list[int], now: dt.datetime) -> Raised:
             .select_related("first_error")
             .order_by("opened_at", "pk")
         )
-        coverage = Coverage(monitors.values(), now)
+        coverage = Coverage(now)
         for incident in incidents:
             raised.extend(escalate(incident, monitors[incident.monitor_id], now, coverage=coverage))
         enqueue_after_commit(raised.message_ids)

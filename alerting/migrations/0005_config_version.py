@@ -1,5 +1,10 @@
-# Reserved for the configuration snapshot's version (issue 13).
-from django.db import migrations
+# The configuration snapshot's version (issue 13).
+from django.db import migrations, models
+
+
+def create_row(apps, schema_editor):
+    ConfigVersion = apps.get_model("alerting", "ConfigVersion")
+    ConfigVersion.objects.using(schema_editor.connection.alias).get_or_create(pk=1, defaults={"version": 1})
 
 
 class Migration(migrations.Migration):
@@ -7,4 +12,19 @@ class Migration(migrations.Migration):
         ("alerting", "0004_rate_counter"),
     ]
 
-    operations: list[migrations.operations.base.Operation] = []
+    operations = [
+        migrations.CreateModel(
+            name="ConfigVersion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.BigIntegerField(default=1)),
+            ],
+            options={"verbose_name": "configuration version"},
+        ),
+        migrations.RunPython(create_row, migrations.RunPython.noop),
+    ]

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 
+from alerting.models.config import ConfigManager
 from alerting.models.monitors import Monitor, MonitorGroup
 from alerting.models.operators import Operator, OperatorGroup
 
@@ -23,6 +24,8 @@ class AlertDefinition(models.Model):
     monitors = models.ManyToManyField(Monitor, blank=True, related_name="alert_definitions")
     monitor_groups = models.ManyToManyField(MonitorGroup, blank=True, related_name="alert_definitions")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConfigManager()
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +79,8 @@ class EscalationLevel(models.Model):
     )
     operators = models.ManyToManyField(Operator, blank=True, related_name="escalation_levels")
     operator_groups = models.ManyToManyField(OperatorGroup, blank=True, related_name="escalation_levels")
+
+    objects = ConfigManager()
 
     class Meta:
         ordering = ["definition", "number"]
@@ -155,6 +160,8 @@ class LevelIntegration(models.Model):
         validators=[validate_statushub_links],
         help_text="StatusHub only: which service each monitor updates.",
     )
+
+    objects = ConfigManager()
 
     class Meta:
         ordering = ["level", "integration__name"]

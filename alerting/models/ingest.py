@@ -6,6 +6,8 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from alerting.models.config import ConfigManager
+
 KEY_PREFIX_LEN = 8
 
 
@@ -82,6 +84,8 @@ class AccountSettings(models.Model):
     )
     changed_at = models.DateTimeField(null=True, blank=True)
     changed_by = models.CharField(max_length=150, blank=True)
+
+    objects = ConfigManager()
 
     class Meta:
         verbose_name = "account settings"

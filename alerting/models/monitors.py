@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from alerting.models.config import ConfigManager
 from alerting.models.schedules import ScheduleWindow
 from alerting.validators import monitor_key_validator, validate_string_map
 
@@ -70,6 +71,8 @@ class MonitorGroup(models.Model):
     monitors = models.ManyToManyField(Monitor, blank=True, related_name="groups")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ConfigManager()
+
     class Meta:
         ordering = ["-is_all_monitors", "name"]
         constraints = [
@@ -116,6 +119,8 @@ class MaintenancePeriod(ScheduleWindow):
         max_length=25, choices=MaintenanceType.choices, default=MaintenanceType.DISABLE_NOTIFICATIONS
     )
     description = models.CharField(max_length=200, blank=True)
+
+    objects = ConfigManager()
 
     class Meta:
         ordering = ["id"]

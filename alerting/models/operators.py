@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from alerting.models.config import ConfigManager
 from alerting.models.schedules import ScheduleWindow
 from alerting.validators import validate_e164, validate_time_zone
 
@@ -53,6 +54,8 @@ class Operator(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ConfigManager()
+
     class Meta:
         ordering = ["full_name"]
 
@@ -78,6 +81,8 @@ class OffDutySchedule(ScheduleWindow):
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="off_duty_schedules")
     description = models.CharField(max_length=200, blank=True)
 
+    objects = ConfigManager()
+
     class Meta:
         ordering = ["operator", "id"]
         verbose_name = "off-duty schedule"
@@ -95,6 +100,8 @@ class OperatorGroup(models.Model):
     is_administrators = models.BooleanField(default=False, editable=False)
     members = models.ManyToManyField(Operator, blank=True, related_name="groups")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConfigManager()
 
     class Meta:
         ordering = ["-is_everyone", "-is_administrators", "name"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -82,36 +83,7 @@ class ScheduleWindow(models.Model):
 
         Recurring windows are read in ``tz`` (the account's or operator's zone).
         """
-        if self.mode == ScheduleMode.ONE_TIME:
-            if not (self.start_datetime and self.end_datetime):
-                return False
-            return self.start_datetime <= moment < self.end_datetime
-        if self.start_time is None or self.end_time is None:
-            return False
-        zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-        local = moment.astimezone(zone)
-        # A window that crosses midnight started on the previous day when we are
-        # before its end time; check both the day itself and the day before.
-        for offset in (0, 1):
-            day = local.date() - dt.timedelta(days=offset)
-            if not self._runs_on(day):
-                continue
-            start = dt.datetime.combine(day, self.start_time, tzinfo=zone)
-            end_day = day if self.end_time > self.start_time else day + dt.timedelta(days=1)
-            end = dt.datetime.combine(end_day, self.end_time, tzinfo=zone)
-            if start <= local < end:
-                return True
-        return False
-
-    def _runs_on(self, day: dt.date) -> bool:
-        if self.mode == ScheduleMode.DAILY:
-            return True
-        if self.mode == ScheduleMode.WEEKLY:
-            return day.weekday() == self.weekday
-        if self.mode == ScheduleMode.MONTHLY and self.month_day:
-            last = calendar.monthrange(day.year, day.month)[1]
-            return day.day == min(self.month_day, last)
-        return False
+        return window_covers(self, moment, tz)
 
     def describe(self) -> str:
         if self.mode == ScheduleMode.ONE_TIME:
@@ -123,3 +95,40 @@ class ScheduleWindow(models.Model):
             day = "last day" if self.month_day == 31 else f"day {self.month_day}"
             return f"Monthly on {day} {times}"
         return f"Daily {times}"
+
+
+def window_covers(window: ScheduleWindow | Any, moment: dt.datetime, tz: dt.tzinfo | str) -> bool:
+    """Whether ``moment`` falls inside ``window``: a ScheduleWindow, or any
+    object with the same attributes (the engine's compiled configuration keeps
+    windows as plain data)."""
+    if window.mode == ScheduleMode.ONE_TIME:
+        if not (window.start_datetime and window.end_datetime):
+            return False
+        return window.start_datetime <= moment < window.end_datetime
+    if window.start_time is None or window.end_time is None:
+        return False
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    local = moment.astimezone(zone)
+    # A window that crosses midnight started on the previous day when we are
+    # before its end time; check both the day itself and the day before.
+    for offset in (0, 1):
+        day = local.date() - dt.timedelta(days=offset)
+        if not _runs_on(window, day):
+            continue
+        start = dt.datetime.combine(day, window.start_time, tzinfo=zone)
+        end_day = day if window.end_time > window.start_time else day + dt.timedelta(days=1)
+        end = dt.datetime.combine(end_day, window.end_time, tzinfo=zone)
+        if start <= local < end:
+            return True
+    return False
+
+
+def _runs_on(window: ScheduleWindow | Any, day: dt.date) -> bool:
+    if window.mode == ScheduleMode.DAILY:
+        return True
+    if window.mode == ScheduleMode.WEEKLY:
+        return day.weekday() == window.weekday
+    if window.mode == ScheduleMode.MONTHLY and window.month_day:
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.day == min(window.month_day, last)
+    return False

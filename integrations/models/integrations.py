@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from alerting.models.config import ConfigManager, IntegrationManager
 from alertsite.fields import EncryptedJSONField, EncryptedTextField
 
 
@@ -64,6 +65,8 @@ class Integration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = IntegrationManager()
+
     class Meta:
         ordering = ["name"]
 
@@ -100,6 +103,8 @@ class IntegrationVariable(models.Model):
     secret_value = EncryptedTextField(blank=True)
     description = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ConfigManager()
 
     class Meta:
         ordering = ["integration", "position", "name"]
@@ -152,6 +157,8 @@ class IntegrationStep(models.Model):
     auth_password = EncryptedTextField(blank=True)
     auth_token = EncryptedTextField(blank=True)
 
+    objects = ConfigManager()
+
     class Meta:
         ordering = ["integration", "position"]
         constraints = [
@@ -196,6 +203,8 @@ class StatusHubService(models.Model):
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="statushub_services")
     name = models.CharField(max_length=200)
     webhook_url = EncryptedTextField(help_text="The service's hook URL; it holds a token.")
+
+    objects = ConfigManager()
 
     class Meta:
         ordering = ["integration", "name"]
