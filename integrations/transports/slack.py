@@ -3,6 +3,8 @@ alert type), with a plain-text ``text`` as the notification fallback."""
 
 from __future__ import annotations
 
+import re
+
 import requests
 
 from integrations.transports import http
@@ -59,11 +61,13 @@ def payload(out: Outgoing) -> dict:
     message = s("@escalationLevel.message")
     if message:
         blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": cut(escape(message), SECTION_LIMIT)}}
+            {"type": "section", "text": {"type": "mrkdwn", "text": escape_cut(message, SECTION_LIMIT)}}
         )
     if links:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(links)}]})
-    fallback = cut(f"{out.alert_type}: {s('@monitor.name')} – {s('@alert.description')}", TEXT_LIMIT)
+    # Top-level text and the attachment fallback are mrkdwn too: unescaped,
+    # "<!channel>" in a description would ping the whole channel.
+    fallback = escape_cut(f"{out.alert_type}: {s('@monitor.name')} – {s('@alert.description')}", TEXT_LIMIT)
     return {
         "text": fallback,
         "attachments": [
@@ -79,3 +83,14 @@ def escape(text: str) -> str:
 
 def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+
+
+def escape_cut(text: str, limit: int) -> str:
+    """Escape, then cut to ``limit`` without leaving half an entity (``&am…``)."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    return _PARTIAL_ENTITY.sub("", escaped[: limit - 1]) + "…"

@@ -11,7 +11,9 @@ from django.core import mail
 from integrations import catalogue, kinds
 from integrations.models import Integration, IntegrationKind, StatusHubService
 from integrations.sending import send_test
+from integrations.transports import slack
 from integrations.transports.base import TransportError
+from tests.integrations import hostile
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = catalogue.example_values("Alert")
@@ -159,6 +161,38 @@ def test_slack_block_kit(receiver, alert_type: str, colour: str) -> None:
     }
     assert any(EXAMPLES["@escalationLevel.message"] in b.get("text", {}).get("text", "") for b in blocks)
     assert "secretpart" not in json.dumps(exchanges[0].request)
+
+
+@pytest.mark.parametrize("alert_type", ["Alert", "Ok", "Reminder"])
+def test_slack_escapes_text_and_fallback(receiver, alert_type: str) -> None:
+    """Slack reads top-level ``text`` and ``fallback`` as mrkdwn: ``<!channel>``
+    from a description must arrive as ``&lt;!channel&gt;`` and cannot ping."""
+    receiver.expect_request("/services/T1/B1/x", method="POST").respond_with_data("ok")
+    integration = builtin("slack", WebhookUrl=receiver.url_for("/services/T1/B1/x"))
+    hostile.send(integration, alert_type)
+    body = receiver.log[-1][0].get_json()
+    expected = (
+        f'{alert_type}: Shop "EU" &lt;!here&gt; &amp; co\\ – &lt;!channel&gt; HTTP 503 &amp; '
+        '&lt;@U024BE7LH&gt;\n"quoted" \\ back &gt; 1'
+    )
+    assert body["text"] == expected
+    assert body["attachments"][0]["fallback"] == expected
+    sections = [b["text"]["text"] for b in body["attachments"][0]["blocks"] if b["type"] == "section"]
+    assert sections[-1] == "Call &lt;!everyone&gt; &amp; page\n'ops' \\o/"
+    # Every mrkdwn text is escaped; the header is plain_text, which Slack never parses.
+    mrkdwn = [b["text"]["text"] for b in body["attachments"][0]["blocks"] if b["type"] == "section"]
+    assert not any("<!" in text for text in mrkdwn)
+
+
+def test_slack_cut_never_leaves_half_an_entity(receiver) -> None:
+    receiver.expect_request("/hook", method="POST").respond_with_data("ok")
+    integration = builtin("slack", WebhookUrl=receiver.url_for("/hook"))
+    prefix = "Alert: " + hostile.HOSTILE["@monitor.name"] + " – "
+    # Place "&" so that its entity straddles the 3000-character cut.
+    filler = "x" * (slack.TEXT_LIMIT - 1 - len(slack.escape(prefix)) - 2)
+    hostile.send(integration, "Alert", **{"@alert.description": filler + "&&&&"})
+    text = receiver.log[-1][0].get_json()["text"]
+    assert len(text) <= slack.TEXT_LIMIT and text.endswith("x…")
 
 
 def test_slack_refusal_is_permanent(receiver) -> None:
