@@ -15,6 +15,7 @@ because of its template.
 from integrations.templating.errors import TemplateError
 from integrations.templating.parser import parse
 from integrations.templating.render import MAX_VALUE_CHARS, render
+from integrations.templating.urls import merge_query, render_url
 from integrations.templating.validate import validate
 
-__all__ = ["MAX_VALUE_CHARS", "TemplateError", "parse", "render", "validate"]
+__all__ = ["MAX_VALUE_CHARS", "TemplateError", "merge_query", "parse", "render", "render_url", "validate"]

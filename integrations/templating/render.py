@@ -22,10 +22,10 @@ def render(template: str, context: Mapping[str, Any], *, max_value_chars: int = 
     """
     nodes, _errors = parse(template)
     budget = [max_value_chars]
-    return "".join(_evaluate(node, context, budget) for node in nodes)
+    return "".join(evaluate(node, context, budget) for node in nodes)
 
 
-def _evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
+def evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
     if isinstance(node, Text):
         return node.value
     if isinstance(node, Var):
@@ -35,7 +35,7 @@ def _evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
         budget[0] -= len(value)
         return value
     if isinstance(node, Call):
-        inner = "".join(_evaluate(arg, context, budget) for arg in node.args)
+        inner = "".join(evaluate(arg, context, budget) for arg in node.args)
         return ENCODERS[node.function](inner)
     if isinstance(node, Bad):
         return node.text

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from integrations.templating import render
+from integrations.templating import render, render_url
 from integrations.transports import http
 from integrations.transports.base import Exchange
 from integrations.transports.outgoing import Outgoing
@@ -55,7 +55,7 @@ def run_step(
     exchanges: list[Exchange] | None = None,
 ) -> list[Exchange]:
     context = {**out.context, **(extra_context or {})}
-    url = render(step.url, context).strip()
+    url = render_url(step.url, context)
     headers: dict[str, str] = {}
     for pair in step.headers or []:
         name, value = str(pair[0]).strip(), render(str(pair[1]), context)

@@ -1,0 +1,118 @@
+"""Presets rendered for Alert, Ok and Reminder with hostile values, checked
+request by request against what the receivers document (issue 15, "Wrong
+today"): Discord and every URL with a query of its own, Alertmanager's labels,
+Mattermost's fallback and Splunk On-Call's display name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from integrations.templating import merge_query, render_url
+from tests.integrations import hostile
+
+ALERT_TYPES = ["Alert", "Ok", "Reminder"]
+
+
+def last_request(server):
+    assert server.log, "the receiver got no request"
+    return server.log[-1][0]
+
+
+# --- one helper joins queries -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "expected"),
+    [
+        ("https://x.test/hook", "wait=true", "https://x.test/hook?wait=true"),
+        ("https://x.test/hook?thread_id=999", "wait=true", "https://x.test/hook?thread_id=999&wait=true"),
+        (
+            "https://x.test/hook?thread_id=999&wait=false",
+            "wait=true",
+            "https://x.test/hook?thread_id=999&wait=true",
+        ),
+        ("https://x.test/hook?", "?wait=true", "https://x.test/hook?wait=true"),
+        ("https://x.test/h?sig=a%2Bb#frag", [("q", "a b&c")], "https://x.test/h?sig=a%2Bb&q=a+b%26c#frag"),
+        ("https://x.test/hook?a=1", "", "https://x.test/hook?a=1"),
+    ],
+)
+def test_merge_query(url: str, params, expected: str) -> None:
+    assert merge_query(url, params) == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "value", "expected"),
+    [
+        (
+            "{{Url}}?wait=true",
+            "https://d.test/api/webhooks/1/t?thread_id=999",
+            "https://d.test/api/webhooks/1/t?thread_id=999&wait=true",
+        ),
+        ("{{Url}}?wait=true", "https://d.test/api/webhooks/1/t", "https://d.test/api/webhooks/1/t?wait=true"),
+        ("{{Url}}&opt=A", "https://c.test/m?key=k&token=t", "https://c.test/m?key=k&token=t&opt=A"),
+        ("{{Url}}&opt=A", "https://c.test/m", "https://c.test/m?opt=A"),
+        (
+            "{{Url}}/close?identifierType=alias",
+            "https://o.test/k",
+            "https://o.test/k/close?identifierType=alias",
+        ),
+        ("https://fixed.test/a?b=1&c={{Id}}", "", "https://fixed.test/a?b=1&c=a?b"),
+        ("  {{Url}}  ", "https://s.test/a?v=2", "https://s.test/a?v=2"),
+    ],
+)
+def test_render_url_merges_the_templates_query(template: str, value: str, expected: str) -> None:
+    assert render_url(template, {"Url": value, "Id": "a?b"}) == expected
+
+
+# --- Discord --------------------------------------------------------------------------
+
+
+def discord_description(values: dict[str, str]) -> str:
+    return (
+        f"**Error:** {values['@alert.description']}\n**Checked:** {values['@monitor.url']}\n"
+        f"**First error (UTC):** {values['@alert.firstErrorUtcFormatted']}\n"
+        f"{values['@escalationLevel.message']}"
+    )
+
+
+@pytest.mark.parametrize("alert_type", ALERT_TYPES)
+def test_discord_keeps_the_thread_and_sends_the_documented_body(
+    make_preset, receiver, alert_type: str
+) -> None:
+    receiver.expect_request("/api/webhooks/123/tok-secret", method="POST").respond_with_json({"id": "1"})
+    url = receiver.url_for("/api/webhooks/123/tok-secret") + "?thread_id=999"
+    integration = make_preset("discord", {"WebhookUrl": url})
+    exchanges = hostile.send(integration, alert_type)
+
+    request = last_request(receiver)
+    assert request.query_string == b"thread_id=999&wait=true"
+    values = hostile.values(alert_type)
+    name = values["@monitor.name"]
+    content = (
+        f"Ok: {name} is back after {values['@alert.downtimeDuration']}"
+        if alert_type == "Ok"
+        else f"{alert_type}: {name}"
+    )
+    assert request.get_json() == {
+        "username": "alertsite",
+        "allowed_mentions": {"parse": []},
+        "content": content,
+        "embeds": [
+            {
+                "title": name,
+                "url": values["@monitor.dashboardUrl"],
+                "color": 3066993 if alert_type == "Ok" else 15158332,
+                "description": discord_description(values),
+            }
+        ],
+    }
+    assert "tok-secret" not in json.dumps(exchanges[0].request)
+
+
+def test_google_chat_without_a_query_of_its_own(make_preset, receiver) -> None:
+    receiver.expect_request("/v1/spaces/AAA/messages", method="POST").respond_with_json({"name": "x"})
+    integration = make_preset("google-chat", {"WebhookUrl": receiver.url_for("/v1/spaces/AAA/messages")})
+    hostile.send(integration, "Alert")
+    assert last_request(receiver).query_string == b"messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
