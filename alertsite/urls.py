@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alerting.api.schema import DocsView, SchemaView
+from alerting.ping import ping
 from alertsite.health import healthz, healthz_delivery
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/delivery", healthz_delivery, name="healthz-delivery"),
+    # Healthchecks-style ping URLs: no API key, the token is the credential.
+    path("ping/<str:token>", ping, name="ping"),
+    path("ping/<str:token>/<str:action>", ping, name="ping-action"),
     path("api/v1/", include("alerting.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

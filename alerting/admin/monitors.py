@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from alerting.admin import monitor_dashboard
+from alerting.admin.ping_urls import PingUrlAdminMixin
 from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
 
 
@@ -29,7 +30,7 @@ class MaintenancePeriodInline(admin.TabularInline):
 
 
 @admin.register(Monitor)
-class MonitorAdmin(admin.ModelAdmin):
+class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "key",

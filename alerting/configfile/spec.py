@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 
 from alerting.configfile import values
+from alerting.models.monitors import HEARTBEAT_FIELDS
 
 OPERATOR = (
     "email",
@@ -30,6 +31,7 @@ MONITOR = (
     "name_for_phone_alerts",
     "is_active",
     "generate_alerts",
+    *HEARTBEAT_FIELDS,
 )
 MAINTENANCE = ("maintenance_type", "description", *WINDOW)
 INTEGRATION = (

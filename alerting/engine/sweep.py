@@ -21,6 +21,7 @@ from alerting.engine import clock
 from alerting.engine.coverage import Coverage
 from alerting.engine.due import due_incidents
 from alerting.engine.escalation import Raised, escalate
+from alerting.engine.heartbeats import record_missing_heartbeats
 from alerting.engine.outbox import enqueue_after_commit
 from alerting.housekeeping import purge_idempotency_records
 from alerting.models import Incident, Monitor
@@ -68,8 +69,14 @@ def _sweep_chunk(incident_ids: list[int], now: dt.datetime) -> Raised:
 
 def run_sweep() -> int:
     """The scheduled task; returns how many alerts it raised."""
+    # Silent heartbeat monitors first: their errors go through the submission
+    # path (alerts at once), the escalation sweep then sees their incidents.
+    heartbeats = record_missing_heartbeats()
     raised = sweep()
     purge_idempotency_records()
+    alerts = len(raised.alerts) + sum(len(o.alerts) for o in heartbeats)
+    if heartbeats:
+        logger.info("sweep: %d monitor(s) missed their heartbeat", len(heartbeats))
     if raised.alerts:
         logger.info("sweep raised %d alert(s)", len(raised.alerts))
-    return len(raised.alerts)
+    return alerts

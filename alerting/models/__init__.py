@@ -15,6 +15,7 @@ from alerting.models.incidents import (
 from alerting.models.ingest import AccountSettings, ApiKey, ApiScope, IdempotencyRecord
 from alerting.models.monitors import MaintenancePeriod, MaintenanceType, Monitor, MonitorGroup
 from alerting.models.operators import Language, OffDutySchedule, Operator, OperatorGroup
+from alerting.models.pings import PingToken
 from alerting.models.runtime import RateCounter, WorkerHeartbeat
 from alerting.models.schedules import ScheduleMode, Weekday
 
@@ -41,6 +42,7 @@ __all__ = [
     "OffDutySchedule",
     "Operator",
     "OperatorGroup",
+    "PingToken",
     "RateCounter",
     "ScheduleMode",
     "Weekday",

@@ -5,12 +5,17 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from alerting.models.config import ConfigManager
 from alerting.models.schedules import ScheduleWindow
 from alerting.validators import monitor_key_validator, validate_string_map
+
+# The heartbeat fields as the admin, the API and the configuration file show them.
+HEARTBEAT_FIELDS = ("expected_interval_seconds", "grace_seconds")
+MAX_HEARTBEAT_SECONDS = 366 * 24 * 3600
 
 
 class Monitor(models.Model):
@@ -42,6 +47,21 @@ class Monitor(models.Model):
     is_active = models.BooleanField(default=True)
     generate_alerts = models.BooleanField(
         default=True, help_text="Untick to record results without ever alerting."
+    )
+    # Heartbeat: a result is expected at least this often (alerting.engine.heartbeats).
+    expected_interval_seconds = models.PositiveIntegerField(
+        "expected interval (seconds)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(60), MaxValueValidator(MAX_HEARTBEAT_SECONDS)],
+        help_text="Heartbeat: when no result arrives for this long plus the grace time, an error "
+        '"No check result received since …" is recorded. Empty: results are not expected on a schedule.',
+    )
+    grace_seconds = models.PositiveIntegerField(
+        "grace time (seconds)",
+        default=60,
+        validators=[MaxValueValidator(MAX_HEARTBEAT_SECONDS)],
+        help_text="Heartbeat: how late a result may be before it counts as missing.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # The newest submission timestamp the engine has applied; older ones are

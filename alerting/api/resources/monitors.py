@@ -8,9 +8,12 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from alerting.api.resources.common import ConfigViewSet, document
-from alerting.models import Monitor
+from alerting.api.resources.common import OBJECT_WRITE_ERRORS, ConfigViewSet, document
+from alerting.models import Monitor, PingToken
+from alerting.models.monitors import HEARTBEAT_FIELDS
 
 
 def monitor_filter(value: str) -> Q:
@@ -49,6 +52,10 @@ class MonitorSerializer(serializers.ModelSerializer):
     groups = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Monitor groups holding this monitor (edit on the group)."
     )
+    ping_url = serializers.SerializerMethodField(
+        help_text="The monitor's secret ping URL (GET or POST it to report OK; /fail, /start, "
+        "/<exit status>). Anyone who may submit results may see it; rotate it with POST …/rotate-ping-url."
+    )
 
     class Meta:
         model = Monitor
@@ -63,12 +70,17 @@ class MonitorSerializer(serializers.ModelSerializer):
             "name_for_phone_alerts",
             "is_active",
             "generate_alerts",
+            *HEARTBEAT_FIELDS,
+            "ping_url",
             "groups",
             "created_at",
             "last_check_at",
             "last_status",
         )
         read_only_fields = ("id", "created_at", "last_check_at", "last_status")
+
+    def get_ping_url(self, monitor: Monitor) -> str:
+        return PingToken.for_monitor(monitor).url
 
 
 ID_OR_KEY = OpenApiParameter(
@@ -93,7 +105,7 @@ class MonitorViewSet(ConfigViewSet):
     lookup_value_regex = r".+?"
 
     def get_queryset(self) -> QuerySet[Monitor]:
-        return Monitor.objects.prefetch_related("groups").order_by("name", "key")
+        return Monitor.objects.select_related("ping_token").prefetch_related("groups").order_by("name", "key")
 
     def get_object(self) -> Monitor:
         value = self.kwargs[self.lookup_url_kwarg]
@@ -104,3 +116,16 @@ class MonitorViewSet(ConfigViewSet):
             raise Http404
         self.check_object_permissions(self.request, found[0])
         return found[0]
+
+    @extend_schema(
+        tags=["Monitors"],
+        summary="Rotate a monitor's ping URL",
+        description="Gives the monitor a new secret ping URL; the old one stops working at once.",
+        parameters=[ID_OR_KEY],
+        request=None,
+        responses={200: MonitorSerializer, **OBJECT_WRITE_ERRORS},
+    )
+    def rotate_ping_url(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        monitor = self.get_object()
+        PingToken.rotate(monitor)
+        return Response(self.get_serializer(monitor).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from alerting.api.resources.definitions import AlertDefinitionViewSet
@@ -20,4 +21,13 @@ router.register("monitor-groups", MonitorGroupViewSet, basename="monitor-group")
 router.register("maintenance-periods", MaintenancePeriodViewSet, basename="maintenance-period")
 router.register("alert-definitions", AlertDefinitionViewSet, basename="alert-definition")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Ahead of the router's detail route, whose key pattern (keys may hold
+    # slashes) would take ".../rotate-ping-url" as part of the key.
+    path(
+        "monitors/<path:id_or_key>/rotate-ping-url",
+        MonitorViewSet.as_view({"post": "rotate_ping_url"}),
+        name="monitor-rotate-ping-url",
+    ),
+    *router.urls,
+]

@@ -1,0 +1,27 @@
+// The monitor page's ping URL: copy it, or rotate it (a POST of the change
+// form, with its CSRF token, to the rotate view, after a confirmation).
+"use strict";
+document.addEventListener("click", (event) => {
+  const copy = event.target.closest("[data-copy-ping-url]");
+  if (copy) {
+    const input = copy.parentElement.querySelector("input.ping-url");
+    const done = () => {
+      copy.textContent = "Copied";
+      setTimeout(() => { copy.textContent = "Copy"; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done);
+    } else {
+      input.select();
+      document.execCommand("copy");
+      done();
+    }
+    return;
+  }
+  const rotate = event.target.closest("[data-rotate-ping-url]");
+  if (rotate && window.confirm("The current ping URL will stop working at once. Rotate it?")) {
+    const form = rotate.closest("form");
+    form.action = rotate.dataset.rotatePingUrl;
+    form.submit();
+  }
+});
