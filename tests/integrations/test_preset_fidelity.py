@@ -116,3 +116,58 @@ def test_google_chat_without_a_query_of_its_own(make_preset, receiver) -> None:
     integration = make_preset("google-chat", {"WebhookUrl": receiver.url_for("/v1/spaces/AAA/messages")})
     hostile.send(integration, "Alert")
     assert last_request(receiver).query_string == b"messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
+
+
+# --- Alertmanager webhook --------------------------------------------------------------
+
+
+def test_alertmanager_labels_are_the_alerts_identity(make_preset, receiver) -> None:
+    """Alertmanager identifies an alert by its label set (the fingerprint is a
+    hash of it): firing, reminder and resolved must carry the same labels."""
+    receiver.expect_request("/am", method="POST").respond_with_data("")
+    integration = make_preset("alertmanager", {"WebhookUrl": receiver.url_for("/am")})
+    bodies = {}
+    for alert_type in ALERT_TYPES:
+        hostile.send(integration, alert_type)
+        bodies[alert_type] = last_request(receiver).get_json()
+
+    values = hostile.values("Alert")
+    key, name = values["@incident.key"], values["@monitor.name"]
+    labels = {
+        "alertname": name,
+        "monitor": values["@monitor.monitorGuid"],
+        "severity": "critical",
+        "source": "alertsite",
+    }
+    for alert_type, body in bodies.items():
+        status = "resolved" if alert_type == "Ok" else "firing"
+        ends = (
+            hostile.values("Ok")["@alert.timestampUtc"] + "Z"
+            if status == "resolved"
+            else "0001-01-01T00:00:00Z"
+        )
+        assert body == {
+            "version": "4",
+            "groupKey": key,
+            "truncatedAlerts": 0,
+            "status": status,
+            "receiver": "alertsite",
+            "groupLabels": {"alertname": name},
+            "commonLabels": labels,
+            "commonAnnotations": {"summary": values["@alert.description"]},
+            "externalURL": values["@monitor.dashboardUrl"],
+            "alerts": [
+                {
+                    "status": status,
+                    "labels": labels,
+                    "annotations": {
+                        "summary": values["@alert.description"],
+                        "description": values["@escalationLevel.message"],
+                    },
+                    "startsAt": values["@alert.firstErrorUtc"] + "Z",
+                    "endsAt": ends,
+                    "generatorURL": values["@alert.firstErrorCheckUrl"],
+                    "fingerprint": key,
+                }
+            ],
+        }, alert_type
