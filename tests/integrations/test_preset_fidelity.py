@@ -171,3 +171,80 @@ def test_alertmanager_labels_are_the_alerts_identity(make_preset, receiver) -> N
                 }
             ],
         }, alert_type
+
+
+# --- Mattermost -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alert_type", ALERT_TYPES)
+def test_mattermost_attachment_has_its_fallback(make_preset, receiver, alert_type: str) -> None:
+    """Mattermost's message attachments require ``fallback`` (the plain-text
+    summary shown where the attachment cannot be)."""
+    receiver.expect_request("/hooks/mm-key", method="POST").respond_with_data("ok")
+    integration = make_preset("mattermost", {"WebhookUrl": receiver.url_for("/hooks/mm-key")})
+    hostile.send(integration, alert_type)
+
+    v = hostile.values(alert_type)
+    name, description = v["@monitor.name"], v["@alert.description"]
+    ok = alert_type == "Ok"
+    fallback = (
+        f"Ok: {name} is back after {v['@alert.downtimeDuration']}"
+        if ok
+        else f"{alert_type}: {name} – {description}"
+    )
+    assert last_request(receiver).get_json() == {
+        "username": "alertsite",
+        "text": (
+            f"#### {':white_check_mark:' if ok else ':red_circle:'} {alert_type}: {name}\n{description}\n"
+            f"[Monitor dashboard]({v['@monitor.dashboardUrl']})"
+        ),
+        "attachments": [
+            {
+                "fallback": fallback,
+                "color": "#2EB67D" if ok else "#E01E5A",
+                "fields": [
+                    {"short": True, "title": "Checked", "value": v["@monitor.url"]},
+                    {
+                        "short": True,
+                        "title": "First error (UTC)",
+                        "value": v["@alert.firstErrorUtcFormatted"],
+                    },
+                    {"short": False, "title": "Message", "value": v["@escalationLevel.message"]},
+                ],
+            }
+        ],
+    }
+
+
+# --- Splunk On-Call ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alert_type", ALERT_TYPES)
+def test_splunk_on_call_display_name_is_the_entitys_capped_name(
+    make_preset, receiver, alert_type: str
+) -> None:
+    """Splunk defines ``entity_display_name`` as the human-readable name of the
+    entity; the timeline shows it beside ``state_message``, which carries the
+    error. A 4,000-character description no longer lands in it."""
+    receiver.expect_request("/rest/key/team-a", method="POST").respond_with_json({"result": "success"})
+    url = receiver.url_for("/rest/key")
+    integration = make_preset("splunk-on-call", {"SplunkOnCallUrl": url, "RoutingKey": "team-a"})
+    long_name = "N" * 250
+    long_description = "D" * 3990 + "<\"'>&\n"
+    hostile.send(
+        integration, alert_type, **{"@monitor.name": long_name, "@alert.description": long_description}
+    )
+
+    v = hostile.values(alert_type)
+    body = last_request(receiver).get_json()
+    assert body == {
+        "message_type": "RECOVERY" if alert_type == "Ok" else "CRITICAL",
+        "entity_id": v["@incident.key"],
+        "entity_display_name": "N" * 199 + "…",
+        "state_message": (
+            f"{long_description}\n{v['@escalationLevel.message']}\nDashboard: {v['@monitor.dashboardUrl']}"
+        ),
+        "monitoring_tool": "alertsite",
+        "monitor_url": v["@monitor.url"],
+        "first_error_check_url": v["@alert.firstErrorCheckUrl"],
+    }
