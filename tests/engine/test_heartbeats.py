@@ -8,7 +8,11 @@ import datetime as dt
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from django_q.models import Schedule
 
 from alerting.engine import Submission, process_submission
 from alerting.engine.heartbeats import (
@@ -17,9 +21,12 @@ from alerting.engine.heartbeats import (
     due_monitors,
     record_missing_heartbeats,
 )
+from alerting.engine.schedule import SWEEP_NAME
 from alerting.engine.sweep import run_sweep, sweep
-from alerting.models import Alert, CheckResult, Incident, MaintenancePeriod, Monitor
-from integrations.models import Message
+from alerting.models import Alert, CheckResult, Incident, MaintenancePeriod, Monitor, PingToken
+from integrations.models import IntegrationStep, Message
+from tests.delivery.cluster import Cluster, base_env, wait_for
+from tests.delivery.receiver import Receiver
 from tests.engine import factories as f
 from tests.engine.timeline import T0, at
 
@@ -226,3 +233,42 @@ def test_run_sweep_hooks_the_heartbeat_check_in():
     assert len(missing()) == 1
     assert run_sweep() == 0
     assert len(missing()) == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sweep_alerts_on_silence_and_a_ping_resolves(tmp_path):
+    """A real ``manage.py qcluster`` runs the minute sweep: the silent monitor's
+    alert reaches a local receiver; an OK ping resolves it and the Ok follows."""
+    receiver = Receiver().start()
+    cluster = None
+    try:
+        hook = f.webhook("Receiver")
+        IntegrationStep.objects.filter(integration=hook).update(
+            url=receiver.url("/hook"),
+            body='{"type": "{{@alert.type}}", "description": "{{@JsonEncode({{@alert.description}})}}"}',
+        )
+        monitor = heartbeat(interval=300, grace=60)
+        f.definition("Cron", [{"threshold": 1}], monitors=[monitor], integrations=[hook])
+        long_ago = timezone.now() - dt.timedelta(minutes=10)
+        process_submission(Submission("cron", "ok", long_ago), now=long_ago)
+
+        cluster = Cluster(base_env(Q_WORKERS="1"), tmp_path / "qcluster.log").start()
+        Schedule.objects.filter(name=SWEEP_NAME).update(next_run=timezone.now())
+
+        def bodies() -> list[dict]:
+            return [r.json() for r in receiver.received]
+
+        assert wait_for(lambda: any(b["type"] == "Alert" for b in bodies()), 90), cluster.log()
+        [alert] = [b for b in bodies() if b["type"] == "Alert"]
+        assert alert["description"].startswith("No check result received since ")
+        assert [r.error_type_id for r in CheckResult.objects.filter(status="error")] == [MISSING_HEARTBEAT]
+
+        ping = PingToken.for_monitor(monitor).url.removeprefix(settings.PUBLIC_BASE_URL)
+        assert Client().get(ping).content == b"OK"
+        assert Incident.objects.get(monitor=monitor).resolved_at is not None
+        assert wait_for(lambda: any(b["type"] == "Ok" for b in bodies()), 60), cluster.log()
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        receiver.stop()
