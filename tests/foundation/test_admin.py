@@ -213,6 +213,7 @@ def test_staff_member_sets_up_alerting_in_the_admin(staff_client) -> None:
             "generate_alerts": "on",
             "name_for_phone_alerts": "",
             "custom_fields": '{"ComponentId": "c-1"}',
+            "grace_seconds": "60",  # the form's initial value, as a browser sends it
             "maintenance_periods-TOTAL_FORMS": "0",
             "maintenance_periods-INITIAL_FORMS": "0",
         },

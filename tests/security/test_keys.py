@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 from django.db import connection, models
 
+from alerting.models import Monitor, PingToken
 from alertsite import encryption
 from alertsite.checks import encrypted_columns
 from alertsite.fields import EncryptedJSONField, EncryptedTextField
@@ -30,7 +31,7 @@ SECRETS = {
 # Field names that mean "a credential": each such text field must be encrypted.
 CREDENTIAL_NAME = re.compile(r"password|secret|token|webhook_url|api_?key|routing_key|credential")
 # Not encrypted on purpose: one-way hashes, not reversible secrets.
-HASHED = {("auth", "password"), ("alerting", "key_hash")}
+HASHED = {("auth", "password"), ("alerting", "key_hash"), ("alerting", "token_hash")}
 
 
 def make_secrets(names: int = 1) -> Integration:
@@ -90,6 +91,7 @@ def test_every_credential_field_is_encrypted() -> None:
 
 def test_raw_columns_hold_only_ciphertext(db) -> None:
     make_secrets()
+    ping = PingToken.for_monitor(Monitor.objects.create(key="cron", name="Cron")).token
     columns = encrypted_columns()
     assert columns, "no encrypted columns found"
     for model, fields in columns:
@@ -99,7 +101,7 @@ def test_raw_columns_hold_only_ciphertext(db) -> None:
             assert values, f"{model._meta.label}.{field.name} has no sample value"
             for value in values:
                 assert value.startswith(encryption.PREFIX)
-                assert not any(secret in value for secret in SECRETS.values())
+                assert not any(secret in value for secret in [*SECRETS.values(), ping])
 
 
 def test_rotation_reencrypts_everything_under_the_first_key(db, settings) -> None:
