@@ -9,12 +9,17 @@ document.addEventListener("click", (event) => {
       copy.textContent = "Copied";
       setTimeout(() => { copy.textContent = "Copy"; }, 2000);
     };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(done);
-    } else {
+    // The asynchronous clipboard exists on https (and localhost) only, and
+    // may be refused: then the old way, on the selected text.
+    const fallback = () => {
       input.select();
       document.execCommand("copy");
       done();
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, fallback);
+    } else {
+      fallback();
     }
     return;
   }
