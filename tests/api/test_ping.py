@@ -319,13 +319,16 @@ def test_cron_style_requests_over_real_http(live_server):
     url = live_server.url + PingToken.for_monitor(monitor).url.removeprefix(BASE)
     assert requests.head(url, timeout=10).status_code == 200
     assert requests.get(f"{url}/start", timeout=10).text == "OK"
-    answer = requests.post(f"{url}/1", data=b"rsync: connection refused\n", timeout=10)
+    # curl --data-binary sends its body as a form; the body is kept as it came.
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = requests.post(f"{url}/1", data=b"rsync: connection refused&x=1\n", headers=form, timeout=10)
     assert (answer.status_code, answer.text, answer.headers["Content-Type"]) == (
         200,
         "OK",
         "text/plain; charset=utf-8",
     )
     assert requests.post(url, data=b"", timeout=10).text == "OK"
-    found = [(s, d.split("\n")[0]) for s, d in results(monitor)]
-    assert found == [("ok", ""), ("error", "exit status 1"), ("ok", "")]
+    found = [(s, d.split("\n")[:2]) for s, d in results(monitor)]
+    failed = ["exit status 1", "rsync: connection refused&x=1"]
+    assert found == [("ok", [""]), ("error", failed), ("ok", [""])]
     assert requests.get(live_server.url + "/ping/not-a-token", timeout=10).status_code == 404
