@@ -5,6 +5,7 @@ so that a key is never let through beyond its limit."""
 
 from __future__ import annotations
 
+import socket
 import uuid
 
 import pytest
@@ -120,7 +121,10 @@ def test_a_new_window_starts_a_new_count():
 
 @pytest.mark.django_db
 def test_an_unreachable_counter_lets_requests_through_and_logs_once(settings, caplog):
-    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # the discard port: connection refused
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"  # nothing listens there: connection refused
     key = key_with_limit(2)
     ratelimit.outage.retry_seconds = 0  # try the counter on every request
     try:
