@@ -4,6 +4,7 @@ button (a replay; a delivered message is only sent again once confirmed)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.contrib import admin, messages
@@ -36,6 +37,22 @@ ERROR_IN_LIST = 70
 LISTED_ON_CONFIRMATION = 50
 
 
+# The operating system's reason inside a connection error's wrappers, e.g.
+# "... NewConnectionError(...: Failed to establish a new connection: [Errno 111] Connection refused'))".
+OS_REASON = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def short_error(error: str) -> str:
+    """The part of an error that says what went wrong, for a one-line column."""
+    if error.startswith("Connection failed:"):
+        reason = OS_REASON.search(error)
+        if reason:
+            return f"Connection failed: {reason.group(1).strip()}"
+        if "timed out" in error.lower():
+            return "Connection failed: timed out"
+    return error
+
+
 def badge(key: str, label: str, title: str = "") -> str:
     colour = STATUS_COLOURS.get(key, "#8250df" if key == "unknown" else "#57606a")
     return format_html(
@@ -64,8 +81,7 @@ def outcome_badge(outcome: str) -> str:
         return badge(
             "unknown",
             "Outcome unknown",
-            "Recorded before the request went out; the worker stopped before the answer was recorded. "
-            "The receiver may or may not have got it.",
+            problems.UNKNOWN_TITLE,
         )
     if not outcome:
         return "—"
@@ -116,16 +132,7 @@ class MessageAdmin(admin.ModelAdmin):
     change_form_template = "admin/integrations/message/change_form.html"
     # Kept to what fits a 1280 px window: the recipient goes with the integration,
     # the last error is cut to one line (the message page has all of it).
-    list_display = (
-        "id",
-        "created_at",
-        "status_label",
-        "destination",
-        "alert",
-        "attempt_count",
-        "next_try",
-        "last_error",
-    )
+    list_display = ("id", "created", "status_column", "destination", "alert_column", "last_error")
     list_filter = (problems.ProblemFilter, "status", "integration", "created_at", "is_test")
     actions = ["retry_selected"]
     list_select_related = ("integration", "alert__incident__monitor")
@@ -190,11 +197,31 @@ class MessageAdmin(admin.ModelAdmin):
             return format_html("{} → {}", obj.integration, obj.recipient)
         return str(obj.integration)
 
-    @admin.display(description="Next try", ordering="next_attempt_at")
-    def next_try(self, obj: Message) -> str:
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, obj: Message) -> str:
+        at = timezone.localtime(obj.created_at)
+        return format_html(
+            '<span class="nowrap" title="{}">{}</span> <span class="nowrap">{}</span>',
+            at.strftime("%Y-%m-%d %H:%M:%S"),
+            at.strftime("%m-%d"),
+            at.strftime("%H:%M:%S"),
+        )
+
+    @admin.display(description="Status", ordering="status")
+    def status_column(self, obj: Message) -> str:
+        # The number of tries and the next one go under the badge: one column less.
+        tries = f"{obj.attempt_count} tr{'y' if obj.attempt_count == 1 else 'ies'}"
         if obj.status not in (MessageStatus.PENDING, MessageStatus.SENDING):
-            return "—"
-        return timezone.localtime(obj.next_attempt_at).strftime("%Y-%m-%d %H:%M:%S")
+            return format_html('{}<br><small class="quiet nowrap">{}</small>', message_badge(obj), tries)
+        when = timezone.localtime(obj.next_attempt_at).strftime("%H:%M:%S")
+        return format_html('{}<br><small class="quiet">{} · next {}</small>', message_badge(obj), tries, when)
+
+    @admin.display(description="Alert", ordering="alert__timestamp")
+    def alert_column(self, obj: Message) -> str:
+        if obj.alert is None:
+            return "test" if obj.is_test else "—"
+        alert = obj.alert
+        return format_html("{} · {}, level {}", alert.alert_type, alert.incident.monitor, alert.level_number)
 
     @admin.display(description="Last error")
     def last_error(self, obj: Message) -> str:
@@ -205,7 +232,7 @@ class MessageAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="message-last-error" title="{}">{}</span>',
             Truncator(obj.error).chars(500),
-            Truncator(obj.error).chars(ERROR_IN_LIST),
+            Truncator(short_error(obj.error)).chars(ERROR_IN_LIST),
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -232,6 +259,10 @@ class MessageAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "can_retry": self.has_retry_permission(request)}
+        message = self.get_object(request, object_id)
+        if message is not None:
+            # Not the model's "Message 5 (pending)": a pending message that failed is retrying.
+            extra_context["subtitle"] = f"Message {message.pk} ({problems.state(message)[1].lower()})"
         return super().change_view(request, object_id, form_url, extra_context)
 
     def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -25,9 +25,13 @@ RECENT = timedelta(hours=24)
 # A message still owed whose last attempt failed: the worker will try it again.
 RETRYING = Q(status__in=[MessageStatus.PENDING, MessageStatus.SENDING], attempt_count__gt=0) & ~Q(error="")
 
-# Attempt outcomes other than a message status: the attempt row written before
-# the request went out, whose answer nobody recorded (the worker died).
-UNKNOWN_OUTCOMES = {"unknown", "outcome_unknown", "sent"}
+# The outcome of an attempt row written before its request went out and not
+# (yet) updated with the answer: in flight, or its worker died in between.
+UNKNOWN_OUTCOMES = {"unknown"}
+UNKNOWN_TITLE = (
+    "Recorded before the request went out, with no answer recorded: still in flight, or the worker "
+    "stopped before recording it. The receiver may or may not have got it."
+)
 
 
 def recent_since(now: datetime | None = None) -> datetime:

@@ -181,6 +181,11 @@ def test_stop_all_alerts_shows_the_banner_everywhere(page) -> None:
     page.goto(f"{page.base}/admin/")
     assert page.locator(".stop-all-banner").count() == 0
     page.click("#stop-all-toggle")
+    # A page that says what it does, and a second click to do it.
+    page.locator("#confirm-stop-all").wait_for()
+    assert "no message is sent" in page.locator("#content-main").inner_text()
+    assert page.locator(".stop-all-banner").count() == 0
+    page.click("#confirm-stop-all")
     banner = page.locator(".stop-all-banner")
     banner.wait_for()
     assert "Stop all alerts is ON" in banner.inner_text()
