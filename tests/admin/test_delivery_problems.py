@@ -299,3 +299,15 @@ def test_attempt_outcomes_are_labelled(staff_client) -> None:
     page = staff_client.get(reverse("admin:integrations_message_change", args=[message.pk])).content.decode()
     assert "Failed, will retry" in page
     assert "Outcome unknown" in page
+
+
+def test_the_card_is_shown_only_to_who_may_see_messages(django_user_model) -> None:
+    [message] = factories.messages(reminders_down())
+    refused = "Connection failed: Connection refused"
+    Message.objects.filter(pk=message.pk).update(attempt_count=1, error=refused)
+    others = user_client(django_user_model, "incidents", "view_incident")
+    html = others.get("/admin/").content.decode()
+    assert 'id="dash-delivery-problems"' not in html and "Connection refused" not in html
+    readers = user_client(django_user_model, "readers", "view_message")
+    html = readers.get("/admin/").content.decode()
+    assert 'id="dash-delivery-problems"' in html and card_count(html, "retrying") == 1
