@@ -32,10 +32,10 @@ STATUS_COLOURS = {
     MessageStatus.PENDING: "#9a6700",
     MessageStatus.SENDING: "#0969da",
     "retrying": "#bc4c00",
+    "unknown": "#8250df",
 }
 ERROR_IN_LIST = 70
 LISTED_ON_CONFIRMATION = 50
-
 
 # The operating system's reason inside a connection error's wrappers, e.g.
 # "... NewConnectionError(...: Failed to establish a new connection: [Errno 111] Connection refused'))".
@@ -54,7 +54,7 @@ def short_error(error: str) -> str:
 
 
 def badge(key: str, label: str, title: str = "") -> str:
-    colour = STATUS_COLOURS.get(key, "#8250df" if key == "unknown" else "#57606a")
+    colour = STATUS_COLOURS.get(key, "#57606a")
     return format_html(
         '<span class="msg-status msg-status-{}" style="color:#fff;background:{};padding:1px 8px;'
         'border-radius:9px;font-weight:600;white-space:nowrap" title="{}">{}</span>',
@@ -78,11 +78,7 @@ def message_badge(message: Message) -> str:
 
 def outcome_badge(outcome: str) -> str:
     if outcome in problems.UNKNOWN_OUTCOMES:
-        return badge(
-            "unknown",
-            "Outcome unknown",
-            problems.UNKNOWN_TITLE,
-        )
+        return badge("unknown", "Outcome unknown", problems.UNKNOWN_TITLE)
     if not outcome:
         return "—"
     if outcome == MessageStatus.PENDING:
@@ -261,6 +257,12 @@ class MessageAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "can_retry": self.has_retry_permission(request)}
         message = self.get_object(request, object_id)
         if message is not None:
+            # A worker holds it now (replay would refuse); a lapsed lease was a worker that died.
+            extra_context["being_sent"] = (
+                message.status == MessageStatus.SENDING
+                and message.lease_expires_at is not None
+                and message.lease_expires_at >= timezone.now()
+            )
             # Not the model's "Message 5 (pending)": a pending message that failed is retrying.
             extra_context["subtitle"] = f"Message {message.pk} ({problems.state(message)[1].lower()})"
         return super().change_view(request, object_id, form_url, extra_context)

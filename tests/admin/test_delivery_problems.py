@@ -296,9 +296,20 @@ def test_attempt_outcomes_are_labelled(staff_client) -> None:
         MessageAttempt.objects.create(
             message=message, number=number, started_at=now, outcome=outcome, error="" if number == 2 else "x"
         )
-    page = staff_client.get(reverse("admin:integrations_message_change", args=[message.pk])).content.decode()
+    url = reverse("admin:integrations_message_change", args=[message.pk])
+    page = staff_client.get(url).content.decode()
     assert "Failed, will retry" in page
     assert "Outcome unknown" in page
+
+    # Held by a live worker: no button (a replay would be refused). Held by one that
+    # died (its lease ran out, its attempt's outcome unknown): Retry takes it over.
+    held = {"status": MessageStatus.SENDING, "lease_owner": "w1"}
+    Message.objects.filter(pk=message.pk).update(**held, lease_expires_at=now + timedelta(minutes=1))
+    assert "retry-button" not in staff_client.get(url).content.decode()
+    Message.objects.filter(pk=message.pk).update(lease_expires_at=now - timedelta(seconds=1))
+    assert 'id="retry-button"' in staff_client.get(url).content.decode()
+    staff_client.post(reverse("admin:integrations_message_retry", args=[message.pk]))
+    assert Message.objects.get(pk=message.pk).status == MessageStatus.PENDING
 
 
 def test_the_card_is_shown_only_to_who_may_see_messages(django_user_model) -> None:
