@@ -7,7 +7,8 @@ receiver's URL. It masks:
 - in URLs and bare request paths: a password in the user-info part, every
   query value, and any path segment that looks like a token (Slack's, Discord's and StatusHub's hook
   URLs and Telegram's ``/bot<token>/`` carry their credential in the path);
-  the scheme, host and plain path words stay, so the line still says where;
+  the scheme, host, plain path words, UUIDs and file names stay, so the line
+  still says where (and a traceback which file);
 - ``Authorization``-style credentials (``Bearer …``, ``Basic …``, ``Token …``),
   ``password=…``-style pairs and Telegram bot tokens;
 - this project's API keys (``as_…``) and Fernet ciphertexts (``enc:v1:…``).
@@ -33,13 +34,40 @@ API_KEY = re.compile(r"\bas_[A-Za-z0-9_-]{16,}")
 CIPHERTEXT = re.compile(r"enc:v1:[A-Za-z0-9_=-]+")
 
 
+# Identifiers and names stay readable, or a failure could not be traced: a
+# UUID (an alert's, a monitor's id), a version ("python3.11"), a file or
+# module name ("site-packages", "exception.py"), a number.
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+WORD_SEPARATORS = re.compile(r"[._~-]+")
+LONG_PIECE = 20
+RANDOM_SEGMENT = 20
+MIXED_PIECE = 8
+
+
 def _token_like(segment: str) -> bool:
-    """A path segment that is an id or credential rather than a word like "api"."""
-    if ":" in segment or len(segment) >= 24:
+    """A path segment that is (or holds) a credential rather than a name or id.
+
+    Secrets in paths are long random runs: Slack's and Discord's hook tokens,
+    Telegram's ``bot<id>:<token>``, ping tokens. A segment of 20 characters or
+    more in mixed case is one. Otherwise it is split at ``. _ ~ -`` into
+    pieces; one piece of 20 characters or more, or of 8 or more mixing letters
+    and digits, makes it secret. Words ("python3", "packages", "api") are
+    shorter, and all-digit runs are ids.
+    """
+    if ":" in segment:
         return True
-    has_digit = any(c.isdigit() for c in segment)
-    has_alpha = any(c.isalpha() for c in segment)
-    return len(segment) >= 8 and has_digit and has_alpha
+    if UUID.fullmatch(segment):
+        return False
+    if len(segment) >= RANDOM_SEGMENT and not segment.islower() and not segment.isupper():
+        # A long run mixing upper and lower case, however it is split: URL-safe
+        # base64 (a ping token). File and module names are lower case.
+        return True
+    for piece in WORD_SEPARATORS.split(segment):
+        if len(piece) >= LONG_PIECE and not piece.isdigit():
+            return True
+        if len(piece) >= MIXED_PIECE and any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece):
+            return True
+    return False
 
 
 def _mask_path(path: str, query: str | None) -> str:

@@ -17,3 +17,10 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ even Django's own error answers (an id the URL pattern refuses,
+# an unknown path, a crash) keep the API's JSON error shape.
+handler400 = "alerting.api.errors.bad_request"
+handler403 = "alerting.api.errors.permission_denied"
+handler404 = "alerting.api.errors.page_not_found"
+handler500 = "alerting.api.errors.server_error"

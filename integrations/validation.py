@@ -222,3 +222,17 @@ def integration_problems(integration: Integration) -> list[str]:
             if variable.mode == VariableMode.FIXED:
                 problems.extend(f"variable {variable.name}: {m}" for m in exc.messages)
     return problems
+
+
+def missing_required_values(integration: Integration) -> list[str]:
+    """The integration's required predefined variables (of its kind or preset)
+    that have no value to send with, as sentences. Such an integration would
+    only fail when it sends, so the API refuses to save it active."""
+    from integrations.models import VariableMode
+
+    problems = []
+    for variable in integration.variables.all():
+        spec = kinds.spec_for(integration, variable.name)
+        if spec and spec.required and variable.mode == VariableMode.FIXED and not variable.get_value():
+            problems.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")
+    return problems

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -242,9 +244,13 @@ class AlertAdmin(ReadOnlyAdmin):
     ) -> HttpResponse:
         from integrations.models import FINAL_STATUSES, Message
 
+        try:
+            found = Message.objects.filter(alert_id=Alert._meta.pk.to_python(unquote(object_id)))
+        except ValidationError:
+            # Not an id at all: no messages, and the admin's "doesn't exist" redirect follows.
+            found = Message.objects.none()
         messages = list(
-            Message.objects.filter(alert_id=object_id)
-            .select_related("integration", "operator")
+            found.select_related("integration", "operator")
             .prefetch_related("attempts")
             .order_by("created_at", "id")
         )

@@ -13,7 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,6 +24,7 @@ from alerting.api.parsers import PayloadTooLarge
 logger = logging.getLogger(__name__)
 
 DETAIL = "detail"
+API_PREFIX = "/api/"
 
 
 def as_error_lists(detail: Any) -> dict[str, Any]:
@@ -71,3 +73,41 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         "errors": as_error_lists(response.data if isinstance(exc, exceptions.ValidationError) else exc.detail)
     }
     return response
+
+
+# Django's error views (handler400/403/404/500 in the URLconf): answers under
+# /api/ that no DRF view produced (an id the URL pattern does not match, an
+# unknown path, a crash) keep the API's error shape; the rest of the site gets
+# Django's pages.
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIX)
+
+
+def json_error(errors: dict[str, Any], code: int) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=code, json_dumps_params={"separators": (",", ":")})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path):
+        return json_error({DETAIL: ["Bad request."]}, 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path):
+        return json_error({DETAIL: ["You do not have permission to perform this action."]}, 403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path):
+        return json_error({DETAIL: ["Not found: no endpoint or object at this path."]}, 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_path(request.path):
+        return json_error({DETAIL: ["Internal server error; it has been logged."]}, 500)
+    return defaults.server_error(request)

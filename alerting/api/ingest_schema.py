@@ -9,6 +9,7 @@ without building a thousand serializer trees.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,8 +146,13 @@ def validate_item(
             errors["monitor"] = [f"Unknown monitor {monitor!r} (AUTO_CREATE_MONITORS is off)."]
 
     status = raw.get("status")
-    if status not in ("error", "ok"):
+    if status is None:
         errors["status"] = ['This field is required: "error" or "ok".']
+    elif status not in ("error", "ok"):
+        # Name what was sent (shortened: it may be anything) and what is allowed.
+        sent = json.dumps(status)
+        sent = sent if len(sent) <= 40 else sent[:37] + "..."
+        errors["status"] = [f'Must be "error" or "ok", not {sent}.']
 
     description = ""
     if raw.get("description") is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework import status
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import BaseParser
 
 MAX_DEPTH = 32
@@ -69,19 +69,51 @@ def _storable(text: str) -> bool:
     return "\x00" not in text and not _SURROGATE.search(text)
 
 
+UNSTORABLE = "Must not contain a NUL character (\\u0000) or an unpaired surrogate escape."
+
+
 def _check_tree(value: Any) -> None:
-    """Refuse nesting deeper than MAX_DEPTH and strings that cannot be stored."""
-    stack = [(value, 1)]
+    """Refuse nesting deeper than MAX_DEPTH (a 400 about the body) and strings
+    that cannot be stored (a 400 at the field that holds them, e.g.
+    ``{"levels": {"0": {"message": [...]}}}``, like any other invalid value)."""
+    unstorable: list[tuple[str, ...]] = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while stack:
-        item, level = stack.pop()
+        item, path = stack.pop()
         if isinstance(item, str):
             if not _storable(item):
-                raise ParseError("The body holds a NUL character or an unpaired surrogate escape.")
+                unstorable.append(path)
         elif isinstance(item, dict | list):
-            if level > MAX_DEPTH:
+            if len(path) >= MAX_DEPTH:
                 raise ParseError(f"The body is nested too deeply (at most {MAX_DEPTH} levels).")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
+            if isinstance(item, list):
+                stack.extend((child, (*path, str(index))) for index, child in enumerate(item))
+                continue
+            for key, child in item.items():
+                if _storable(key):
+                    stack.append((child, (*path, key)))
+                else:
+                    unstorable.append(path)
+    if unstorable:
+        raise ValidationError(_at_paths(sorted(set(unstorable))))
+
+
+def _at_paths(paths: list[tuple[str, ...]]) -> dict[str, Any]:
+    """``{"a": {"0": {"b": [message]}}}`` for the path ("a", "0", "b"); a bad
+    key (or a bad top-level string) is reported on its object as "detail"."""
+    errors: dict[str, Any] = {}
+    for path in paths:
+        node = errors
+        for part in path[:-1] if path else ():
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                break  # the string itself is already reported higher up
+            node = child
+        else:
+            leaf = path[-1] if path else "detail"
+            if not isinstance(node.get(leaf), dict):
+                node[leaf] = [UNSTORABLE]
+    return errors
 
 
 def max_body_bytes() -> int:

@@ -7,6 +7,7 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from alerting.api.auth import IngestScope
+from alerting.api.parsers import UNSTORABLE
 from alerting.models import ApiKey
 
 factory = APIRequestFactory()
@@ -52,9 +53,6 @@ def test_valid_json_is_parsed(auth):
         (b'{"a": "\xff"}', "UTF-8"),
         (b'{"a": ', "not valid JSON"),
         (b"   ", "empty"),
-        (b'{"a": "nul \\u0000 inside"}', "NUL"),
-        (b'{"nul \\u0000 key": 1}', "NUL"),
-        (b'["\\ud800"]', "surrogate"),
     ],
 )
 def test_hostile_json_is_400(auth, body, needle):
@@ -62,6 +60,27 @@ def test_hostile_json_is_400(auth, body, needle):
     assert response.status_code == 400
     message = response.data["errors"]["detail"][0]
     assert needle in message
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        (b'{"a": "nul \\u0000 inside"}', {"a": [UNSTORABLE]}),
+        (b'{"nul \\u0000 key": 1}', {"detail": [UNSTORABLE]}),
+        (b'"\\u0000"', {"detail": [UNSTORABLE]}),
+        (b'["ok", "\\ud800"]', {"1": [UNSTORABLE]}),
+        (
+            b'{"name": "x\\u0000", "levels": [{"number": 1}, {"message": "\\u0000", "k": {"\\u0000": 1}}]}',
+            {"name": [UNSTORABLE], "levels": {"1": {"message": [UNSTORABLE], "k": [UNSTORABLE]}}},
+        ),
+    ],
+)
+def test_unstorable_strings_are_field_errors(auth, body, errors):
+    # PostgreSQL text cannot hold NUL, UTF-8 cannot encode a lone surrogate:
+    # a 400 at the field, as for any other invalid value.
+    response = post(auth, body)
+    assert response.status_code == 400
+    assert response.data == {"errors": errors}
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,37 @@ def test_plain_lines_are_left_alone() -> None:
         "ratio 3/4 and 10.5/7 kept; 2026-11-27 21:38:36,208 INFO",
     ):
         assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # A traceback must still say which file and which Python.
+        '  File "/srv/app/.venv/lib/python3.11/site-packages/django/core/handlers/exception.py", line 55',
+        '  File "/root/.pyenv/versions/3.11.7/lib/python3.11/contextlib.py", line 81, in inner',
+        '  File "/srv/app/tests/security/test_outbound_enforced.py", line 12, in test_x',
+        # Ids say which object failed: UUIDs, numbers, monitor keys.
+        "Internal Server Error: /api/v1/alert-definitions/1ccade72-6a5c-4747-96e4-c63855b118d8",
+        '"GET /api/v1/integrations/A371F2A7-6760-48C9-A182-2C884A684C10 HTTP/1.1" 404',
+        '"GET /admin/alerting/alert/4242/change/ HTTP/1.1" 302',
+        '"GET /api/v1/monitors/web-server-01 HTTP/1.1" 200',
+        "https://discord.com/api/webhooks/123456789012345678 answered 404",
+    ],
+)
+def test_identifiers_and_file_names_are_kept(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_random_url_safe_tokens_in_paths_are_masked() -> None:
+    # Ping tokens are secrets.token_urlsafe(24): 32 characters that may hold
+    # "-" and "_". Every one of many random ones must be masked, however split.
+    alphabet = string.ascii_letters + string.digits + "-_"
+    rng = random.Random(12)
+    for _ in range(3000):
+        token = "".join(rng.choice(alphabet) for _ in range(32))
+        shown = redact(f'"GET /ping/{token}/fail HTTP/1.1" 200')
+        assert token not in shown
+        assert shown == f'"GET /ping/{MASK}/fail HTTP/1.1" 200'
 
 
 def test_filter_rewrites_arguments_and_tracebacks() -> None:

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from alerting.api.auth import AdminScope, ReadScope
 
@@ -89,7 +90,19 @@ class ConfigViewSet(viewsets.ModelViewSet):
     # Nested objects are written in several statements; all or nothing.
     @transaction.atomic
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        return super().create(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(
+            serializer.data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": self.location(serializer.instance)},
+        )
+
+    def location(self, instance: models.Model) -> str:
+        """The created object's own URL. (DRF's default ``Location`` is the
+        body's ``url`` field, which for a monitor is the monitored site.)"""
+        return self.reverse_action("detail", kwargs={self.lookup_url_kwarg or self.lookup_field: instance.pk})
 
     @transaction.atomic
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Any:

@@ -41,6 +41,10 @@ class LevelIntegrationSerializer(serializers.ModelSerializer):
         }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "integration" not in attrs:
+            # A PATCH relaxes required fields down the tree; a link is matched by
+            # its integration, so (as for PUT) it must name one.
+            refuse("This field is required.", "integration")
         errors = link_errors(
             attrs["integration"],
             attrs.get("variable_values", {}),
