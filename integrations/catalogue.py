@@ -54,6 +54,14 @@ def variable_names() -> frozenset[str]:
 
 
 @cache
+def aliases() -> dict[str, str]:
+    """Names that are not Uptrends variables but appear in bodies receivers
+    publish for Uptrends users (``@account.id``), each read as the variable it
+    stands for (``@account.accountId``)."""
+    return {entry["name"]: entry["target"] for entry in _load().get("aliases", [])}
+
+
+@cache
 def functions() -> tuple[Function, ...]:
     return tuple(Function(**entry) for entry in _load()["functions"])
 

@@ -23,6 +23,7 @@ from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
 from integrations.models import Integration, IntegrationKind
+from integrations.template_warnings import integration_warnings
 
 
 @admin.register(Integration)
@@ -265,6 +266,12 @@ class IntegrationAdmin(admin.ModelAdmin):
         # Kept on the request (the admin object is shared between threads).
         request._integration_form = form  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Saved, but maybe not what was meant (unknown @ variables render empty).
+        for warning in integration_warnings(form.instance):
+            self.message_user(request, warning, messages.WARNING)
 
     def response_change(self, request: HttpRequest, obj: Integration) -> HttpResponse:
         after = self._after_save(request, obj)

@@ -16,6 +16,16 @@ from integrations.templating.errors import TemplateError
 from integrations.templating.parser import parse
 from integrations.templating.render import MAX_VALUE_CHARS, render
 from integrations.templating.urls import merge_query, render_url
-from integrations.templating.validate import validate
+from integrations.templating.validate import Report, check, validate
 
-__all__ = ["MAX_VALUE_CHARS", "TemplateError", "merge_query", "parse", "render", "render_url", "validate"]
+__all__ = [
+    "MAX_VALUE_CHARS",
+    "Report",
+    "TemplateError",
+    "check",
+    "merge_query",
+    "parse",
+    "render",
+    "render_url",
+    "validate",
+]

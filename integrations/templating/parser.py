@@ -4,6 +4,12 @@ A stray ``}}`` is ordinary text (JSON bodies end nested objects with it); a
 ``{{`` must open a well-formed placeholder. In a run of braces such as
 ``{{{Name}}}`` the placeholder starts at the last two, so JSON around a
 placeholder needs no escaping.
+
+Invisible characters (zero-width spaces and joiners, direction marks, soft
+hyphens) inside a placeholder's name are dropped before parsing: text copied
+from web pages carries them (Uptrends' own list of variables writes
+``@\u200calert.responseHeaders`` with one), and a name that looks right but
+does not match would be a baffling error. Validation warns about each one.
 """
 
 from __future__ import annotations
@@ -16,6 +22,12 @@ from integrations import catalogue
 from integrations.templating.errors import TemplateError, position
 
 NAME_RE = re.compile(r"@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+INVISIBLE = (
+    "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+# The name part of a placeholder: what may stand between "{{" and "}}" or "(".
+_NAME_PART = re.compile(rf"\{{\{{([@A-Za-z0-9_. \t{INVISIBLE}]*)(?=\}}\}}|\()")
 CUSTOM_FIELD_RE = re.compile(r"\(([^(){}\n]*)\)\s*\}\}")
 MAX_DEPTH = 6
 OPEN, CLOSE, CALL_END = "{{", "}}", ")}}"
@@ -60,8 +72,30 @@ class _State:
         self.errors.append(TemplateError(message, token[:80], line, column, offset))
 
 
+def invisible_characters(template: str) -> list[tuple[int, str]]:
+    """(offset, character) of every invisible character in a placeholder name."""
+    if not any(c in template for c in INVISIBLE):
+        return []
+    found = []
+    for match in _NAME_PART.finditer(template):
+        found.extend((match.start(1) + i, c) for i, c in enumerate(match.group(1)) if c in INVISIBLE)
+    return found
+
+
+def without_invisible(template: str) -> str:
+    """``template`` with the invisible characters of placeholder names removed."""
+    found = invisible_characters(template)
+    if not found:
+        return template
+    drop = {offset for offset, _c in found}
+    return "".join(c for i, c in enumerate(template) if i not in drop)
+
+
 @lru_cache(maxsize=512)
 def parse(template: str) -> tuple[tuple[Node, ...], tuple[TemplateError, ...]]:
+    """The nodes of ``template`` and its syntax errors. Offsets refer to the
+    template without the invisible characters of placeholder names."""
+    template = without_invisible(template)
     state = _State(template)
     nodes, pos, _closed = _sequence(state, 0, depth=0, in_call=False)
     if pos < len(template):  # only reachable by a stray ")}}" at top level: plain text

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from integrations import catalogue
 from integrations.templating.encoders import ENCODERS
 from integrations.templating.parser import Bad, Call, Node, Text, Var, parse
 
@@ -17,7 +18,9 @@ def render(template: str, context: Mapping[str, Any], *, max_value_chars: int = 
     """Substitute values into ``template``. Never raises.
 
     ``context`` maps placeholder names ("@alert.type", "ApiUrl",
-    "@CustomField(ComponentId)") to values; a missing name renders empty.
+    "@CustomField(ComponentId)") to values; a missing name renders empty (an
+    unknown ``@`` variable is saved with a warning, as Uptrends renders such
+    bodies), a known alias (``@account.id``) as the variable it stands for.
     Erroneous placeholders (which validation refuses on save) stay literal.
     """
     nodes, _errors = parse(template)
@@ -29,7 +32,7 @@ def evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
     if isinstance(node, Text):
         return node.value
     if isinstance(node, Var):
-        value = _text(context.get(node.name))
+        value = _text(_lookup(node.name, context))
         if len(value) > budget[0]:
             value = value[: budget[0]]
         budget[0] -= len(value)
@@ -40,6 +43,15 @@ def evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
     if isinstance(node, Bad):
         return node.text
     return ""
+
+
+def _lookup(name: str, context: Mapping[str, Any]) -> Any:
+    value = context.get(name)
+    if value is None and name.startswith("@"):
+        target = catalogue.aliases().get(name)
+        if target:
+            return context.get(target)
+    return value
 
 
 def _text(value: Any) -> str:

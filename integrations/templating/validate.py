@@ -1,24 +1,74 @@
+"""Checking a template when it is saved.
+
+``check`` sorts what it finds into *errors*, which stop the save (bad syntax,
+an unknown function, an unknown integration variable), and *warnings*, which
+do not: an ``@`` name that is not a system variable (Uptrends renders such
+bodies, and bodies published for Uptrends users contain them; it renders
+empty), a known alias (rendered as the variable it stands for) and an
+invisible character inside a placeholder (dropped). ``validate`` returns the
+errors alone.
+"""
+
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 
 from integrations import catalogue
 from integrations.templating.errors import TemplateError, position
-from integrations.templating.parser import Call, Node, Var, parse
+from integrations.templating.parser import Call, Node, Var, invisible_characters, parse, without_invisible
+
+
+@dataclass
+class Report:
+    errors: list[TemplateError] = field(default_factory=list)
+    warnings: list[TemplateError] = field(default_factory=list)
 
 
 def validate(template: str, known_variable_names: Collection[str] = ()) -> list[TemplateError]:
-    """Every problem in ``template``: syntax, unknown functions, and variables
-    that are neither in the catalogue nor among ``known_variable_names``."""
+    """Every problem in ``template`` that stops it from being saved."""
+    return check(template, known_variable_names).errors
+
+
+def check(template: str, known_variable_names: Collection[str] = ()) -> Report:
+    """Errors and warnings of ``template``; the variables allowed besides the
+    catalogue's are ``known_variable_names`` (the integration's own)."""
+    report = Report()
+    for offset, character in invisible_characters(template):
+        line, column = position(template, offset)
+        name = unicodedata.name(character, "invisible character").lower()
+        report.warnings.append(
+            TemplateError(
+                f"an invisible character (U+{ord(character):04X}, {name}) inside {{{{…}}}} is ignored; "
+                "delete it",
+                "",
+                line,
+                column,
+                offset,
+            )
+        )
+    # Positions below are in the text without those characters (what was parsed).
+    parsed = without_invisible(template)
     nodes, errors = parse(template)
-    found = list(errors)
+    report.errors.extend(errors)
     for var in _variables(nodes):
+        line, column = position(parsed, var.offset)
+        token = "{{" + var.name + "}}"
+        if var.name.startswith(catalogue.CUSTOM_FIELD_FUNCTION + "("):
+            continue  # any custom field name: a monitor without it renders empty
+        if var.name.startswith("@"):
+            message = _system_warning(var.name)
+            if message:
+                report.warnings.append(TemplateError(message, token, line, column, var.offset))
+            continue
         message = _unknown(var.name, known_variable_names)
         if message:
-            line, column = position(template, var.offset)
-            found.append(TemplateError(message, "{{" + var.name + "}}", line, column, var.offset))
-    return sorted(found, key=lambda e: e.offset)
+            report.errors.append(TemplateError(message, token, line, column, var.offset))
+    report.errors.sort(key=lambda e: e.offset)
+    report.warnings.sort(key=lambda e: e.offset)
+    return report
 
 
 def _variables(nodes: Iterable[Node]) -> Iterable[Var]:
@@ -29,13 +79,20 @@ def _variables(nodes: Iterable[Node]) -> Iterable[Var]:
             yield from _variables(node.args)
 
 
-def _unknown(name: str, known: Collection[str]) -> str:
-    if name.startswith(catalogue.CUSTOM_FIELD_FUNCTION + "("):
+def _system_warning(name: str) -> str:
+    if name in catalogue.variable_names():
         return ""
-    if name.startswith("@"):
-        if name in catalogue.variable_names():
-            return ""
-        return f"unknown system variable {name}" + _suggest(name, catalogue.variable_names())
+    target = catalogue.aliases().get(name)
+    if target:
+        return f"{name} is not an Uptrends system variable; it is read as {target}, the name to use"
+    return (
+        f"unknown system variable {name}"
+        + _suggest(name, catalogue.variable_names())
+        + "; it is kept and renders empty"
+    )
+
+
+def _unknown(name: str, known: Collection[str]) -> str:
     if name in known:
         return ""
     if not known:

@@ -73,12 +73,12 @@ def test_preset_form_is_prefilled_and_saves(staff_client) -> None:
 def test_misspelled_variable_is_an_error_at_its_field(staff_client) -> None:
     integration = preset_integration("https://hooks.example.com/in")
     data = change_form_data(staff_client, integration)
-    data["steps-0-body"] = '{"m": "{{@monitor.nmae}}", "u": "{{ApiUlr}}"}'
+    data["steps-0-body"] = '{"u": "{{ApiUlr}}"}'
     page = staff_client.post(reverse("admin:integrations_integration_change", args=[integration.pk]), data)
     assert page.status_code == 200
     errors = page.context["inline_admin_formsets"][1].formset.forms[0].errors["body"]
-    assert any("{{@monitor.nmae}}" in e and "did you mean @monitor.name" in e for e in errors)
-    assert any("{{ApiUlr}}" in e and "ApiUrl" in e for e in errors)
+    # (An unknown @ variable is saved with a warning: tests/integrations/test_unknown_variables.py.)
+    assert any("{{ApiUlr}}" in e and "did you mean ApiUrl" in e for e in errors)
 
 
 def test_a_variable_renamed_on_the_same_page_is_known_to_the_steps(staff_client) -> None:

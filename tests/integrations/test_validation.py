@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from integrations.models import Integration, IntegrationStep
 from integrations.presets import apply_preset
+from integrations.template_warnings import integration_warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -15,15 +16,24 @@ def uptrends() -> Integration:
     return apply_preset(Integration(name="u"), "uptrends")
 
 
-def test_misspelt_variable_is_refused_at_the_field() -> None:
+def test_misspelt_integration_variable_is_refused_at_the_field() -> None:
     step = uptrends().steps.get()
-    step.body = step.body.replace("{{@monitor.notes}}", "{{@monitor.notse}}")
+    step.body = step.body.replace("{{@monitor.notes}}", "{{ApiUlr}}")
     with pytest.raises(ValidationError) as caught:
         step.full_clean()
     messages = caught.value.message_dict["body"]
-    assert any(
-        "{{@monitor.notse}}" in m and "did you mean @monitor.notes" in m and "line" in m for m in messages
-    )
+    assert any("{{ApiUlr}}" in m and "did you mean ApiUrl" in m and "line" in m for m in messages)
+
+
+def test_misspelt_system_variable_is_saved_with_a_warning() -> None:
+    integration = uptrends()
+    step = integration.steps.get()
+    step.body = step.body.replace("{{@monitor.notes}}", "{{@monitor.notse}}")
+    step.full_clean()  # no error: Uptrends renders such bodies
+    step.save()
+    [warning] = integration_warnings(integration)
+    assert warning.startswith("step 1 body: {{@monitor.notse}} at line ")
+    assert "unknown system variable @monitor.notse (did you mean @monitor.notes?)" in warning
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from integrations.templating import MAX_VALUE_CHARS, render, validate
+from integrations.templating import MAX_VALUE_CHARS, check, render, validate
 from integrations.templating.parser import MAX_DEPTH
 
 CONTEXT = {"@alert.type": "Alert", "@monitor.name": "Web", "ApiKey": "k"}
@@ -55,7 +55,6 @@ def test_hostile_template_renders_as_inert_text(template: str) -> None:
     "template",
     [
         "{{7*7}}",
-        "{{@alert.__class__}}",
         "{{__import__('os').system('id')}}",
         "{{ settings.SECRET_KEY }}",
         "{{@Eval(1+1)}}",
@@ -65,6 +64,13 @@ def test_hostile_template_renders_as_inert_text(template: str) -> None:
 )
 def test_hostile_template_is_refused_when_saved(template: str) -> None:
     assert validate(template, {"ApiKey"}), template
+
+
+def test_unknown_system_variable_is_saved_with_a_warning_and_renders_empty() -> None:
+    # Uptrends renders bodies with unknown @ names (issue 15); it is a lookup, never an attribute.
+    assert validate("{{@alert.__class__}}", {"ApiKey"}) == []
+    assert check("{{@alert.__class__}}", {"ApiKey"}).warnings
+    assert render("[{{@alert.__class__}}]", CONTEXT) == "[]"
 
 
 def test_custom_field_is_a_lookup_not_a_path() -> None:

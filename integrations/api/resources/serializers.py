@@ -10,6 +10,7 @@ from integrations import kinds, presets
 from integrations.api.resources import writes
 from integrations.api.resources.parts import StatusHubServiceSerializer, StepSerializer, VariableSerializer
 from integrations.models import Integration, IntegrationKind
+from integrations.template_warnings import integration_warnings
 
 ALERT_TYPES = (("handles_alert", "Alert"), ("handles_ok", "Ok"), ("handles_reminder", "Reminder"))
 SCALARS = (
@@ -56,6 +57,10 @@ class IntegrationSerializer(serializers.ModelSerializer):
         "alert type may be handled by one step only.",
     )
     statushub_services = StatusHubServiceSerializer(many=True, required=False, help_text="StatusHub only.")
+    warnings = serializers.SerializerMethodField(
+        help_text="What was saved but may not be meant: unknown @ variables (they render empty), "
+        "aliases, invisible characters inside {{…}}."
+    )
 
     class Meta:
         model = Integration
@@ -76,6 +81,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "variables",
             "steps",
             "statushub_services",
+            "warnings",
             "created_at",
             "updated_at",
         )
@@ -83,6 +89,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
 
     def get_signing_secrets_set(self, integration: Integration) -> bool:
         return bool(integration.signing_secrets)
+
+    def get_warnings(self, integration: Integration) -> list[str]:
+        return integration_warnings(integration)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         current = self.instance
