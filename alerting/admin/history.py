@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -244,11 +243,10 @@ class AlertAdmin(ReadOnlyAdmin):
     ) -> HttpResponse:
         from integrations.models import FINAL_STATUSES, Message
 
-        try:
-            found = Message.objects.filter(alert_id=Alert._meta.pk.to_python(unquote(object_id)))
-        except ValidationError:
-            # Not an id at all: no messages, and the admin's "doesn't exist" redirect follows.
-            found = Message.objects.none()
+        # The admin's own lookup: an id that is none of an alert (text, a number
+        # too large) finds nothing, and its "doesn't exist" redirect follows.
+        alert = self.get_object(request, unquote(object_id))
+        found = Message.objects.filter(alert=alert) if alert is not None else Message.objects.none()
         messages = list(
             found.select_related("integration", "operator")
             .prefetch_related("attempts")
