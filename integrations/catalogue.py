@@ -1,5 +1,6 @@
 """The system-variable catalogue (``catalogue.json``): the 38 Uptrends variables,
-``@CustomField(name)`` and the encoding functions.
+``@CustomField(name)``, the encoding functions, the automatic variables
+(``@DateTime(…)``, ``@RandomGuid``, …) and known aliases.
 
 It is data, read once. The renderer, template validation, the admin side panel,
 ``GET /api/v1/variables`` and test sends all read it from here.
@@ -66,9 +67,30 @@ def functions() -> tuple[Function, ...]:
     return tuple(Function(**entry) for entry in _load()["functions"])
 
 
+@dataclass(frozen=True)
+class Automatic:
+    name: str  # "@DateTime" or "@RandomGuid"
+    arguments: str  # "format,offset"; "" for a plain variable
+    token: str
+    meaning: str
+    example: str
+
+
+@cache
+def automatic() -> tuple[Automatic, ...]:
+    """Uptrends' automatic variables: values made at render time."""
+    return tuple(Automatic(**entry) for entry in _load().get("automatic", []))
+
+
+@cache
+def automatic_variable_names() -> frozenset[str]:
+    return frozenset(a.name for a in automatic() if not a.arguments)
+
+
 @cache
 def function_names() -> frozenset[str]:
-    return frozenset(f.name for f in functions())
+    """Everything written ``{{@Name(…)}}``: encoders and automatic functions."""
+    return frozenset(f.name for f in functions()) | frozenset(a.name for a in automatic() if a.arguments)
 
 
 def custom_field_key(name: str) -> str:
@@ -124,6 +146,19 @@ def as_api_list() -> list[dict[str, str]]:
             "kind": "custom_field",
         }
     )
+    for a in automatic():
+        items.append(
+            {
+                "name": a.name + (f"({a.arguments})" if a.arguments else ""),
+                "token": a.token,
+                "group": "automatic",
+                "key": "",
+                "meaning": a.meaning,
+                "example": a.example,
+                "time_form": "UTC" if a.name == "@DateTime" else "",
+                "kind": "automatic",
+            }
+        )
     for f in functions():
         items.append(
             {

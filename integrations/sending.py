@@ -18,6 +18,7 @@ from django.conf import settings
 
 from integrations import catalogue, presets
 from integrations.models import IntegrationKind, VariableMode
+from integrations.templating.automatic import UNIQUE_GUID, new_guid
 from integrations.transports import email, pagerduty, slack, statushub, twilio, webhook
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
@@ -99,6 +100,8 @@ def build_outgoing(
 
     context = _system_context(system, presets.value_limits(integration.preset))
     context.update(variables)
+    # One {{@UniqueGuid}} for every step, URL, header and body of this message.
+    context[UNIQUE_GUID] = new_guid()
     return Outgoing(
         integration=integration,
         alert_type=alert_type,

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from integrations import catalogue
+from integrations.templating import automatic
 from integrations.templating.encoders import ENCODERS
 from integrations.templating.parser import Bad, Call, Node, Text, Var, parse
 
@@ -39,14 +40,20 @@ def evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
         return value
     if isinstance(node, Call):
         inner = "".join(evaluate(arg, context, budget) for arg in node.args)
-        return ENCODERS[node.function](inner)
+        encoder = ENCODERS.get(node.function)
+        return encoder(inner) if encoder else automatic.call(node.function, inner)
     if isinstance(node, Bad):
         return node.text
     return ""
 
 
 def _lookup(name: str, context: Mapping[str, Any]) -> Any:
+    if name == automatic.RANDOM_GUID:
+        return automatic.new_guid()
     value = context.get(name)
+    if value is None and name == automatic.UNIQUE_GUID:
+        # The sender puts one in the message's context; a lone render gets its own.
+        return automatic.new_guid()
     if value is None and name.startswith("@"):
         target = catalogue.aliases().get(name)
         if target:

@@ -17,8 +17,17 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from integrations import catalogue
+from integrations.templating import automatic
 from integrations.templating.errors import TemplateError, position
-from integrations.templating.parser import Call, Node, Var, invisible_characters, parse, without_invisible
+from integrations.templating.parser import (
+    Call,
+    Node,
+    Text,
+    Var,
+    invisible_characters,
+    parse,
+    without_invisible,
+)
 
 
 @dataclass
@@ -66,6 +75,14 @@ def check(template: str, known_variable_names: Collection[str] = ()) -> Report:
         message = _unknown(var.name, known_variable_names)
         if message:
             report.errors.append(TemplateError(message, token, line, column, var.offset))
+    for call in _calls(nodes):
+        if call.function in automatic.FUNCTIONS and all(isinstance(a, Text) for a in call.args):
+            message = automatic.argument_error(call.function, "".join(a.value for a in call.args))
+            if message:
+                line, column = position(parsed, call.offset)
+                report.errors.append(
+                    TemplateError(message, "{{" + call.function + "(", line, column, call.offset)
+                )
     report.errors.sort(key=lambda e: e.offset)
     report.warnings.sort(key=lambda e: e.offset)
     return report
@@ -79,8 +96,15 @@ def _variables(nodes: Iterable[Node]) -> Iterable[Var]:
             yield from _variables(node.args)
 
 
+def _calls(nodes: Iterable[Node]) -> Iterable[Call]:
+    for node in nodes:
+        if isinstance(node, Call):
+            yield node
+            yield from _calls(node.args)
+
+
 def _system_warning(name: str) -> str:
-    if name in catalogue.variable_names():
+    if name in catalogue.variable_names() or name in catalogue.automatic_variable_names():
         return ""
     target = catalogue.aliases().get(name)
     if target:
