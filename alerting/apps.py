@@ -8,16 +8,11 @@ class AlertingConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core import checks
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
         from alerting.config_snapshot import signals as config_signals
         from alerting.engine.schedule import ensure_sweep_schedule
-        from alertsite import db_health, pg_arrays
         from alertsite.checks import check_encryption_keys
-
-        db_health.install()
-        connection_created.connect(pg_arrays.register, dispatch_uid="alertsite-pg-arrays")
 
         config_signals.connect(self)
         post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="alerting-sweep-schedule")

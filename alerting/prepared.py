@@ -1,174 +1,173 @@
-"""Compile-once ORM queries for the hottest paths of the ingest API.
+"""The ingest path's hottest statements, as plain SQL built once.
 
-Compiling a queryset to SQL costs Python time on every call; for the lock
-query of a single submission (two subqueries) it cost more than running it,
-and the API key lookup was not far behind. A query whose SQL depends only on
-its shape (its parameters differ, nothing else) is compiled once per thread
-and shape, and its rows are turned into model instances the way the ORM's own
-iterator does (``Model.from_db``, the fields' converters, annotations set as
-attributes).
+Compiling a queryset costs Python time on every call; for the lock query of a
+single submission it cost more than running it, and the API key lookup was
+not far behind. The few statements every request runs are therefore written
+as SQL from the models' metadata, once per process, and their rows turned into
+model instances with ``Model.from_db`` and the fields' ``from_db_value``, as
+the ORM does.
 
-On PostgreSQL these statements are also prepared on their connection
-(``cursor()``), so the server stops parsing and planning them on every request:
-planning the lock query cost it several times more than running it.
+On PostgreSQL with persistent connections they are also bound on the server
+and prepared on their connection (psycopg's ``execute(..., prepare=True)`` on
+a server-binding ``psycopg.Cursor``), so the server stops parsing and planning
+them on every request: planning the lock query cost it several times more
+than running it. Only these statements are prepared (the connection's
+``prepare_threshold`` is lifted around them alone): with preparation on for
+the whole connection, psycopg would also count every ORM statement
+(client-bound, each text different), large batch INSERTs included. Public
+APIs only: Django's cursor, the model and field API, psycopg's.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
+import weakref
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.utils import CursorWrapper
-from django.db.models import CharField, Field, Model, QuerySet, TextField
+from django.db.models import CharField, Field, Model, TextField
 
 M = TypeVar("M", bound=Model)
 
-
-@dataclass
-class _Prepared:
-    sql: str
-    fixed: list[Any]  # parameters before the caller's (constants of the query)
-    compiler: Any
-    converters: dict[int, Any]
-    fields: slice
-    names: list[str]
-    annotations: dict[str, int]
-
-
 # A statement over more rows than this (an IN list of many ids) differs in text
-# with its row count: compiling or preparing each variant would not pay.
+# with its row count: building or preparing each variant would not pay.
 FEW = 4
 
-# Per thread, as Django's connections are: a compiled query keeps its
-# thread's connection for the value converters.
-_local = threading.local()
+# One server-binding cursor per psycopg connection, reused by every hot statement on it.
+_server_cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-@contextmanager
-def cursor() -> Iterator[CursorWrapper]:
-    """A Django cursor for the hot statements.
+class _Prepared:
+    """A server-binding cursor whose statements psycopg prepares on first use."""
 
-    On PostgreSQL, with persistent connections and DATABASE_PREPARED_STATEMENTS
-    on, its parameters are bound on the server (``$1``, not quoted into the
-    text) and psycopg prepares each statement on its connection the first time,
-    then reuses it. Preparing is switched on only around this cursor's own
-    statements: with it on for the whole connection, psycopg would also count
-    every ORM statement (client-side bound, each text different), keeping up
-    to a hundred of them, large batch INSERTs included, in memory. Elsewhere
-    it is the ordinary cursor; a connection used for one request only gains
-    nothing from preparing (it would cost an extra round trip).
-    """
-    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
-    if (
-        db.vendor != "postgresql"
-        or not settings.DATABASE_PREPARED_STATEMENTS
-        or not db.settings_dict["CONN_MAX_AGE"]
-        # Django's query log (DEBUG, tests capturing queries) shows the text of
-        # client-bound statements only: keep it complete.
-        or db.queries_logged
-    ):
-        with db.cursor() as plain:
-            yield plain
-        return
-    # Django's own steps for a new cursor (BaseDatabaseWrapper._cursor).
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    raw = db.connection
-    server = _server_cursor(db, raw)
-    raw.prepare_threshold = 0  # prepare at the first use, reuse after
-    try:
-        # Not closed after use: the next hot statement on this connection reuses it.
-        yield db.make_cursor(server)
-    finally:
-        raw.prepare_threshold = None  # Django's setting for every other cursor
+    def __init__(self, db: Any, cursor: Any) -> None:
+        self.db, self.cursor = db, cursor
+
+    def execute(self, sql: str, params: Sequence[Any]) -> None:
+        raw = self.cursor.connection
+        # psycopg prepares nothing while the connection's threshold is None
+        # (Django's default): allow it around this statement only.
+        threshold, raw.prepare_threshold = raw.prepare_threshold, 0
+        try:
+            with self.db.wrap_database_errors:
+                self.cursor.execute(sql, params, prepare=True)
+        finally:
+            raw.prepare_threshold = threshold
+
+    def fetchone(self) -> Any:
+        with self.db.wrap_database_errors:
+            return self.cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        with self.db.wrap_database_errors:
+            return self.cursor.fetchall()
 
 
-def _server_cursor(db: Any, raw: Any) -> Any:
-    """The connection's server-binding cursor, made once per connection (and
-    time zone, which Django's create_cursor also follows)."""
-    kept = getattr(db, "_hot_cursor", None)
-    if kept is not None and kept[0] is raw and kept[1] == db.timezone and not kept[2].closed:
-        return kept[2]
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
-
-    with db.wrap_database_errors:
-        server = ServerBindingCursor(raw)
-    if db.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
-        register_tzloader(db.timezone, server)
-    db._hot_cursor = (raw, db.timezone, server)
-    return server
-
-
-def _prepare(queryset: QuerySet[Any], args: Sequence[Any]) -> _Prepared | None:
-    compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
-    sql, params = compiler.as_sql()
-    cut = len(params) - len(args)
-    if cut < 0 or list(params[cut:]) != list(args):
-        return None  # the arguments are not the query's last parameters
-    select, klass_info = compiler.select, compiler.klass_info
-    first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    return _Prepared(
-        sql=sql,
-        fixed=list(params[:cut]),
-        compiler=compiler,
-        converters=compiler.get_converters([column for column, _, _ in select]),
-        fields=slice(first, last),
-        names=[column.target.attname for column, _, _ in select[first:last]],
-        annotations=dict(compiler.annotation_col_map),
+def preparing(db: Any) -> bool:
+    """Whether hot statements are prepared on ``db``'s connection."""
+    return (
+        db.vendor == "postgresql"
+        and settings.DATABASE_PREPARED_STATEMENTS
+        and bool(db.settings_dict["CONN_MAX_AGE"])
+        # Django's query log (DEBUG, tests capturing queries) shows only the
+        # statements of its own cursors: keep it complete.
+        and not db.queries_logged
     )
 
 
-def fetch(shape: str, args: Sequence[Any], build: Callable[[], QuerySet[M]]) -> list[M]:
-    """The instances ``build()`` would return. ``shape`` names the query and
-    everything its SQL depends on; ``args`` are its last parameters, in order
-    (a queryset that does not end with them is simply run by the ORM)."""
+@contextmanager
+def cursor() -> Iterator[Any]:
+    """A cursor for the hot statements (``execute``, ``fetchone``, ``fetchall``).
+
+    Django's cursor does Django's steps (the health check, connecting, the
+    thread check); where preparing pays, the statements then run on the
+    connection's server-binding cursor. A connection used for one request only
+    gains nothing from preparing (it costs an extra round trip), so elsewhere
+    this is Django's cursor itself.
+    """
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
+    with db.cursor() as plain:
+        if not preparing(db):
+            yield plain
+            return
+        import psycopg
+
+        raw = plain.cursor.connection
+        server = _server_cursors.get(raw)
+        if server is None or server.closed:
+            # Its adapters are the connection's: Django set them up for its time zone.
+            server = _server_cursors[raw] = psycopg.Cursor(raw)
+        yield _Prepared(db, server)
+
+
+def _columns(model: type[Model], db: Any) -> tuple[str, list[Field]]:
+    meta = model._meta
+    table = db.ops.quote_name(meta.db_table)
+    fields = list(meta.concrete_fields)
+    return ", ".join(f"{table}.{db.ops.quote_name(f.column)}" for f in fields), fields
+
+
+_SELECTS: dict[tuple[Any, ...], tuple[str, list[Field]]] = {}
+
+
+def select(
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    extra: Sequence[tuple[str, str]] = (),
+    suffix: str = "",
+) -> list[M]:
+    """``SELECT`` every concrete column of ``model`` (then the ``extra``
+    ``(sql, attribute)`` expressions, set on the instances as attributes) from
+    its table ``WHERE where`` ``suffix``; the instances the ORM would give.
+
+    ``where`` and ``suffix`` are SQL with ``%s`` placeholders for ``params``.
+    """
     db = connections[DEFAULT_DB_ALIAS]
-    cache: dict[tuple[str, str], _Prepared | None] = _local.__dict__.setdefault("prepared", {})
-    key = (db.alias, shape)
-    if key not in cache:
-        queryset = build()
-        cache[key] = _prepare(queryset, args)
-        if cache[key] is None:
-            return list(queryset)
-    prepared = cache[key]
-    if prepared is None:
-        return list(build())
+    key = (db.vendor, model._meta.label, where, suffix, tuple(extra))
+    built = _SELECTS.get(key)
+    if built is None:
+        columns, fields = _columns(model, db)
+        table = db.ops.quote_name(model._meta.db_table)
+        extras = "".join(f", {expression} AS {db.ops.quote_name(name)}" for expression, name in extra)
+        sql = f"SELECT {columns}{extras} FROM {table} WHERE {where} {suffix}"  # noqa: S608
+        built = _SELECTS[key] = (sql, fields)
+    sql, fields = built
+    names = [f.attname for f in fields]
+    extra_names = [name for _, name in extra]
+    converters = [(i, f) for i, f in enumerate(fields) if hasattr(f, "from_db_value")]
     with cursor() as hot:
-        hot.execute(prepared.sql, [*prepared.fixed, *args])
-        rows: Any = hot.fetchall()
-    if prepared.converters:
-        rows = prepared.compiler.apply_converters(rows, prepared.converters)
-    model = prepared.compiler.query.model
+        hot.execute(sql, list(params))
+        rows = hot.fetchall()
     found = []
     for row in rows:
-        instance = model.from_db(db.alias, prepared.names, row[prepared.fields])
-        for name, position in prepared.annotations.items():
-            setattr(instance, name, row[position])
+        values = list(row[: len(fields)])
+        for i, f in converters:
+            values[i] = f.from_db_value(values[i], None, db)
+        instance = model.from_db(db.alias, names, values)
+        for offset, name in enumerate(extra_names):
+            setattr(instance, name, row[len(fields) + offset])
         found.append(instance)
     return found
 
 
+_INSERTS: dict[tuple[str, str], tuple[str, list[tuple[Field, bool]]]] = {}
+
+
 def insert_one(instance: Model) -> None:
     """``INSERT`` one new row of a model with an auto-incremented primary key,
-    by a statement built once per model and thread (``bulk_create([instance])``
-    compiles it on every call); sets the primary key as ``bulk_create`` would.
+    by a statement built once per model (``bulk_create([instance])`` compiles
+    it on every call); sets the primary key as ``bulk_create`` would.
     """
     model, meta, db = type(instance), instance._meta, connections[DEFAULT_DB_ALIAS]
     if not db.features.can_return_columns_from_insert or not meta.pk.db_returning:
         model.objects.bulk_create([instance])
         return
-    cache: dict[tuple[str, str], tuple[str, list[tuple[Field, bool]]]]
-    cache = _local.__dict__.setdefault("inserts", {})
-    key = (db.alias, meta.label)
-    if key not in cache:
+    key = (db.vendor, meta.label)
+    if key not in _INSERTS:
         ops = db.ops
         fields = [f for f in meta.concrete_fields if f is not meta.pk]
         columns = ", ".join(ops.quote_name(f.column) for f in fields)
@@ -179,8 +178,8 @@ def insert_one(instance: Model) -> None:
         )
         # A plain text column stores a str as it is: its prep steps (three
         # calls deep) would return it unchanged. Subclasses may transform.
-        cache[key] = (sql, [(f, type(f) in (CharField, TextField)) for f in fields])
-    sql, fields = cache[key]
+        _INSERTS[key] = (sql, [(f, type(f) in (CharField, TextField)) for f in fields])
+    sql, fields = _INSERTS[key]
     params = []
     for f, plain in fields:
         # pre_save fills auto_now_add fields on the instance, as an ORM insert does.
@@ -192,3 +191,14 @@ def insert_one(instance: Model) -> None:
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = db.alias
+
+
+def where_equal(model: type[M], field_name: str, value: Any) -> list[M]:
+    """``model.objects.filter(<field_name>=value)`` (unordered), as a hot
+    statement on PostgreSQL; the ORM elsewhere."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return list(model._default_manager.filter(**{field_name: value}).order_by())
+    q = db.ops.quote_name
+    column = f"{q(model._meta.db_table)}.{q(model._meta.get_field(field_name).column)}"
+    return select(model, f"{column} = %s", [value])

@@ -105,12 +105,17 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"),
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus what needs its internals (alertsite.db.postgresql).
+    _db["ENGINE"] = "alertsite.db.postgresql"
     # No pool: django-q2 forks worker processes and a pool's sockets must not
     # cross a fork. Persistent connections are safe for the web process only.
     _db.setdefault("OPTIONS", {})
     _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
+# A kept connection that served the previous request without a database error
+# less than a second ago skips the SELECT 1 health check (alertsite.db.postgresql).
+DATABASE_HEALTH_CHECK_SHORTCUT = env_bool("DATABASE_HEALTH_CHECK_SHORTCUT", True)
 # PostgreSQL with persistent connections: the ingest path's few hot statements
 # are prepared on their connection (alerting.prepared.cursor). Off behind a
 # pooler that cannot keep prepared statements (PgBouncer before 1.21 in

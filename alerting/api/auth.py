@@ -23,7 +23,7 @@ from rest_framework.request import Request
 
 from alerting.models import ApiKey, ApiScope
 from alerting.models.ingest import KEY_PREFIX_LEN, hash_key
-from alerting.prepared import fetch
+from alerting.prepared import where_equal
 
 SCHEMES = {b"bearer", b"token"}
 SCOPE_RANK = {ApiScope.INGEST: 0, ApiScope.READ: 1, ApiScope.ADMIN: 2}
@@ -88,7 +88,7 @@ def find_key(raw: str) -> ApiKey | None:
     found = None
     prefix = raw[:KEY_PREFIX_LEN]
     # Every API request runs this query: compiled once (alerting.prepared).
-    for candidate in fetch("api-key-by-prefix", [prefix], lambda: ApiKey.objects.filter(prefix=prefix)):
+    for candidate in where_equal(ApiKey, "prefix", prefix):
         # Compare every candidate, not stopping at the first match, so the time
         # taken does not depend on where the match is.
         if hmac.compare_digest(candidate.key_hash, digest):

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from alerting.models import Incident, Monitor
-from alerting.prepared import FEW, fetch
+from alerting.prepared import FEW, select
 
 
 class UnknownMonitor(Exception):
@@ -42,12 +43,26 @@ def _query(keys: list[str]) -> QuerySet[Monitor]:
 
 
 def _select(keys: list[str]) -> dict[str, Monitor]:
-    # Compiling the lock query costs more than running it; a single submission
-    # (the usual request) reuses it compiled and prepared (``alerting.prepared``).
-    if len(keys) > FEW:
+    db = connections[DEFAULT_DB_ALIAS]
+    if len(keys) > FEW or db.vendor != "postgresql":
         rows = list(_query(keys))
     else:
-        rows = fetch(f"lock-monitors:{len(keys)}", keys, lambda: _query(keys))
+        # Compiling the lock query cost more than running it; a single
+        # submission (the usual request) runs it as SQL built once, prepared
+        # on kept connections (``alerting.prepared``).
+        q = db.ops.quote_name
+        monitor, incident = q(Monitor._meta.db_table), q(Incident._meta.db_table)
+        open_incident = (
+            f"(SELECT U0.{q('id')} FROM {incident} U0 WHERE U0.{q('monitor_id')} = {monitor}.{q('id')} "  # noqa: S608
+            f"AND U0.{q('resolved_at')} IS NULL LIMIT 1)"
+        )
+        rows = select(
+            Monitor,
+            f"{monitor}.{q('key')} IN ({', '.join(['%s'] * len(keys))})",
+            keys,
+            extra=[(open_incident, "open_incident_id")],
+            suffix=f"ORDER BY {monitor}.{q('key')} ASC FOR UPDATE OF {monitor}",
+        )
     return {m.key: m for m in rows}
 
 

@@ -72,7 +72,7 @@ def test_database_and_redis_urls(tmp_path: Path) -> None:
         DATABASE_URL="postgres://u:p@db.example:5433/alerts",
         REDIS_URL="redis://cache.example:6379/1",
     )
-    assert conf["engine"] == "django.db.backends.postgresql"
+    assert conf["engine"] == "alertsite.db.postgresql"  # Django's, subclassed
     assert conf["name"] == "alerts"
     assert conf["host"] == "db.example"
     # The broker gets connect and read timeouts, so a hung Redis fails a hand-off instead of holding it.
