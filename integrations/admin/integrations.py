@@ -113,6 +113,14 @@ class IntegrationAdmin(admin.ModelAdmin):
                 failures,
                 pluralize(failures),
             )
+        if obj.paused_until:
+            # The pause is over but no success closed the breaker yet: the next message is a trial.
+            return format_html(
+                '<span class="badge badge-wait">Half-open</span> next message is a trial; '
+                "{} failure{} in a row",
+                failures,
+                pluralize(failures),
+            )
         if failures:
             return format_html('<span class="badge badge-bad">Failing</span> {} in a row', failures)
         return "—"

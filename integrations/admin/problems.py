@@ -100,6 +100,7 @@ class BreakerFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
             ("paused", "Paused by breaker"),
+            ("half_open", "Half-open (pause over, not yet recovered)"),
             ("failing", "Failing, not paused"),
             ("closed", "Working"),
         ]
@@ -109,6 +110,8 @@ class BreakerFilter(admin.SimpleListFilter):
         is_paused = Q(paused_until__gt=now)
         if self.value() == "paused":
             return queryset.filter(is_paused)
+        if self.value() == "half_open":
+            return queryset.filter(paused_until__lte=now)
         if self.value() == "failing":
             return queryset.filter(~is_paused, consecutive_failures__gt=0)
         if self.value() == "closed":

@@ -149,6 +149,12 @@ def test_receiver_down_is_counted_linked_and_explained(staff_client, httpserver:
     assert card_link(html, "paused").endswith("?breaker=paused")
     paused_page = staff_client.get(card_link(html, "paused")).content.decode()
     assert "Paused</span> until" in paused_page
+    # Once the pause is over, until a message gets through, the breaker is half-open.
+    Integration.objects.filter(pk=pager.pk).update(paused_until=timezone.now() - timedelta(seconds=1))
+    url = reverse("admin:integrations_integration_changelist")
+    half_open = staff_client.get(f"{url}?breaker=half_open").content.decode()
+    assert listed_ids(half_open) == {str(pager.pk)} and "Half-open</span>" in half_open
+    assert listed_ids(staff_client.get(f"{url}?breaker=paused").content.decode()) == set()
     failed_page = staff_client.get(card_link(html, "failed")).content.decode()
     assert "HTTP 400: no such service" in failed_page
 
