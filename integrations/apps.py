@@ -12,3 +12,9 @@ class IntegrationsConfig(AppConfig):
         from integrations.delivery.sweep import ensure_schedule
 
         post_migrate.connect(ensure_schedule, sender=self, dispatch_uid="delivery-sweep-schedule")
+
+        from django_q.signals import post_spawn
+
+        from integrations.delivery.sweep import on_worker_spawn
+
+        post_spawn.connect(on_worker_spawn, dispatch_uid="delivery-worker-spawn")

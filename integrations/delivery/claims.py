@@ -17,11 +17,16 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from integrations.delivery.policy import lease_seconds
-from integrations.models import FINAL_STATUSES, Message, MessageStatus
+from integrations.delivery.policy import lease_seconds, stale_after_seconds
+from integrations.models import FINAL_STATUSES, OUTCOME_UNKNOWN, Message, MessageAttempt, MessageStatus
+
+TAKEN_OVER = (
+    "Outcome unknown: the worker stopped (killed, or lost the database) before recording the answer, "
+    "and its lease ran out. The receiver may have got this request; the next attempt sends it again."
+)
 
 OPEN_STATUSES = [MessageStatus.PENDING, MessageStatus.SENDING]
 
@@ -34,14 +39,15 @@ def unheld(now: datetime) -> Q:
     return Q(status__in=OPEN_STATUSES) & (Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
 
 
+def ready() -> Q:
+    """An Ok goes only once its Alert is final."""
+    return Q(depends_on__isnull=True) | Q(depends_on__status__in=FINAL_STATUSES)
+
+
 def due(now: datetime) -> Q:
-    """Due, unheld, its integration not paused, and (for an Ok) its Alert final."""
-    return (
-        unheld(now)
-        & Q(next_attempt_at__lte=now)
-        & (Q(integration__paused_until__isnull=True) | Q(integration__paused_until__lte=now))
-        & (Q(depends_on__isnull=True) | Q(depends_on__status__in=FINAL_STATUSES))
-    )
+    """Due, unheld, its integration's breaker closed, and (for an Ok) its Alert
+    final. A paused integration's messages go only as its probe (breaker.py)."""
+    return unheld(now) & Q(next_attempt_at__lte=now) & Q(integration__paused_until__isnull=True) & ready()
 
 
 def claim(owner: str, *, limit: int, ids: Iterable[int] | None = None) -> list[int]:
@@ -50,20 +56,43 @@ def claim(owner: str, *, limit: int, ids: Iterable[int] | None = None) -> list[i
         candidates = Message.objects.filter(due(now))
         if ids is not None:
             candidates = candidates.filter(id__in=list(ids))
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        picked = list(candidates.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
-        if not picked:
-            return []
-        # The same conditions again: this UPDATE is the compare-and-swap.
-        Message.objects.filter(due(now), id__in=picked).update(
-            status=MessageStatus.SENDING,
-            lease_owner=owner,
-            lease_expires_at=now + timedelta(seconds=lease_seconds()),
-            attempt_count=F("attempt_count") + 1,
-            updated_at=now,
-        )
-    return list(Message.objects.filter(id__in=picked, lease_owner=owner).values_list("id", flat=True))
+        return _take(owner, candidates.order_by("next_attempt_at", "id"), limit, now)
+
+
+def claim_one_of(owner: str, integration_id: object) -> list[int]:
+    """The breaker's probe: the integration's first waiting message, due or
+    not (retries backed off during an outage are what the probe is for)."""
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = Message.objects.filter(unheld(now), ready(), integration_id=integration_id)
+        return _take(owner, candidates.order_by("next_attempt_at", "id"), 1, now, where=Q(unheld(now)))
+
+
+def _take(
+    owner: str, candidates: QuerySet[Message], limit: int, now: datetime, where: Q | None = None
+) -> list[int]:
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    picked = list(candidates.values_list("id", "status")[:limit])
+    if not picked:
+        return []
+    picked_ids = [i for i, _ in picked]
+    # The same conditions again: this UPDATE is the compare-and-swap.
+    Message.objects.filter(where if where is not None else due(now), id__in=picked_ids).update(
+        status=MessageStatus.SENDING,
+        lease_owner=owner,
+        lease_expires_at=now + timedelta(seconds=lease_seconds()),
+        attempt_count=F("attempt_count") + 1,
+        updated_at=now,
+    )
+    taken = list(Message.objects.filter(id__in=picked_ids, lease_owner=owner).values_list("id", flat=True))
+    taken_over = [i for i, status in picked if status == MessageStatus.SENDING and i in set(taken)]
+    if taken_over:
+        # The lease of a worker that stopped ran out: say so on its last attempt.
+        MessageAttempt.objects.filter(message_id__in=taken_over, outcome=OUTCOME_UNKNOWN).exclude(
+            worker=owner[:100]
+        ).update(error=TAKEN_OVER)
+    return taken
 
 
 def release(owner: str, ids: Iterable[int], next_attempt_at: datetime) -> int:
@@ -80,18 +109,39 @@ def release(owner: str, ids: Iterable[int], next_attempt_at: datetime) -> int:
 
 
 def next_due_at() -> datetime | None:
-    """When the earliest waiting message falls due. An Ok still waiting for
-    its Alert is left out: it becomes due when the Alert is final, and
-    whoever finishes the Alert hands the Ok out (see outcome.save)."""
+    """When the earliest waiting message falls due, or a paused integration
+    may probe. An Ok still waiting for its Alert is left out: it becomes due
+    when the Alert is final, and whoever finishes the Alert hands the Ok out
+    (see outcome.save)."""
+    from integrations.delivery.breaker import probe_due_at
+
     now = timezone.now()
-    row = (
-        Message.objects.filter(unheld(now))
-        .filter(Q(depends_on__isnull=True) | Q(depends_on__status__in=FINAL_STATUSES))
+    at = (
+        Message.objects.filter(unheld(now), ready(), integration__paused_until__isnull=True)
         .order_by("next_attempt_at")
-        .values_list("next_attempt_at", "integration__paused_until")
+        .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if row is None:
-        return None
-    at, paused_until = row
-    return max(at, paused_until) if paused_until else at
+    probe_at = probe_due_at()
+    times = [t for t in (at, probe_at) if t is not None]
+    return min(times) if times else None
+
+
+def held_by_others(owner: str) -> QuerySet[Message]:
+    now = timezone.now()
+    return Message.objects.filter(status=MessageStatus.SENDING, lease_expires_at__gt=now).exclude(
+        lease_owner=owner
+    )
+
+
+def stale_lease_expiry(owner: str) -> datetime | None:
+    """When the first lease that nobody renewed lately runs out (its worker is
+    probably dead; the lease must still run out before anyone may take over)."""
+    stale = timezone.now() - timedelta(seconds=stale_after_seconds())
+    return (
+        held_by_others(owner)
+        .filter(updated_at__lt=stale)
+        .order_by("lease_expires_at")
+        .values_list("lease_expires_at", flat=True)
+        .first()
+    )

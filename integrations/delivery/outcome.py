@@ -11,7 +11,7 @@ from django.utils import timezone
 from integrations.delivery import breaker
 from integrations.delivery.policy import backoff_seconds
 from integrations.delivery.queue import enqueue_messages
-from integrations.models import Message, MessageAttempt, MessageStatus
+from integrations.models import OUTCOME_UNKNOWN, Message, MessageAttempt, MessageStatus
 from integrations.transports.base import Exchange
 
 BODY_LIMIT = 64 * 1024
@@ -31,6 +31,8 @@ class Result:
     retry_after: float | None = None
     # Attempts made before the last replay; the retry schedule restarts there.
     replay_base: int = 0
+    # The attempt row written before the request went out (start_attempt).
+    attempt_id: int | None = None
     # Filled in by decide().
     status: str = ""
     next_attempt_at: datetime | None = None
@@ -62,7 +64,21 @@ def _last(result: Result) -> Exchange:
     return result.exchanges[-1] if result.exchanges else Exchange(request={})
 
 
-def _attempt_row(result: Result, worker: str) -> MessageAttempt:
+def start_attempt(message: Message, owner: str) -> int:
+    """Write the attempt before its request goes out, outcome unknown: should
+    the worker die before the answer is recorded, the message log still shows
+    that this attempt was made (and may have reached the receiver)."""
+    row = MessageAttempt.objects.create(
+        message_id=message.id,
+        number=message.attempt_count,
+        started_at=timezone.now(),
+        outcome=OUTCOME_UNKNOWN,
+        worker=owner[:100],
+    )
+    return row.pk
+
+
+def _attempt_values(result: Result) -> dict[str, object]:
     last = _last(result)
     request = dict(last.request)
     if len(result.exchanges) > 1:
@@ -70,19 +86,46 @@ def _attempt_row(result: Result, worker: str) -> MessageAttempt:
         request["earlier"] = [
             {"request": ex.request, "status": ex.status, "error": ex.error} for ex in result.exchanges[:-1]
         ]
-    return MessageAttempt(
-        message_id=result.message_id,
-        number=result.number,
-        started_at=result.started_at,
-        duration_ms=result.duration_ms,
-        request=request,
-        response_status=last.status,
-        response_headers=dict(last.headers),
-        response_body=(last.body or "")[:BODY_LIMIT],
-        error=(result.error or last.error)[:BODY_LIMIT],
-        outcome=result.status,
-        worker=worker[:100],
+    return {
+        "started_at": result.started_at,
+        "duration_ms": result.duration_ms,
+        "request": request,
+        "response_status": last.status,
+        "response_headers": dict(last.headers),
+        "response_body": (last.body or "")[:BODY_LIMIT],
+        "error": (result.error or last.error)[:BODY_LIMIT],
+        "outcome": result.status,
+    }
+
+
+ATTEMPT_FIELDS = [
+    "started_at",
+    "duration_ms",
+    "request",
+    "response_status",
+    "response_headers",
+    "response_body",
+    "error",
+    "outcome",
+]
+
+
+def _attempt_sql() -> str:
+    table = connection.ops.quote_name(MessageAttempt._meta.db_table)
+    columns = ", ".join(
+        f"{connection.ops.quote_name(MessageAttempt._meta.get_field(name).column)} = %s"
+        for name in ATTEMPT_FIELDS
     )
+    return f"UPDATE {table} SET {columns} WHERE id = %s"  # noqa: S608 - identifiers from the model
+
+
+def _attempt_params(result: Result) -> list[object]:
+    values = _attempt_values(result)
+    fields = MessageAttempt._meta
+    params: list[object] = [
+        fields.get_field(name).get_db_prep_save(values[name], connection) for name in ATTEMPT_FIELDS
+    ]
+    return [*params, result.attempt_id]
 
 
 # Each result changes different values, so one UPDATE per message (sent
@@ -133,7 +176,7 @@ def _params(result: Result, owner: str, now: datetime) -> list[object]:
     return [*params, result.message_id, owner]
 
 
-def save(results: list[Result], owner: str) -> dict[object, datetime]:
+def save(results: list[Result], owner: str, probes: frozenset[int] = frozenset()) -> dict[object, datetime]:
     """Write the attempts and the messages' new state; update the breakers.
 
     Returns {integration id: paused until} for breakers that opened.
@@ -141,11 +184,10 @@ def save(results: list[Result], owner: str) -> dict[object, datetime]:
     if not results:
         return {}
     now = timezone.now()
-    with transaction.atomic():
-        # The attempt happened whether or not we still hold the message.
-        MessageAttempt.objects.bulk_create([_attempt_row(r, owner) for r in results])
-        with connection.cursor() as cursor:
-            cursor.executemany(_update_sql(), [_params(r, owner, now) for r in results])
+    # The attempt happened whether or not we still hold the message.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(_attempt_sql(), [_attempt_params(r) for r in results])
+        cursor.executemany(_update_sql(), [_params(r, owner, now) for r in results])
     finished = [r.message_id for r in results if r.status != MessageStatus.PENDING]
     if finished:
         # An Ok waiting for one of these Alerts may go now.
@@ -156,10 +198,10 @@ def save(results: list[Result], owner: str) -> dict[object, datetime]:
         )
         if waiting:
             transaction.on_commit(lambda: enqueue_messages(waiting))
-    return _update_breakers(results)
+    return _update_breakers(results, owner, probes)
 
 
-def _update_breakers(results: list[Result]) -> dict[object, datetime]:
+def _update_breakers(results: list[Result], owner: str, probes: frozenset[int]) -> dict[object, datetime]:
     by_integration: dict[object, list[Result]] = {}
     for r in results:
         by_integration.setdefault(r.integration_id, []).append(r)
@@ -176,7 +218,9 @@ def _update_breakers(results: list[Result]) -> dict[object, datetime]:
         if any_success:
             breaker.record_success(integration_id)
         if trailing:
-            until = breaker.record_failures(integration_id, trailing)
+            until = breaker.record_failures(integration_id, trailing, owner)
             if until:
                 opened[integration_id] = until
+        elif not any_success and any(r.message_id in probes for r in items):
+            breaker.record_inconclusive(integration_id, owner)
     return opened

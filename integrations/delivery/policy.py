@@ -36,10 +36,29 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float | N
     return delay
 
 
-def lease_seconds() -> int:
-    """A claim outlives the task that made it: django-q2 stops a task after
-    Q_TIMEOUT, so once the lease runs out nobody can still be sending."""
-    return settings.Q_TIMEOUT + 10
+def lease_seconds() -> float:
+    """How long a claim holds a message without being renewed.
+
+    Short, so that a dead worker's messages are taken over soon; a live task
+    renews its claims every renew_seconds() (integrations.delivery.leases). It
+    is at least one default request's timeouts plus a renewal interval, so a
+    request started on a confirmed lease ends before that lease could run out
+    even if no renewal succeeds meanwhile (a longer request renews its own
+    message first). django-q2 stops a task after Q_TIMEOUT by killing its
+    process, which stops the renewals too.
+    """
+    base = float(getattr(settings, "DELIVERY_LEASE_SECONDS", 20))
+    default_request = settings.DELIVERY_CONNECT_TIMEOUT + settings.DELIVERY_READ_TIMEOUT
+    return max(base, default_request + renew_seconds() + 2)
+
+
+def renew_seconds() -> float:
+    return max(1.0, float(getattr(settings, "DELIVERY_LEASE_SECONDS", 20)) / 4)
+
+
+def stale_after_seconds() -> float:
+    """A held message not renewed for this long has probably lost its worker."""
+    return renew_seconds() + 3
 
 
 def request_timeouts(integration: Integration) -> tuple[float, float]:
@@ -59,11 +78,18 @@ def rate_per_minute(integration: Integration) -> int | None:
     return LIMITS["kinds"].get(integration.kind)
 
 
-def cooldown_seconds(consecutive_failures: int) -> float:
-    """The pause after ``consecutive_failures``: the base cool-down, doubling
-    for each further run of failures after the integration resumed."""
-    threshold = settings.DELIVERY_BREAKER_THRESHOLD
-    runs = max(0, (consecutive_failures - threshold) // threshold)
+def cooldown_seconds(trips: int) -> float:
+    """The pause after the breaker opened ``trips`` times in a row without a
+    success in between: the base cool-down, doubling per run of failures
+    (not per failed message), up to the maximum."""
+    runs = max(0, trips - 1)
     return float(
         min(settings.DELIVERY_BREAKER_COOLDOWN * 2 ** min(runs, 20), settings.DELIVERY_BREAKER_MAX_COOLDOWN)
     )
+
+
+def probe_hold_seconds(integration: Integration) -> float:
+    """How long a half-open integration waits for its probe's answer before
+    another worker may probe (its worker may have died)."""
+    connect, read = request_timeouts(integration)
+    return max(lease_seconds(), connect + read + 5)

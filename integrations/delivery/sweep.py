@@ -1,7 +1,8 @@
 """The periodic sweep: the safety net under the task queue.
 
 Every due message that nobody holds (its task was lost with a Redis restart,
-its worker was killed, its retry fell due) is handed out again; messages past
+its worker was killed, its retry fell due) is handed out again, and a task
+is queued to probe paused integrations and watch other workers' leases; messages past
 their maximum age are expired rather than sent late; old delivered messages
 and their attempts are removed in small batches.
 """
@@ -17,8 +18,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from integrations.delivery import claims, heartbeat
-from integrations.delivery.queue import enqueue_messages
+from integrations.delivery import breaker, claims, heartbeat
+from integrations.delivery.queue import continue_draining, enqueue_messages
 from integrations.models import Message, MessageAttempt, MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,13 @@ def expire() -> int:
 
 
 def hand_out() -> int:
+    now = timezone.now()
+    probe_at = breaker.probe_due_at()
+    if (probe_at is not None and probe_at <= now) or claims.held_by_others("").exists():
+        # A paused integration may probe, or a worker holds messages: a task
+        # that probes, and watches the leases (taking over a dead worker's as
+        # soon as they run out rather than at the next sweep).
+        continue_draining()
     ids = list(
         Message.objects.filter(claims.due(timezone.now()))
         .order_by("next_attempt_at", "id")
@@ -113,3 +121,11 @@ def ensure_schedule(**kwargs: object) -> None:
         name=SCHEDULE_NAME,
         defaults={"func": SWEEP_FUNC, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
     )
+
+
+def on_worker_spawn(**kwargs: object) -> None:
+    """django-q2's post_spawn: a fresh worker process (after a restart, a
+    crash or a task timeout) queues a task that takes over what a dead worker
+    held as soon as its leases run out. The scheduler's first sweep comes
+    only about 30 s after a cluster starts."""
+    continue_draining()

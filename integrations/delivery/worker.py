@@ -22,10 +22,11 @@ from django.db import close_old_connections, connection
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from integrations.delivery import claims, heartbeat, outcome, queue
+from integrations.delivery import breaker, claims, heartbeat, outcome, queue
 from integrations.delivery.lanes import Lane, plan_lanes
+from integrations.delivery.leases import LeaseKeeper
 from integrations.delivery.outcome import Result
-from integrations.delivery.policy import request_timeouts
+from integrations.delivery.policy import request_timeouts, stale_after_seconds
 from integrations.models import Integration, Message
 from integrations.outbound import OutboundURLError, outbound_session
 from integrations.transports.base import TransportError
@@ -50,17 +51,31 @@ def deliver(message_ids: Iterable[int] | None = None) -> int:
     batch = settings.DELIVERY_BATCH_SIZE
     own_ids = list(message_ids or [])
     attempted = 0
-    with ThreadPoolExecutor(max_workers=settings.DELIVERY_THREADS, thread_name_prefix="delivery") as pool:
+    watch = Watch(owner, started)
+    with (
+        LeaseKeeper(owner, deadline) as leases,
+        ThreadPoolExecutor(max_workers=settings.DELIVERY_THREADS, thread_name_prefix="delivery") as pool,
+    ):
         while time.monotonic() < stop_claiming_at:
-            ids = claims.claim(owner, limit=batch, ids=own_ids) if own_ids else []
+            claimed_at = time.monotonic()
+            # Half-open breakers first: a probe is one message, alone.
+            probes = breaker.take_probes(owner)
+            ids = list(probes)
+            if own_ids:
+                ids += claims.claim(owner, limit=batch, ids=own_ids)
             own_ids = []
             if len(ids) < batch:
                 ids += claims.claim(owner, limit=batch - len(ids))
             if ids:
-                attempted += send_batch(pool, owner, ids, deadline)
+                leases.hold(ids, claimed_at)
+                attempted += send_batch(pool, owner, ids, deadline, leases, frozenset(probes))
                 heartbeat.beat()
                 continue
-            if not _linger(stop_claiming_at):
+            outcome_ = watch.linger(stop_claiming_at)
+            if outcome_ == "handover":
+                queue.continue_draining()
+                break
+            if not outcome_:
                 break
         else:
             # Out of time with work perhaps left: hand over to a fresh task.
@@ -68,19 +83,54 @@ def deliver(message_ids: Iterable[int] | None = None) -> int:
     return attempted
 
 
-def _linger(stop_claiming_at: float) -> bool:
-    """Wait for the next message about to fall due; False when none is near."""
-    due_at = claims.next_due_at()
-    if due_at is None:
-        return False
-    wait_for = (due_at - timezone.now()).total_seconds()
-    if wait_for > settings.DELIVERY_LINGER_SECONDS or time.monotonic() + wait_for > stop_claiming_at:
-        return False
-    time.sleep(min(max(wait_for, 0.05), settings.DELIVERY_LINGER_SECONDS))
-    return True
+class Watch:
+    """What an idle task waits for before it ends: a message or a probe about
+    to fall due, and leases held by other workers that may be dead.
+
+    A live worker renews its leases every few seconds, so an idle task first
+    watches other workers' leases for a little longer than that (a task
+    started by a fresh worker process or by the sweep comes to look); a lease
+    that is not renewed meanwhile is waited out and taken over as soon as it
+    runs out, instead of at the next sweep.
+    """
+
+    def __init__(self, owner: str, started: float) -> None:
+        self.owner = owner
+        self.observe_until = started + stale_after_seconds() + 1
+
+    def linger(self, stop_claiming_at: float) -> bool | str:
+        """True: claim again now. False: nothing near, end. "handover": work
+        is near but past this task's time, queue a fresh task."""
+        now = timezone.now()
+        waits: list[float] = []
+        due_at = claims.next_due_at()
+        if due_at is not None:
+            wait_for = (due_at - now).total_seconds()
+            if wait_for <= settings.DELIVERY_LINGER_SECONDS:
+                waits.append(wait_for)
+        stale = claims.stale_lease_expiry(self.owner)
+        if stale is not None:
+            waits.append((stale - now).total_seconds() + 0.05)
+        if not waits and time.monotonic() < self.observe_until and claims.held_by_others(self.owner).exists():
+            waits.append(1.0)  # look again: renewed, or stale by then
+        if not waits:
+            return False
+        wait_for = max(min(waits), 0.05)
+        if time.monotonic() + wait_for > stop_claiming_at:
+            # A stale lease runs out after this task must stop claiming.
+            return "handover" if stale is not None else False
+        time.sleep(min(wait_for, max(settings.DELIVERY_LINGER_SECONDS, 1.0)))
+        return True
 
 
-def send_batch(pool: ThreadPoolExecutor, owner: str, ids: list[int], deadline: float) -> int:
+def send_batch(
+    pool: ThreadPoolExecutor,
+    owner: str,
+    ids: list[int],
+    deadline: float,
+    leases: LeaseKeeper,
+    probes: frozenset[int] = frozenset(),
+) -> int:
     messages = list(
         Message.objects.filter(id__in=ids, lease_owner=owner).select_related(
             "alert__incident__monitor", "level_link"
@@ -96,7 +146,7 @@ def send_batch(pool: ThreadPoolExecutor, owner: str, ids: list[int], deadline: f
         message.integration = shared[message.integration_id]
     prefetch_related_objects(list(shared.values()), "variables", "steps", "statushub_services")
     lanes = plan_lanes(owner, messages, settings.DELIVERY_THREADS)
-    futures = [pool.submit(run_lane, owner, lane, deadline) for lane in lanes]
+    futures = [pool.submit(run_lane, owner, lane, deadline, leases, probes) for lane in lanes]
     wait(futures)
     for future in futures:
         if future.exception() is not None:
@@ -105,7 +155,9 @@ def send_batch(pool: ThreadPoolExecutor, owner: str, ids: list[int], deadline: f
     return sum(f.result() for f in futures if f.exception() is None)
 
 
-def run_lane(owner: str, lane: Lane, deadline: float) -> int:
+def run_lane(
+    owner: str, lane: Lane, deadline: float, leases: LeaseKeeper, probes: frozenset[int] = frozenset()
+) -> int:
     """Send one lane's messages in order on one keep-alive session (a thread)."""
     close_old_connections()
     integration = lane.integration
@@ -123,19 +175,22 @@ def run_lane(owner: str, lane: Lane, deadline: float) -> int:
                 break
             if slot is not None:
                 _sleep_until(slot)
+            # Start no request that could outlast our lease on the message.
+            if not leases.covers(connect + read + 1) and not leases.renew_one(message.id, connect + read + 1):
+                continue  # no longer ours (the lease ran out): its new owner sends it
             result = attempt(message, session, owner)
             pending.append(result)
             sent += 1
             local_failures = local_failures + 1 if result.transient_failure else 0
             urgent = local_failures >= settings.DELIVERY_BREAKER_THRESHOLD
             if urgent or len(pending) >= FLUSH_EVERY or time.monotonic() - last_flush > FLUSH_SECONDS:
-                opened = outcome.save(pending, owner)
+                opened = outcome.save(pending, owner, probes)
                 pending, last_flush = [], time.monotonic()
                 if integration.pk in opened:
                     # The breaker opened: the rest wait out the pause in the outbox.
                     claims.release(owner, rest[1:], opened[integration.pk])
                     break
-        outcome.save(pending, owner)
+        outcome.save(pending, owner, probes)
     finally:
         session.close()
         connection.close()
@@ -159,6 +214,8 @@ def attempt(message: Message, session: requests.Session, owner: str) -> Result:
         started_at=timezone.now(),
         duration_ms=0,
     )
+    # Recorded before the request goes out; save() fills in the answer.
+    result.attempt_id = outcome.start_attempt(message, owner)
     began = time.monotonic()
     try:
         result.exchanges = send_message(message, session)

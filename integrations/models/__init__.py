@@ -9,11 +9,18 @@ from integrations.models.integrations import (
     StatusHubService,
     VariableMode,
 )
-from integrations.models.messages import FINAL_STATUSES, Message, MessageAttempt, MessageStatus
+from integrations.models.messages import (
+    FINAL_STATUSES,
+    OUTCOME_UNKNOWN,
+    Message,
+    MessageAttempt,
+    MessageStatus,
+)
 
 __all__ = [
     "FINAL_STATUSES",
     "OPERATOR_KINDS",
+    "OUTCOME_UNKNOWN",
     "AuthType",
     "HttpMethod",
     "Integration",

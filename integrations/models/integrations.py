@@ -55,9 +55,15 @@ class Integration(models.Model):
         blank=True,
         help_text="Custom integrations: HMAC-SHA256 signing secrets; the first signs, all are sent.",
     )
-    # Circuit breaker state, written by delivery.
+    # Circuit breaker state, written by delivery (integrations.delivery.breaker).
+    # paused_until set: the breaker is open (closed when empty); once it has
+    # passed, the next message goes alone as a probe, held by probe_owner.
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    breaker_trips = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Pauses in a row without a success; each doubles the next."
+    )
+    probe_owner = models.CharField(max_length=100, blank=True, editable=False)
     # Rate limiter state, written by delivery: the time the next request may
     # go out (a "theoretical arrival time"), advanced with compare-and-swap so
     # that every worker process shares one limit.

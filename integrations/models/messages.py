@@ -16,6 +16,11 @@ class MessageStatus(models.TextChoices):
 
 FINAL_STATUSES = {MessageStatus.DELIVERED, MessageStatus.FAILED, MessageStatus.EXPIRED}
 
+# An attempt's outcome is the message status it led to, or this: the row is
+# written before the request goes out and updated with the answer, so an
+# attempt whose worker died in between stays visible as "unknown".
+OUTCOME_UNKNOWN = "unknown"
+
 
 class Message(models.Model):
     """One delivery owed: an alert × an integration × a recipient (the outbox).
@@ -88,6 +93,8 @@ class MessageAttempt(models.Model):
     response_headers = models.JSONField(default=dict, blank=True)
     response_body = models.TextField(blank=True)
     error = models.TextField(blank=True)
+    # A MessageStatus value, or OUTCOME_UNKNOWN while in flight (or forever,
+    # when the worker died before recording the answer).
     outcome = models.CharField(max_length=10, blank=True)
     worker = models.CharField(max_length=100, blank=True)
 

@@ -119,7 +119,8 @@ def test_cooldown_grows_and_is_capped(settings) -> None:
     settings.DELIVERY_BREAKER_THRESHOLD = 5
     settings.DELIVERY_BREAKER_COOLDOWN = 30
     settings.DELIVERY_BREAKER_MAX_COOLDOWN = 3600
-    assert [cooldown_seconds(n) for n in (5, 9, 10, 15, 20)] == [30, 30, 60, 120, 240]
+    # Per run of failures (the breaker's trips), not per failed message.
+    assert [cooldown_seconds(trips) for trips in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert cooldown_seconds(500) == 3600
 
 
