@@ -16,6 +16,8 @@ class VariableSpec:
     default: str = ""
     choices: tuple[str, ...] = field(default_factory=tuple)
     mode: str = "fixed"
+    # The value is itself a template (an e-mail subject), rendered when sent.
+    template: bool = False
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> VariableSpec:

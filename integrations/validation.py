@@ -148,7 +148,9 @@ def clean_variable(variable: IntegrationVariable) -> None:
             errors.append(message)
         if spec and spec.choices and value not in spec.choices:
             errors.append(f"Choose one of: {', '.join(spec.choices)}.")
-        if "{{" in value:
+        if spec and spec.template:
+            errors.extend(template_errors(value, variable_names(variable.integration)))
+        elif "{{" in value:
             errors.append("A variable's value is used as it is; it cannot hold {{…}} placeholders.")
     elif spec and spec.required and variable.mode == VariableMode.FIXED:
         errors.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")

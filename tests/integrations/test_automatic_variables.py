@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from alerting.models import ApiKey
@@ -107,9 +108,14 @@ def test_in_the_email_subject(db, settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     integration = Integration.objects.create(name="Mail", kind=IntegrationKind.EMAIL)
     kinds.ensure_kind_variables(integration)
-    integration.variables.filter(name="SubjectAlert").update(
-        value="{{@monitor.name}} at {{@DateTime(yyyy-MM-dd)}} [{{@RandomChar(5)}}]"
-    )
+    subject = integration.variables.get(name="SubjectAlert")
+    subject.value = "{{@Lower({{@monitor.name}})}}"
+    with pytest.raises(ValidationError, match="unknown function @Lower"):
+        subject.full_clean()
+    # A subject is a template (saving one with placeholders used to be refused).
+    subject.value = "{{@monitor.name}} at {{@DateTime(yyyy-MM-dd)}} [{{@RandomChar(5)}}]"
+    subject.full_clean()
+    subject.save()
     send_test(integration, "Alert", recipient="ops@example.com")
     subject = mail.outbox[-1].subject
     day = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
