@@ -66,10 +66,12 @@ def measure(count: int, call: Callable[[int], None], per: int = 1) -> tuple[floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=300, help="requests per path (batches: a tenth)")
     parser.add_argument("--profile", choices=PATHS, help="print the cProfile of this path")
-    parser.add_argument("--paths", default=",".join(PATHS), help=f"comma-separated subset of {', '.join(PATHS)}")
+    parser.add_argument("--paths", default=",".join(PATHS), help=f"a comma-separated subset of {PATHS}")
     args = parser.parse_args()
 
     import django
@@ -98,17 +100,21 @@ def main() -> None:
             ),
             "first-error-batched": (
                 lambda i: post(
-                    [{"monitor": f"batch-{i}-{j}", "status": "error", "description": "down"} for j in range(100)]
+                    [
+                        {"monitor": f"batch-{i}-{j}", "status": "error", "description": "down"}
+                        for j in range(100)
+                    ]
                 ),
                 100,
             ),
             "noop": (lambda i: client.get("/noop"), 1),
         }
         # Warm up every path (connections, the configuration snapshot, imports).
-        for path, (call, _) in run.items():
+        for call, _ in run.values():
             for i in range(3):
                 call(10_000_000 + i)
-        print(f"database: {connection.vendor} {name}, persistent connections: {connection.settings_dict['CONN_MAX_AGE']}")
+        kept = connection.settings_dict["CONN_MAX_AGE"]
+        print(f"database: {connection.vendor} {name}, persistent connections: {kept}")
         print(f"{'path':<22} {'wall ms/item':>13} {'app CPU ms/item':>16}")
         for path, (call, per) in run.items():
             if path not in args.paths.split(","):

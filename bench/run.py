@@ -101,13 +101,17 @@ def main() -> None:
     parser.add_argument(
         "--parts",
         type=lambda v: set(v.split(",")),
-        default={"ingest", "probe", "storm"},
-        help="Comma-separated subset of ingest,probe,storm (the ceiling is always measured).",
+        default={"ingest", "first-error", "probe", "storm", "alertmanager"},
+        help="Comma-separated subset of ingest,first-error,probe,storm,alertmanager "
+        "(the ceiling is always measured).",
     )
     parser.add_argument("--redis-db", type=int, default=5, help="Redis database to empty and use.")
     parser.add_argument("--probe-count", type=int, default=200, help="Paced single submissions.")
     parser.add_argument("--probe-rate", type=float, default=20.0, help="Probe submissions per second.")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (sync, gthread).")
+    parser.add_argument(
+        "--soak", type=float, default=0.0, help="Seconds of steady load before the end RSS (e.g. 600)."
+    )
     options = parser.parse_args()
 
     db = database_url()
@@ -194,6 +198,10 @@ def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str
     figures: dict[str, float] = {}
     if "ingest" in options.parts:
         measure_ingest(options, web, auth, figures)
+    # Before the workers start, as the no-op view and the OK figures: no
+    # delivery shares the cores with it.
+    if "alertmanager" in options.parts:
+        measure_alertmanager(options, receiver_url, figures)
     print("measuring the ceiling", flush=True)
     requests.post(f"{receiver_url}/_reset")
     figures["ceiling"] = rate(
@@ -209,11 +217,147 @@ def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str
     for _n in range(options.clusters):
         spawn([PY, "manage.py", "qcluster"])
     time.sleep(3)  # the workers are up
+    figures.update({f"rss_start_{k}": v for k, v in rss_by_role().items()})
     if "probe" in options.parts:
         measure_probe(options, web, auth, receiver_url, figures)
     if "storm" in options.parts:
         measure_storm(options, web, auth, receiver_url, figures)
+    # Last: their messages (two per new monitor) are still being delivered
+    # when the run ends, and would disturb anything measured after them.
+    if "first-error" in options.parts:
+        measure_first_errors(options, web, auth, figures)
+    if options.soak:
+        soak(options, web, auth, figures)
+    figures.update({f"rss_end_{k}": v for k, v in rss_by_role().items()})
     return figures
+
+
+def rss_by_role() -> dict[str, float]:
+    """Resident memory (MB) of the largest gunicorn worker and qcluster process of this run."""
+    found: dict[str, float] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            command = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        role = "web" if "bench.wsgi:application" in command else "worker" if "qcluster" in command else None
+        rss = next((line.split()[1] for line in text.splitlines() if line.startswith("VmRSS:")), None)
+        if role and rss and str(ROOT) in str(os.readlink(status.parent / "cwd")):
+            found[role] = max(found.get(role, 0.0), int(rss) / 1024)
+    return found
+
+
+def soak(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    """Steady mixed load (OK results and first errors) for ``--soak`` seconds:
+    RSS at the start and end of the run shows whether memory stays flat."""
+    print(f"soak: {options.soak:.0f} s of mixed load", flush=True)
+    bodies = [json.dumps({"monitor": f"soak-{i % 500}", "status": "ok"}).encode() for i in range(500)]
+    figures["soak_rate"] = rate(f"{web}/api/v1/alerts", "POST", auth, bodies, options.soak, 2, 2)
+
+
+def measure_first_errors(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    """Each submission a new monitor's first error: an incident, an alert and
+    two webhook messages, while the worker delivers them."""
+    print("measuring first errors", flush=True)
+    seconds = options.seconds
+    singles = [
+        json.dumps({"monitor": f"first-{i}", "status": "error", "description": "down"}).encode()
+        for i in range(int(seconds * 3000) + 1000)
+    ]
+    batches = [
+        json.dumps(
+            [{"monitor": f"firstb-{i}-{j}", "status": "error", "description": "down"} for j in range(100)]
+        ).encode()
+        for i in range(int(seconds * 150) + 20)
+    ]
+    figures["first_single"] = rate(f"{web}/api/v1/alerts", "POST", auth, singles, seconds, 2, 4)
+    figures["first_batch_requests"] = rate(f"{web}/api/v1/alerts", "POST", auth, batches, seconds, 2, 2)
+    figures["first_batched"] = figures["first_batch_requests"] * 100
+
+
+ALERTMANAGER_CONFIG = """route:
+  receiver: bench
+  group_by: [alertname, instance]
+  group_wait: 1s
+  group_interval: 5m
+receivers:
+  - name: bench
+    webhook_configs:
+      - url: {url}
+"""
+
+
+def alertmanager_binary() -> str | None:
+    import shutil
+
+    for name in ("prometheus-alertmanager", "alertmanager"):
+        if found := shutil.which(name):
+            return found
+    print("Alertmanager is not installed: installing the Debian package prometheus-alertmanager", flush=True)
+    try:
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "prometheus-alertmanager"],
+            check=True,
+            timeout=600,
+            capture_output=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"  could not install it ({exc}); the Alertmanager rows are SKIPPED", flush=True)
+        return None
+    return shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+
+
+def measure_alertmanager(options, receiver_url: str, figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    """Prometheus Alertmanager taking new alerts (POST /api/v2/alerts) with a
+    webhook receiver, under the same client and load generator."""
+    import tempfile
+
+    binary = alertmanager_binary()
+    if binary is None:
+        figures["am_skipped"] = 1
+        return
+    print("measuring Alertmanager", flush=True)
+    port = free_port()
+    with tempfile.TemporaryDirectory() as work:
+        config = Path(work) / "alertmanager.yml"
+        config.write_text(ALERTMANAGER_CONFIG.format(url=f"{receiver_url}/alertmanager"))
+        process = subprocess.Popen(
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.path={work}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--cluster.listen-address=",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_http(f"{url}/-/ready")
+            headers = {"Content-Type": "application/json"}
+            seconds = options.seconds
+
+            def alert(name: str) -> dict[str, object]:
+                return {
+                    "labels": {"alertname": "Down", "instance": name},
+                    "annotations": {"description": "down"},
+                }
+
+            singles = [json.dumps([alert(f"am-{i}")]).encode() for i in range(int(seconds * 6000) + 1000)]
+            batches = [
+                json.dumps([alert(f"amb-{i}-{j}") for j in range(100)]).encode()
+                for i in range(int(seconds * 150) + 20)
+            ]
+            figures["am_single"] = rate(f"{url}/api/v2/alerts", "POST", headers, singles, seconds, 2, 4)
+            batch_requests = rate(f"{url}/api/v2/alerts", "POST", headers, batches, seconds, 2, 2)
+            figures["am_batched"] = batch_requests * 100
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
 
 
 def measure_ingest(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
@@ -324,6 +468,40 @@ def report(f: dict[str, float]) -> None:
                 f"{f['batched']:.0f}  ({f['batch_requests']:.1f} requests of 100/s)",
             ),
         ]
+
+    def vs(value: float, peer: str) -> str:
+        parts = []
+        if f.get(peer):
+            parts.append(f"{value / f[peer]:.2f}x Alertmanager")
+        if f.get("noop"):
+            parts.append(f"{value / f['noop']:.2f}x no-op")
+        return f"{value:.0f}  ({', '.join(parts)})" if parts else f"{value:.0f}"
+
+    if "am_single" in f:
+        rows += [
+            ("Alertmanager: one alert per POST (alerts/s)", vs(f["am_single"], "")),
+            ("Alertmanager: 100 alerts per POST (alerts/s)", f"{f['am_batched']:.0f}"),
+        ]
+    elif "am_skipped" in f:
+        rows.append(("Alertmanager", "SKIPPED: not installed and could not be installed"))
+    if "noop" in f:
+        rows += [
+            ("OK, single (results/s)", vs(f["single"], "am_single")),
+            ("OK, batched (results/s)", vs(f["batched"], "am_batched")),
+        ]
+    if "first_single" in f:
+        rows += [
+            ("first error, single (new monitors/s)", vs(f["first_single"], "am_single")),
+            ("first error, batched 100 (new monitors/s)", vs(f["first_batched"], "am_batched")),
+        ]
+    for role in ("web", "worker"):
+        if f"rss_start_{role}" in f:
+            rows.append(
+                (
+                    f"RSS of the largest {role} process, start / end (MB)",
+                    f"{f[f'rss_start_{role}']:.0f} / {f.get(f'rss_end_{role}', nan):.0f}",
+                )
+            )
     if "probe_expected" in f:
         rows += [
             ("not saturated: messages received", f"{f['probe_received']:.0f} of {f['probe_expected']:.0f}"),
