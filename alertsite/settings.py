@@ -233,6 +233,8 @@ DELIVERY_LINGER_SECONDS = env_float("DELIVERY_LINGER_SECONDS", 10.0)
 DELIVERY_BREAKER_THRESHOLD = env_int("DELIVERY_BREAKER_THRESHOLD", 5, minimum=1)
 DELIVERY_BREAKER_COOLDOWN = env_int("DELIVERY_BREAKER_COOLDOWN", 30, minimum=1)
 DELIVERY_BREAKER_MAX_COOLDOWN = env_int("DELIVERY_BREAKER_MAX_COOLDOWN", 3600, minimum=1)
+# A claim lasts this long unless its (live) task renews it; see integrations.delivery.leases.
+DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 20, minimum=4)
 # /healthz/delivery answers 503 when no worker was seen for this long, or the
 # oldest due message has waited this long.
 HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 120, minimum=1)

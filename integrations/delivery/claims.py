@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from integrations.delivery.policy import lease_seconds, stale_after_seconds
@@ -88,7 +89,13 @@ def _take(
     taken = list(Message.objects.filter(id__in=picked_ids, lease_owner=owner).values_list("id", flat=True))
     taken_over = [i for i, status in picked if status == MessageStatus.SENDING and i in set(taken)]
     if taken_over:
-        # The lease of a worker that stopped ran out: say so on its last attempt.
+        # The lease of a worker that stopped ran out. Count the attempts it
+        # made (its claim counted one it may never have started) ...
+        made = MessageAttempt.objects.filter(message_id=OuterRef("pk")).order_by().values("message_id")
+        Message.objects.filter(id__in=taken_over).update(
+            attempt_count=Coalesce(Subquery(made.annotate(n=Max("number")).values("n")), 0) + 1
+        )
+        # ... and say so on its last attempt.
         MessageAttempt.objects.filter(message_id__in=taken_over, outcome=OUTCOME_UNKNOWN).exclude(
             worker=owner[:100]
         ).update(error=TAKEN_OVER)
