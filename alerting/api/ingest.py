@@ -86,6 +86,9 @@ def submit(request: Request) -> Response:
     header_key = request.headers.get("Idempotency-Key", "")
     if len(header_key) > MAX_IDEMPOTENCY_KEY:
         return error_response({"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY} characters."]})
+    if not header_key.isprintable():
+        # A NUL (which no PostgreSQL text can hold) or another control character.
+        return error_response({"Idempotency-Key": ["Must not contain control characters."]})
     request_key = idempotency.REQUEST + header_key if header_key else ""
     if request_key:
         earlier = idempotency.fresh(api_key, request_key)

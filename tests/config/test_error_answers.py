@@ -163,3 +163,14 @@ def test_required_values_are_checked_when_an_integration_is_turned_on(api: Api) 
     # A complete integration is created active at once.
     complete = api.post("integrations", {"name": "PD 2", "kind": "pagerduty", "variables": routing})
     assert complete.status_code == 201, complete.content
+
+
+def test_an_idempotency_key_with_a_nul_is_a_400(api: Api) -> None:
+    response = api.client.post(
+        "/api/v1/alerts",
+        {"monitor": "web", "status": "ok"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="retry\x00-1",
+    )
+    assert assert_error_shape(response, 400) == {"Idempotency-Key": ["Must not contain control characters."]}
+    assert not Monitor.objects.filter(key="web").exists()
