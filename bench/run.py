@@ -139,8 +139,7 @@ def main() -> None:
     env.pop("REDIS_URL", None)
     if broker_url:
         env["REDIS_URL"] = broker_url
-    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
-        subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True)
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     seeded = subprocess.run(
         [PY, "-c", "import django; django.setup(); import runpy; runpy.run_path('bench/seed.py')"],
         cwd=ROOT,

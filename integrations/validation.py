@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from integrations import kinds
 from integrations.templating import validate
@@ -141,15 +141,21 @@ def clean_variable(variable: IntegrationVariable) -> None:
 
     errors: list[str] = []
     value = variable.get_value()
-    spec = kinds.spec_for(variable.integration, variable.name) if variable.integration_id else None
+    try:
+        # On the admin's add page the integration is not saved yet, but the
+        # inline gave the variable its (unsaved) parent: its kind still counts.
+        integration: Integration | None = variable.integration
+    except ObjectDoesNotExist:
+        integration = None
+    spec = kinds.spec_for(integration, variable.name) if integration is not None else None
     if value:
         message = retired_url_error(value) or outbound_url_error(value, any_scheme=False)
         if message:
             errors.append(message)
         if spec and spec.choices and value not in spec.choices:
             errors.append(f"Choose one of: {', '.join(spec.choices)}.")
-        if spec and spec.template:
-            errors.extend(template_errors(value, variable_names(variable.integration)))
+        if spec and spec.template and integration is not None:
+            errors.extend(template_errors(value, variable_names(integration)))
         elif "{{" in value:
             errors.append("A variable's value is used as it is; it cannot hold {{…}} placeholders.")
     elif spec and spec.required and variable.mode == VariableMode.FIXED:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from integrations.delivery import heartbeat
@@ -76,9 +76,19 @@ class LeaseKeeper:
         began = time.monotonic()
         now = timezone.now()
         length = lease_seconds()
-        renewed = Message.objects.filter(
-            id__in=ids, lease_owner=self.owner, status=MessageStatus.SENDING
-        ).update(lease_expires_at=now + timedelta(seconds=length), updated_at=now)
+        mine = Message.objects.filter(id__in=ids, lease_owner=self.owner, status=MessageStatus.SENDING)
+        with transaction.atomic():
+            if connection.features.has_select_for_update_skip_locked:
+                # One UPDATE over a whole batch would lock its rows in no set
+                # order while a lane's save() locks some of them in its own:
+                # a deadlock, and PostgreSQL aborts one side. Rows a save is
+                # writing right now are skipped (the save ends their lease, or
+                # the next renewal takes them); the rest are locked in id order.
+                free = list(
+                    mine.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)
+                )
+                mine = Message.objects.filter(id__in=free)
+            renewed = mine.update(lease_expires_at=now + timedelta(seconds=length), updated_at=now)
         with self.lock:
             if self.held == ids:
                 self.confirmed_until = began + length

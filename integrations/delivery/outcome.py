@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from integrations.delivery import breaker
@@ -13,6 +15,8 @@ from integrations.delivery.policy import backoff_seconds
 from integrations.delivery.queue import enqueue_messages
 from integrations.models import OUTCOME_UNKNOWN, Message, MessageAttempt, MessageStatus
 from integrations.transports.base import Exchange
+
+logger = logging.getLogger(__name__)
 
 BODY_LIMIT = 64 * 1024
 
@@ -183,11 +187,7 @@ def save(results: list[Result], owner: str, probes: frozenset[int] = frozenset()
     """
     if not results:
         return {}
-    now = timezone.now()
-    # The attempt happened whether or not we still hold the message.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_attempt_sql(), [_attempt_params(r) for r in results])
-        cursor.executemany(_update_sql(), [_params(r, owner, now) for r in results])
+    _write(sorted(results, key=lambda r: r.message_id), owner)
     finished = [r.message_id for r in results if r.status != MessageStatus.PENDING]
     if finished:
         # An Ok waiting for one of these Alerts may go now.
@@ -199,6 +199,32 @@ def save(results: list[Result], owner: str, probes: frozenset[int] = frozenset()
         if waiting:
             transaction.on_commit(lambda: enqueue_messages(waiting))
     return _update_breakers(results, owner, probes)
+
+
+# A save that fails is retried: these messages were sent, and if their
+# results were lost their leases would run out and they would be sent again.
+SAVE_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def _write(results: list[Result], owner: str) -> None:
+    for delay in (*SAVE_RETRY_DELAYS, None):
+        now = timezone.now()
+        try:
+            # The attempt happened whether or not we still hold the message.
+            # Rows are written in id order, the order lease renewals lock them.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(_attempt_sql(), [_attempt_params(r) for r in results])
+                cursor.executemany(_update_sql(), [_params(r, owner, now) for r in results])
+            return
+        except OperationalError:
+            # A deadlock or serialization failure, a locked SQLite file, or a
+            # lost connection: the transaction rolled back whole, so it can be
+            # written again (on a new connection if this one is broken).
+            if delay is None:
+                raise
+            logger.warning("saving %d delivery results failed; retrying", len(results), exc_info=True)
+            close_old_connections()
+            time.sleep(delay)
 
 
 def _update_breakers(results: list[Result], owner: str, probes: frozenset[int]) -> dict[object, datetime]:

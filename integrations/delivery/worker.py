@@ -190,10 +190,14 @@ def run_lane(
                     # The breaker opened: the rest wait out the pause in the outbox.
                     claims.release(owner, rest[1:], opened[integration.pk])
                     break
-        outcome.save(pending, owner, probes)
     finally:
-        session.close()
-        connection.close()
+        try:
+            # Also when the lane stops on an error: what was sent is recorded,
+            # else its lease would run out and it would be sent again.
+            outcome.save(pending, owner, probes)
+        finally:
+            session.close()
+            connection.close()
     return sent
 
 

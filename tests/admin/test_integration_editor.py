@@ -29,7 +29,12 @@ def preset_integration(url: str, name: str = "Receiver") -> Integration:
 
 def change_form_data(client, integration: Integration) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """The change form as the browser would post it, unchanged."""
-    page = client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
+    return form_data(client, reverse("admin:integrations_integration_change", args=[integration.pk]))
+
+
+def form_data(client, url: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The form at ``url`` as the browser would post it, untouched."""
+    page = client.get(url)
     form = page.context["adminform"].form
     data: dict[str, object] = {}
     for name in form.fields:
@@ -68,6 +73,29 @@ def test_preset_form_is_prefilled_and_saves(staff_client) -> None:
     assert "Value per escalation level" in html
     assert "@alert.description" in html  # the variable panel, with meanings
     assert "Text of the error that triggered the alert" in html
+
+
+def test_adding_pagerduty_without_its_routing_key_is_a_form_error(staff_client) -> None:
+    url = f"{ADD}?kind=pagerduty"
+    data = form_data(staff_client, url)
+    data["name"] = "On-call PagerDuty"
+    page = staff_client.post(url, data)
+    assert page.status_code == 200
+    variables = page.context["inline_admin_formsets"][0].formset
+    row = next(f for f in variables.forms if f["name"].value() == "RoutingKey")
+    assert row.errors["secret_value"] == [
+        "RoutingKey needs a value (or choose 'Value per escalation level')."
+    ]
+    assert not Integration.objects.filter(name="On-call PagerDuty").exists()
+
+    index = variables.forms.index(row)
+    data[f"variables-{index}-secret_value"] = "R0UT1NGKEY0123456789abcdef012345"
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, _debug(response)
+    integration = Integration.objects.get(name="On-call PagerDuty")
+    assert integration.kind == IntegrationKind.PAGERDUTY
+    saved = integration.variables.get(name="RoutingKey")
+    assert saved.is_secret and saved.get_value() == "R0UT1NGKEY0123456789abcdef012345"
 
 
 def test_misspelled_variable_is_an_error_at_its_field(staff_client) -> None:
