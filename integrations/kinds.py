@@ -25,6 +25,13 @@ def variable_specs(kind: str) -> tuple[VariableSpec, ...]:
     return tuple(VariableSpec.from_data(v) for v in _load().get(kind, {}).get("variables", []))
 
 
+def required_names(kind: str) -> list[str]:
+    """The predefined variables a built-in kind's transport cannot send
+    without. (A preset's variables are only named by its steps, which the user
+    may edit; the steps' own check catches a name that is gone.)"""
+    return [s.name for s in variable_specs(kind) if s.required]
+
+
 def step_variables(kind: str) -> tuple[str, ...]:
     """Names a kind's transport supplies to its steps (StatusHub: the service)."""
     return tuple(_load().get(kind, {}).get("step_variables", []))

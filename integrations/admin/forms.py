@@ -85,6 +85,24 @@ def posted_variable_names(data: Any, prefix: str = "variables") -> set[str] | No
     return names
 
 
+class VariableFormSet(forms.BaseInlineFormSet):
+    """A built-in kind's required variable (PagerDuty's RoutingKey) may not be
+    removed: the integration could only fail when it sends."""
+
+    def clean(self) -> None:
+        super().clean()
+        names = posted_variable_names(self.data, self.prefix) if self.is_bound else None
+        if names is None:
+            return
+        kind = self.data.get("kind") or self.instance.kind or ""
+        missing = [n for n in kinds.required_names(kind) if n not in names]
+        if missing:
+            raise ValidationError(
+                f"This type of integration needs the variable{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}; add it back with its value (or a value per escalation level)."
+            )
+
+
 class StepFormSet(forms.BaseInlineFormSet):
     """Steps are validated against the variables posted on the same page, and
     each alert type may be ticked in one step only."""

@@ -8,7 +8,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from integrations.admin.adding import initial_for
-from integrations.admin.forms import StatusHubServiceForm, StepForm, StepFormSet, VariableForm
+from integrations.admin.forms import (
+    StatusHubServiceForm,
+    StepForm,
+    StepFormSet,
+    VariableForm,
+    VariableFormSet,
+)
 from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
 
 
@@ -41,6 +47,7 @@ class VariableInline(HidesSecretsFromViewers, admin.TabularInline):
     secret_fields = ("secret_value",)
     model = IntegrationVariable
     form = VariableForm
+    formset = VariableFormSet
     extra = 0
     fields = ("name", "mode", "is_secret", "value", "secret_value", "description", "position")
     verbose_name = "predefined variable"

@@ -89,6 +89,14 @@ def test_adding_pagerduty_without_its_routing_key_is_a_form_error(staff_client) 
     assert not Integration.objects.filter(name="On-call PagerDuty").exists()
 
     index = variables.forms.index(row)
+    removed = {k: v for k, v in data.items() if not k.startswith(f"variables-{index}-")}
+    page = staff_client.post(url, removed)
+    assert page.status_code == 200
+    assert page.context["inline_admin_formsets"][0].formset.non_form_errors() == [
+        "This type of integration needs the variable RoutingKey; "
+        "add it back with its value (or a value per escalation level)."
+    ]
+
     data[f"variables-{index}-secret_value"] = "R0UT1NGKEY0123456789abcdef012345"
     response = staff_client.post(url, data)
     assert response.status_code == 302, _debug(response)
