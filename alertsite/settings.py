@@ -4,6 +4,7 @@ environment; the README lists each variable with its default."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
@@ -170,9 +171,10 @@ Q_TIMEOUT = env_int("Q_TIMEOUT", 120, minimum=10)
 Q_RETRY = env_int("Q_RETRY", Q_TIMEOUT + 60, minimum=11)
 if Q_RETRY <= Q_TIMEOUT:
     raise ImproperlyConfigured("Q_RETRY must be greater than Q_TIMEOUT")
-Q_CLUSTER = {
+Q_WORKERS = env_int("Q_WORKERS", 2, minimum=1)
+Q_CLUSTER: dict[str, Any] = {
     "name": "alertsite",
-    "workers": env_int("Q_WORKERS", 2, minimum=1),
+    "workers": Q_WORKERS,
     "timeout": Q_TIMEOUT,
     "retry": Q_RETRY,
     "max_attempts": 1,

@@ -144,7 +144,7 @@ def remind(
         return Raised()
     sent = state.reminders_sent + 1
     delay = dt.timedelta(minutes=level.reminder_delay_minutes)
-    following = state.next_reminder_at + delay
+    following = (state.next_reminder_at or now) + delay
     if following <= now:
         # Far behind (the worker was down): one reminder now, not a burst.
         following = now + delay

@@ -82,4 +82,8 @@ def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
         Monitor.objects.bulk_create(fresh, ignore_conflicts=True)
         created = {m.pk for m in fresh}
         found.update(_select(missing))
-    return {key: Locked(m, m.pk in created, m.open_incident_id) for key, m in found.items()}
+    # open_incident_id is an extra column of _select's statement.
+    return {
+        key: Locked(m, m.pk in created, m.open_incident_id)  # type: ignore[attr-defined]
+        for key, m in found.items()
+    }

@@ -50,7 +50,7 @@ def message_rows(alert: Alert, level: Level, now: dt.datetime, coverage: Coverag
         if link.kind in OPERATOR_KINDS:
             targets = coverage.recipients(link.kind, level, link.extra_emails)
         else:
-            targets = NO_RECIPIENT
+            targets = list(NO_RECIPIENT)
         for target in targets:
             ok = alert_type == AlertType.OK
             depends_on = previous_alert_message(alert, link, target.address) if ok else None

@@ -16,6 +16,7 @@ DELIVERY_BREAKER_MAX_COOLDOWN.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
@@ -26,7 +27,7 @@ from integrations.delivery.policy import cooldown_seconds, probe_hold_seconds
 from integrations.models import Integration, Message, MessageStatus
 
 
-def record_failures(integration_id: object, count: int = 1, owner: str = "") -> datetime | None:
+def record_failures(integration_id: UUID, count: int = 1, owner: str = "") -> datetime | None:
     """Count transient failures; return the pause end when the breaker (re)opened."""
     Integration.objects.filter(pk=integration_id).update(
         consecutive_failures=F("consecutive_failures") + count
@@ -57,7 +58,7 @@ def record_failures(integration_id: object, count: int = 1, owner: str = "") -> 
     return current if current is not None and current > now else None
 
 
-def record_success(integration_id: object) -> None:
+def record_success(integration_id: UUID) -> None:
     # Conditional, so the common case (nothing to reset) writes nothing.
     closed = Integration.objects.filter(
         Q(consecutive_failures__gt=0) | Q(paused_until__isnull=False) | Q(breaker_trips__gt=0),
@@ -71,7 +72,7 @@ def record_success(integration_id: object) -> None:
         ).update(next_attempt_at=now)
 
 
-def record_inconclusive(integration_id: object, owner: str) -> None:
+def record_inconclusive(integration_id: UUID, owner: str) -> None:
     """The probe neither succeeded nor failed transiently (a permanent error
     of that message): half-open again, so the next message probes at once."""
     Integration.objects.filter(pk=integration_id, probe_owner=owner).update(

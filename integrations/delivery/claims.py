@@ -15,6 +15,7 @@ import socket
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
@@ -60,7 +61,7 @@ def claim(owner: str, *, limit: int, ids: Iterable[int] | None = None) -> list[i
         return _take(owner, candidates.order_by("next_attempt_at", "id"), limit, now)
 
 
-def claim_one_of(owner: str, integration_id: object) -> list[int]:
+def claim_one_of(owner: str, integration_id: UUID) -> list[int]:
     """The breaker's probe: the integration's first waiting message, due or
     not (retries backed off during an outage are what the probe is for)."""
     now = timezone.now()

@@ -6,10 +6,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from alertsite.db.columns import concrete_field
 from integrations.delivery import breaker
 from integrations.delivery.policy import backoff_seconds
 from integrations.delivery.queue import enqueue_messages
@@ -24,7 +27,7 @@ BODY_LIMIT = 64 * 1024
 @dataclass
 class Result:
     message_id: int
-    integration_id: object
+    integration_id: UUID
     number: int
     started_at: datetime
     duration_ms: int
@@ -117,17 +120,17 @@ ATTEMPT_FIELDS = [
 def _attempt_sql() -> str:
     table = connection.ops.quote_name(MessageAttempt._meta.db_table)
     columns = ", ".join(
-        f"{connection.ops.quote_name(MessageAttempt._meta.get_field(name).column)} = %s"
+        f"{connection.ops.quote_name(concrete_field(MessageAttempt, name).column)} = %s"
         for name in ATTEMPT_FIELDS
     )
     return f"UPDATE {table} SET {columns} WHERE id = %s"  # noqa: S608 - identifiers from the model
 
 
-def _attempt_params(result: Result) -> list[object]:
+def _attempt_params(result: Result) -> list[Any]:
     values = _attempt_values(result)
-    fields = MessageAttempt._meta
-    params: list[object] = [
-        fields.get_field(name).get_db_prep_save(values[name], connection) for name in ATTEMPT_FIELDS
+    params: list[Any] = [
+        concrete_field(MessageAttempt, name).get_db_prep_save(values[name], connection)
+        for name in ATTEMPT_FIELDS
     ]
     return [*params, result.attempt_id]
 
@@ -152,14 +155,14 @@ MESSAGE_FIELDS = [
 def _update_sql() -> str:
     table = connection.ops.quote_name(Message._meta.db_table)
     columns = ", ".join(
-        f"{connection.ops.quote_name(Message._meta.get_field(name).column)} = %s" for name in MESSAGE_FIELDS
+        f"{connection.ops.quote_name(concrete_field(Message, name).column)} = %s" for name in MESSAGE_FIELDS
     )
     # Identifiers come from the model; every value is a parameter.
     where = "WHERE id = %s AND lease_owner = %s"
     return f"UPDATE {table} SET {columns}, lease_owner = '', lease_expires_at = NULL {where}"  # noqa: S608
 
 
-def _params(result: Result, owner: str, now: datetime) -> list[object]:
+def _params(result: Result, owner: str, now: datetime) -> list[Any]:
     last = _last(result)
     values = {
         "status": result.status,
@@ -173,14 +176,13 @@ def _params(result: Result, owner: str, now: datetime) -> list[object]:
         "duration_ms": result.duration_ms,
         "updated_at": now,
     }
-    fields = Message._meta
-    params: list[object] = [
-        fields.get_field(name).get_db_prep_save(values[name], connection) for name in MESSAGE_FIELDS
+    params: list[Any] = [
+        concrete_field(Message, name).get_db_prep_save(values[name], connection) for name in MESSAGE_FIELDS
     ]
     return [*params, result.message_id, owner]
 
 
-def save(results: list[Result], owner: str, probes: frozenset[int] = frozenset()) -> dict[object, datetime]:
+def save(results: list[Result], owner: str, probes: frozenset[int] = frozenset()) -> dict[UUID, datetime]:
     """Write the attempts and the messages' new state; update the breakers.
 
     Returns {integration id: paused until} for breakers that opened.
@@ -227,11 +229,11 @@ def _write(results: list[Result], owner: str) -> None:
             time.sleep(delay)
 
 
-def _update_breakers(results: list[Result], owner: str, probes: frozenset[int]) -> dict[object, datetime]:
-    by_integration: dict[object, list[Result]] = {}
+def _update_breakers(results: list[Result], owner: str, probes: frozenset[int]) -> dict[UUID, datetime]:
+    by_integration: dict[UUID, list[Result]] = {}
     for r in results:
         by_integration.setdefault(r.integration_id, []).append(r)
-    opened: dict[object, datetime] = {}
+    opened: dict[UUID, datetime] = {}
     for integration_id, items in by_integration.items():
         trailing = 0
         any_success = False

@@ -74,8 +74,9 @@ def rate_per_minute(integration: Integration) -> int | None:
     if integration.rate_limit_per_minute:
         return integration.rate_limit_per_minute
     if integration.preset and integration.preset in LIMITS["presets"]:
-        return LIMITS["presets"][integration.preset]
-    return LIMITS["kinds"].get(integration.kind)
+        return int(LIMITS["presets"][integration.preset])
+    limit = LIMITS["kinds"].get(integration.kind)
+    return int(limit) if limit is not None else None
 
 
 def cooldown_seconds(trips: int) -> float:

@@ -11,6 +11,7 @@ Nothing is dropped.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from integrations.models import Integration
 HORIZON = timedelta(seconds=5)
 
 
-def reserve(integration_id: object, per_minute: int, wanted: int) -> tuple[list[datetime], datetime]:
+def reserve(integration_id: UUID, per_minute: int, wanted: int) -> tuple[list[datetime], datetime]:
     """Return (slot times for up to ``wanted`` requests, when the rest may try again)."""
     interval = timedelta(seconds=60 / per_minute)
     while True:

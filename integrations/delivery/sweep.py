@@ -78,7 +78,7 @@ def hand_out() -> int:
         return 0
     # Each task drains whatever is due, so a few tasks are enough; the ids
     # only say where to start.
-    tasks = max(1, min(settings.Q_CLUSTER["workers"] * 2, math.ceil(len(ids) / settings.DELIVERY_BATCH_SIZE)))
+    tasks = max(1, min(settings.Q_WORKERS * 2, math.ceil(len(ids) / settings.DELIVERY_BATCH_SIZE)))
     size = math.ceil(len(ids) / tasks)
     for start in range(0, len(ids), size):
         enqueue_messages(ids[start : start + size])

@@ -76,7 +76,7 @@ def invisible_characters(template: str) -> list[tuple[int, str]]:
     """(offset, character) of every invisible character in a placeholder name."""
     if not any(c in template for c in INVISIBLE):
         return []
-    found = []
+    found: list[tuple[int, str]] = []
     for match in _NAME_PART.finditer(template):
         found.extend((match.start(1) + i, c) for i, c in enumerate(match.group(1)) if c in INVISIBLE)
     return found

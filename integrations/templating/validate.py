@@ -77,7 +77,9 @@ def check(template: str, known_variable_names: Collection[str] = ()) -> Report:
             report.errors.append(TemplateError(message, token, line, column, var.offset))
     for call in _calls(nodes):
         if call.function in automatic.FUNCTIONS and all(isinstance(a, Text) for a in call.args):
-            message = automatic.argument_error(call.function, "".join(a.value for a in call.args))
+            message = automatic.argument_error(
+                call.function, "".join(a.value for a in call.args if isinstance(a, Text))
+            )
             if message:
                 line, column = position(parsed, call.offset)
                 report.errors.append(

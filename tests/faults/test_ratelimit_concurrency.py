@@ -129,6 +129,9 @@ def test_no_key_is_let_through_beyond_its_limit(backend: str, tmp_path: Path, li
     calls = (limit * 3 // 2) // (PROCESSES * THREADS) + 1  # half as many again as the limit
     answers = run_everywhere(tmp_path, backend, "hit", "", str(key.pk), str(THREADS), str(calls))
     assert len(answers) == PROCESSES * THREADS * calls > limit
-    # Exactly the limit: every process kept asking until the end, so no
-    # reserved request was left unused.
-    assert answers.count(True) == limit
+    allowed = answers.count(True)
+    # Never beyond the limit. Below it only by what a process reserved and
+    # did not use: a process whose threads all finished early (the machine ran
+    # it before the others) may end holding part of its last block.
+    unused_at_most = PROCESSES * (ratelimit.block_size(limit, 0) - 1)
+    assert limit - unused_at_most <= allowed <= limit, (allowed, limit)
