@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, Field, Model, TextField
 
+from alertsite.db.columns import concrete_field
+
 M = TypeVar("M", bound=Model)
 
 # A statement over more rows than this (an IN list of many ids) differs in text
@@ -163,8 +165,10 @@ def insert_one(instance: Model) -> None:
     it on every call); sets the primary key as ``bulk_create`` would.
     """
     model, meta, db = type(instance), instance._meta, connections[DEFAULT_DB_ALIAS]
-    if not db.features.can_return_columns_from_insert or not meta.pk.db_returning:
-        model.objects.bulk_create([instance])
+    pk = meta.pk
+    assert pk is not None
+    if not db.features.can_return_columns_from_insert or not pk.db_returning:  # type: ignore[attr-defined]
+        model._default_manager.bulk_create([instance])
         return
     key = (db.vendor, meta.label)
     if key not in _INSERTS:
@@ -179,9 +183,9 @@ def insert_one(instance: Model) -> None:
         # A plain text column stores a str as it is: its prep steps (three
         # calls deep) would return it unchanged. Subclasses may transform.
         _INSERTS[key] = (sql, [(f, type(f) in (CharField, TextField)) for f in fields])
-    sql, fields = _INSERTS[key]
+    sql, prepared = _INSERTS[key]
     params = []
-    for f, plain in fields:
+    for f, plain in prepared:
         # pre_save fills auto_now_add fields on the instance, as an ORM insert does.
         value = getattr(instance, f.attname) if plain else f.pre_save(instance, add=True)
         params.append(value if plain and type(value) is str else f.get_db_prep_save(value, db))
@@ -200,5 +204,5 @@ def where_equal(model: type[M], field_name: str, value: Any) -> list[M]:
     if db.vendor != "postgresql":
         return list(model._default_manager.filter(**{field_name: value}).order_by())
     q = db.ops.quote_name
-    column = f"{q(model._meta.db_table)}.{q(model._meta.get_field(field_name).column)}"
+    column = f"{q(model._meta.db_table)}.{q(concrete_field(model, field_name).column)}"
     return select(model, f"{column} = %s", [value])

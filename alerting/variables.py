@@ -91,7 +91,7 @@ def snapshot(
     first = incident.first_error
     first_data = {"check_id": first.check_id, "check_url": first.check_url} if first else {}
     if level_message is None:
-        level_message = alert.level.message if alert.level_id else ""
+        level_message = alert.level.message if alert.level is not None else ""
     ssl = (ok_check or {}).get("ssl_valid_until") or error.get("ssl_valid_until", "")
 
     values: dict[str, str] = {

@@ -32,14 +32,16 @@ HINT = (
 )
 
 
-def encrypted_columns() -> list[tuple[type[models.Model], list[models.Field]]]:
+def encrypted_columns() -> list[tuple[type[models.Model], list[models.Field[Any, Any]]]]:
     """Every concrete model with its encrypted columns."""
-    found = []
+    found: list[tuple[type[models.Model], list[models.Field[Any, Any]]]] = []
     for model in apps.get_models():
         opts = model._meta
         if opts.proxy or not opts.managed:
             continue
-        fields = [f for f in opts.local_concrete_fields if isinstance(f, ENCRYPTED_FIELDS)]
+        fields: list[models.Field[Any, Any]] = [
+            f for f in opts.local_concrete_fields if isinstance(f, ENCRYPTED_FIELDS)
+        ]
         if fields:
             found.append((model, fields))
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -70,7 +71,7 @@ def env_int_list(name: str, default: list[int]) -> list[int]:
         raise ImproperlyConfigured(f"{name} must be a comma-separated list of whole numbers") from None
 
 
-def kept_secret(data_dir: Path, filename: str, make: callable) -> str:
+def kept_secret(data_dir: Path, filename: str, make: Callable[[], str]) -> str:
     """Return a secret kept in the data folder, creating it once.
 
     The embedded default must run with no setup, yet a secret must survive a

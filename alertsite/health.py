@@ -96,7 +96,7 @@ def broker_check() -> dict[str, Any]:
     """Whether the django-q2 broker answers: Redis with a PING (short timeouts,
     so a hung server fails the check instead of the probe), the ORM broker with
     a query on its table."""
-    url = settings.Q_CLUSTER.get("redis")
+    url: str | None = settings.Q_CLUSTER.get("redis")
     if url:
         client = _redis_clients.get(url)
         if client is None:

@@ -7,10 +7,11 @@ removes it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 
 class SecretInput(forms.PasswordInput):
@@ -18,7 +19,9 @@ class SecretInput(forms.PasswordInput):
         super().__init__(attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False)
         self.is_set = False
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         attrs = dict(attrs or {})
         attrs["placeholder"] = "•••••••• (set; leave empty to keep)" if self.is_set else "not set"
         html = super().render(name, None, attrs, renderer)
@@ -45,7 +48,11 @@ class SecretField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class SecretFieldsMixin:
+# The mixin's methods run on a ModelForm; the checker is told so.
+_FormBase = forms.ModelForm if TYPE_CHECKING else object
+
+
+class SecretFieldsMixin(_FormBase):  # type: ignore[misc,valid-type]
     """For ModelForms: ``secret_fields`` become write-only."""
 
     secret_fields: tuple[str, ...] = ()

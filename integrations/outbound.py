@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -201,15 +202,16 @@ class PinnedAdapter(HTTPAdapter):
             request.headers["Host"] = name if port == default else f"{name}:{port}"
         return super().send(request, **kwargs)
 
-    def build_connection_pool_key_attributes(self, request, verify, cert=None):  # type: ignore[no-untyped-def]
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):  # type: ignore[no-untyped-def,unused-ignore]
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
         ip, host = request.pinned
         host_params["host"] = ip
         if host_params["port"] is None:
             host_params["port"] = 443 if host_params["scheme"] == "https" else 80
         if host_params["scheme"] == "https":
-            pool_kwargs["server_hostname"] = host
-            pool_kwargs["assert_hostname"] = host
+            # urllib3's pool takes these; requests' stubs list fewer keys.
+            pool_kwargs["server_hostname"] = host  # type: ignore[typeddict-unknown-key]
+            pool_kwargs["assert_hostname"] = host  # type: ignore[typeddict-unknown-key]
         return host_params, pool_kwargs
 
 
@@ -227,19 +229,19 @@ class OutboundSession(requests.Session):
         self.mount("http://", PinnedAdapter(pool_maxsize=16))
         self.mount("https://", PinnedAdapter(pool_maxsize=16))
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["allow_redirects"] = False
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         return super().request(method, url, *args, **kwargs)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         kwargs["allow_redirects"] = False
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         return super().send(request, **kwargs)
 
-    def resolve_redirects(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[requests.Response]:
         # Never follow (nor prepare) a redirect: its target was never vetted.
         return iter(())
 

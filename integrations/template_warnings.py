@@ -32,7 +32,7 @@ def template_warnings(template: str, names: Collection[str], *, secret: bool = F
 
 def step_warnings(step: IntegrationStep, names: Collection[str]) -> list[str]:
     """The step's warnings, each naming the step and field."""
-    found = []
+    found: list[str] = []
     for field, secret in TEMPLATE_FIELDS.items():
         found.extend(
             f"step {step.position} {field}: {m}"

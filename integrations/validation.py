@@ -209,7 +209,7 @@ def _host(value: str) -> str:
 
 def all_step_errors(steps: Iterable[IntegrationStep], names: Collection[str]) -> list[str]:
     """Every problem of a set of steps, flattened (for commands and the API)."""
-    found = []
+    found: list[str] = []
     for step in steps:
         for field, messages in step_errors(step, names).items():
             found.extend(f"step {step.position} {field}: {m}" for m in messages)

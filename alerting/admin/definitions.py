@@ -71,15 +71,15 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Active levels", ordering="_active_levels")
     def active_levels(self, obj: AlertDefinition) -> int:
-        return obj._active_levels
+        return obj._active_levels  # type: ignore[attr-defined]  # annotated
 
     @admin.display(description="Monitors")
     def monitor_count(self, obj: AlertDefinition) -> int:
-        return obj._monitors
+        return obj._monitors  # type: ignore[attr-defined]  # annotated
 
     @admin.display(description="Monitor groups")
     def group_count(self, obj: AlertDefinition) -> int:
-        return obj._groups
+        return obj._groups  # type: ignore[attr-defined]  # annotated
 
 
 class LevelIntegrationInline(admin.StackedInline):

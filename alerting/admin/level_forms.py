@@ -23,7 +23,7 @@ class StructuredTextField(forms.CharField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         try:
-            value = self.to_python(data)
+            value: Any = self.to_python(data)
         except ValidationError:
             return True
         return (initial or type(value)()) != value
@@ -39,7 +39,7 @@ class LinesField(StructuredTextField):
             return "\n".join(str(v) for v in value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         return [part.strip() for line in text.splitlines() for part in line.split(",") if part.strip()]
 
@@ -54,7 +54,7 @@ class AssignmentsField(StructuredTextField):
             return "\n".join(f"{k} = {v}" for k, v in value.items())
         return value
 
-    def to_python(self, value: Any) -> dict[str, str]:
+    def to_python(self, value: Any) -> dict[str, str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         result: dict[str, str] = {}
         for number, line in enumerate(text.splitlines(), start=1):
@@ -109,7 +109,7 @@ class LevelIntegrationForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         integration = data.get("integration")
         values = data.get("variable_values") or {}
         if integration is not None and values:
@@ -161,7 +161,7 @@ class LevelForm(forms.ModelForm):
 class LevelFormSet(forms.BaseInlineFormSet):
     """Levels numbered 1..N, each carrying its integrations as ``form.links``."""
 
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
+    def add_fields(self, form: Any, index: int | None) -> None:
         super().add_fields(form, index)
         prefix = f"{form.prefix}-{LINKS_SUFFIX}"
         data = self.data if self.is_bound and f"{prefix}-TOTAL_FORMS" in self.data else None
@@ -173,8 +173,11 @@ class LevelFormSet(forms.BaseInlineFormSet):
             else LinkFormSet(data, instance=form.instance, prefix=prefix)
         )
 
-    def live_forms(self) -> list[forms.Form]:
-        return [f for f in self.forms if not (self.can_delete and self._should_delete_form(f))]
+    def live_forms(self) -> list[Any]:
+        # The forms not ticked for deletion (Django's own check is private).
+        return [
+            f for f in self.forms if not (self.can_delete and getattr(f, "cleaned_data", {}).get("DELETE"))
+        ]
 
     def clean(self) -> None:
         super().clean()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -91,9 +93,9 @@ class MonitorGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description="Monitors")
     def monitor_count(self, obj: MonitorGroup) -> str:
-        return "every monitor" if obj.is_all_monitors else str(obj._monitors)
+        return "every monitor" if obj.is_all_monitors else str(obj._monitors)  # type: ignore[attr-defined]  # annotated
 
-    def get_fields(self, request: HttpRequest, obj: MonitorGroup | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: MonitorGroup | None = None) -> Any:
         if obj and obj.is_all_monitors:
             return ["name", "members_note"]
         return ["name", "monitors"]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -43,7 +46,7 @@ class OperatorAdmin(admin.ModelAdmin):
     change_form_template = "admin/alerting/operator/change_form.html"
 
     def get_urls(self) -> list[URLPattern]:
-        def view(channel: str):  # type: ignore[no-untyped-def]
+        def view(channel: str) -> Callable[[HttpRequest, str], HttpResponse]:
             def send(request: HttpRequest, pk: str) -> HttpResponse:
                 return self.send_test_view(request, pk, channel)
 
@@ -71,7 +74,7 @@ class OperatorAdmin(admin.ModelAdmin):
 
     @admin.display(description="Off-duty schedules", ordering="_schedules")
     def schedule_count(self, obj: Operator) -> int:
-        return obj._schedules
+        return obj._schedules  # type: ignore[attr-defined]  # annotated
 
     @admin.action(description="Put selected operators on duty")
     def set_on_duty(self, request: HttpRequest, queryset: QuerySet[Operator]) -> None:
@@ -96,7 +99,7 @@ class OperatorGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description="Members")
     def member_count(self, obj: OperatorGroup) -> str:
-        return "every operator" if obj.is_everyone else str(obj._members)
+        return "every operator" if obj.is_everyone else str(obj._members)  # type: ignore[attr-defined]  # annotated
 
     def get_readonly_fields(self, request: HttpRequest, obj: OperatorGroup | None = None) -> tuple[str, ...]:
         if obj and obj.is_everyone:
@@ -105,7 +108,7 @@ class OperatorGroupAdmin(admin.ModelAdmin):
             return ("name",)
         return ()
 
-    def get_fields(self, request: HttpRequest, obj: OperatorGroup | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: OperatorGroup | None = None) -> Any:
         if obj and obj.is_everyone:
             return ["name", "members_note"]
         return ["name", "members"]

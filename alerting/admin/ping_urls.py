@@ -27,7 +27,7 @@ HEARTBEAT_HELP = (
 class PingUrlAdminMixin:
     """Mixed into ``MonitorAdmin``."""
 
-    actions = ["rotate_ping_urls"]
+    actions: Any = ["rotate_ping_urls"]
 
     @property
     def media(self) -> forms.Media:

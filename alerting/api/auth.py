@@ -26,7 +26,7 @@ from alerting.models.ingest import KEY_PREFIX_LEN, hash_key
 from alerting.prepared import where_equal
 
 SCHEMES = {b"bearer", b"token"}
-SCOPE_RANK = {ApiScope.INGEST: 0, ApiScope.READ: 1, ApiScope.ADMIN: 2}
+SCOPE_RANK: dict[str, int] = {ApiScope.INGEST: 0, ApiScope.READ: 1, ApiScope.ADMIN: 2}
 # Writing last_used_at on every request would turn each read into a write;
 # once a minute is precise enough for "is this key still in use?".
 LAST_USED_PRECISION = dt.timedelta(minutes=1)

@@ -70,7 +70,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Not a client error: let Django log it and answer 500, so it gets fixed.
         return None
     response.data = {
-        "errors": as_error_lists(response.data if isinstance(exc, exceptions.ValidationError) else exc.detail)
+        "errors": as_error_lists(
+            response.data if isinstance(exc, exceptions.ValidationError) else getattr(exc, "detail", "")
+        )
     }
     return response
 

@@ -110,7 +110,7 @@ class AlertsView(generics.ListAPIView):
         ),
         request=PolymorphicProxySerializer(
             "CheckResultSubmission",
-            serializers=[CheckResultIn, CheckResultIn(many=True, max_length=1000)],
+            serializers=[CheckResultIn, CheckResultIn(many=True, max_length=1000)],  # type: ignore[call-arg]
             resource_type_field_name=None,
             many=False,
         ),

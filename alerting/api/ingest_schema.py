@@ -192,6 +192,7 @@ def validate_item(
 
     if errors:
         return None, errors
+    assert isinstance(monitor, str) and isinstance(status, str)  # checked above
     return (
         Item(
             Submission(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -19,9 +20,10 @@ class JSONNegotiation(DefaultContentNegotiation):
     much as validating its body. Anything else goes the full way (406 included)."""
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str] | Any:
         meta = request.META
+        renderers = list(renderers)
         if (
             len(renderers) == 1
             and format_suffix is None

@@ -32,7 +32,9 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import redis
 from django.conf import settings
@@ -41,7 +43,10 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from alerting.models import ApiKey, RateCounter
+from alertsite.db.columns import concrete_field
 from alertsite.outage import Outage
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -144,13 +149,13 @@ def _upsert_sql() -> str:
     q = connection.ops.quote_name
     meta = RateCounter._meta
     t = q(meta.db_table)
-    k, w, c = (q(meta.get_field(name).column) for name in ("key", "window", "count"))
+    k, w, c = (q(concrete_field(RateCounter, name).column) for name in ("key", "window", "count"))
     # Only quoted names of our own model are formatted in; the values are parameters.
     insert = f"INSERT INTO {t} ({k}, {w}, {c}) VALUES (%s, %s, %s)"  # noqa: S608
     return f"{insert} ON CONFLICT ({k}) DO UPDATE SET {c} = {t}.{c} + excluded.{c} RETURNING {c}"
 
 
-def _atomic(work):  # type: ignore[no-untyped-def]
+def _atomic(work: Callable[[], T]) -> T:
     # Inside a transaction (a test, a caller's atomic block) a failed
     # statement must not break the caller's transaction on PostgreSQL: a
     # savepoint confines it. Outside one, the statement is its own transaction.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from alerting.api.ingest_schema import CHECK_FIELDS, MONITOR_FIELDS
@@ -93,7 +95,7 @@ class IncidentDetailSerializer(IncidentSerializer):
     class Meta(IncidentSerializer.Meta):
         fields = [*IncidentSerializer.Meta.fields, "alerts"]
 
-    def get_alerts(self, obj: Incident) -> list[dict]:
+    def get_alerts(self, obj: Incident) -> Any:
         alerts = obj.alerts.select_related("incident__monitor").prefetch_related("messages__integration")
         return AlertDetailSerializer(alerts.order_by("timestamp", "pk"), many=True).data
 
@@ -102,6 +104,8 @@ class IncidentDetailSerializer(IncidentSerializer):
 
 
 def _text(help_text: str, max_length: int | None = None) -> serializers.CharField:
+    if max_length is None:
+        return serializers.CharField(required=False, help_text=help_text)
     return serializers.CharField(required=False, help_text=help_text, max_length=max_length)
 
 
@@ -150,6 +154,6 @@ class BatchAccepted(serializers.Serializer):
 
 
 class Errors(serializers.Serializer):
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.errors
         help_text="Field name (or, for a batch, the item's index) → messages; 'detail' for the request."
     )

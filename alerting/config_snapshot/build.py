@@ -83,13 +83,13 @@ def _links() -> dict[int, list[Link]]:
             # level's OK/reminder boxes do not apply to it (as in Uptrends).
             wants = frozenset(steps.get(row["integration_id"], ()))
         else:
-            wants = {ALERT}
+            types = {ALERT}
             # Nobody wants a phone call to say all is well.
             if row["send_ok_alerts"] and kind != IntegrationKind.PHONE:
-                wants.add(OK)
+                types.add(OK)
             if row["send_reminders"]:
-                wants.add(REMINDER)
-            wants = frozenset(wants)
+                types.add(REMINDER)
+            wants = frozenset(types)
         extra = row["extra_email_addresses"] or []
         found[row["level_id"]].append(
             Link(
@@ -203,16 +203,16 @@ def build(version: int | None) -> Snapshot:
     of_monitor: dict[Any, list[Maintenance]] = defaultdict(list)
     of_group: dict[Any, list[Maintenance]] = defaultdict(list)
     everywhere: list[Maintenance] = []
-    for row in MaintenancePeriod.objects.order_by("id").values(
+    for period_row in MaintenancePeriod.objects.order_by("id").values(
         "monitor_id", "monitor_group_id", "monitor_group__is_all_monitors", "maintenance_type", *WINDOW_FIELDS
     ):
-        period = Maintenance(row["maintenance_type"], _window(row))
-        if row["monitor_id"] is not None:
-            of_monitor[row["monitor_id"]].append(period)
-        elif row["monitor_group__is_all_monitors"]:
+        period = Maintenance(period_row["maintenance_type"], _window(period_row))
+        if period_row["monitor_id"] is not None:
+            of_monitor[period_row["monitor_id"]].append(period)
+        elif period_row["monitor_group__is_all_monitors"]:
             everywhere.append(period)
         else:
-            of_group[row["monitor_group_id"]].append(period)
+            of_group[period_row["monitor_group_id"]].append(period)
 
     # Only the membership of groups something above names matters.
     named = set(by_group) | set(of_group)

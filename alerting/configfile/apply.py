@@ -172,24 +172,24 @@ class Applier:
             flag = {v: k for k, v in SYSTEM_OPERATOR_GROUPS.items()}.get(system)
             if flag is None:
                 raise ConfigError(f"{place}.system: use everyone or administrators.")
-            return model.objects.get(**{flag: True})
+            return model._default_manager.get(**{flag: True})
         if section.name == "monitor_groups" and system is not None:
             if system != "all_monitors":
                 raise ConfigError(f"{place}.system: the only system monitor group is all_monitors.")
-            return model.objects.get(is_all_monitors=True)
+            return model._default_manager.get(is_all_monitors=True)
         if section.name == "integrations" and item.get("builtin"):
-            found = model.objects.filter(is_builtin=True, kind=item.get("kind")).first()
+            found = model._default_manager.filter(is_builtin=True, kind=item.get("kind")).first()
             if found is None:
                 raise ConfigError(f"{place}.kind: there is no built-in {item.get('kind')!r} integration.")
             return found
         if file_id is not None:
-            found = model.objects.filter(pk=file_id).first()
+            found = model._default_manager.filter(pk=file_id).first()
             if found is not None:
                 return found
         natural = item.get(section.natural)
         if natural is None:
             return None
-        found = model.objects.filter(**{section.natural: natural}).first()
+        found = model._default_manager.filter(**{section.natural: natural}).first()
         if found is not None and _is_system(found):
             raise ConfigError(f"{place}.{section.natural}: {natural} is the name of a system {section.noun}.")
         return found
@@ -205,7 +205,7 @@ class Applier:
         query = models.Q(**{section.natural: raw})
         with contextlib.suppress(ValueError):
             query |= models.Q(pk=uuid.UUID(raw))
-        found = section.model.objects.filter(query).first()
+        found = section.model._default_manager.filter(query).first()
         # With prune, only system objects (never pruned) exist outside the document.
         if found is not None and (not self.prune or _is_system(found)):
             return found.pk
@@ -215,7 +215,7 @@ class Applier:
     def prune_unmatched(self) -> None:
         for section in reversed(SECTIONS):
             keep = {e.obj.pk for e in self.entries[section.name] if e.obj is not None}
-            for obj in section.model.objects.exclude(pk__in=keep).order_by(section.natural):
+            for obj in section.model._default_manager.exclude(pk__in=keep).order_by(section.natural):
                 if _is_system(obj):
                     continue
                 self.report.deleted(f"{section.noun} {getattr(obj, section.natural)}")
@@ -264,7 +264,7 @@ class Applier:
         for entry in self.entries[section_name]:
             obj = entry.obj
             row = desired_row(section.model, ("name",), entry.item, section_name, entry.label)
-            if obj is not None and _is_system(obj) and row["name"] != obj.name:
+            if obj is not None and _is_system(obj) and row["name"] != getattr(obj, "name", None):
                 raise ConfigError(
                     f"{where(section_name, entry.label, 'name')}: a system group cannot be renamed."
                 )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from alerting.configfile import spec, values
+from alertsite.db.columns import forward_field
 
 
 class ConfigError(Exception):
@@ -68,7 +69,7 @@ def desired_row(
     """The canonical values the file asks for; a field left out takes its default."""
     out: dict[str, Any] = {}
     for name in names:
-        field = model._meta.get_field(name)
+        field = forward_field(model, name)
         raw = item.get(name, spec.default(model, name))
         try:
             out[name] = values.canonical(field, raw)
@@ -78,14 +79,14 @@ def desired_row(
 
 
 def current_row(obj: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: values.dump(obj._meta.get_field(name), getattr(obj, name)) for name in names}
+    return {name: values.dump(forward_field(obj, name), getattr(obj, name)) for name in names}
 
 
 def assign(obj: models.Model, row: dict[str, Any]) -> list[str]:
     """Set the fields that differ; return their names."""
     changed = []
     for name, value in row.items():
-        field = obj._meta.get_field(name)
+        field = forward_field(obj, name)
         if obj._state.adding or values.dump(field, getattr(obj, name)) != value:
             setattr(obj, name, values.load(field, value))
             changed.append(name)

@@ -29,7 +29,7 @@ def apply_integrations(applier: Applier) -> None:
     for entry in applier.entries["integrations"]:
         item, label = entry.item, entry.label
         row = desired_row(Integration, spec.INTEGRATION, item, "integrations", label)
-        if entry.obj is not None and entry.obj.kind != row["kind"]:
+        if entry.obj is not None and getattr(entry.obj, "kind", None) != row["kind"]:
             raise ConfigError(
                 f"{where('integrations', label, 'kind')}: the kind of an integration cannot change."
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import ForeignObjectRel
 
 
 def rekey(obj: models.Model, new_pk: Any) -> models.Model:
@@ -21,7 +22,10 @@ def rekey(obj: models.Model, new_pk: Any) -> models.Model:
     for relation in model._meta.get_fields(include_hidden=True):
         # Reverse foreign keys, including those of many-to-many through tables.
         if relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one):
+            if not isinstance(relation, ForeignObjectRel) or not isinstance(relation.related_model, type):
+                continue
             column = relation.field.attname
-            relation.related_model._base_manager.filter(**{column: old_pk}).update(**{column: new_pk})
+            manager = relation.related_model._base_manager
+            manager.filter(**{column: old_pk}).update(**{column: new_pk})
     model._base_manager.filter(pk=old_pk).update(**{model._meta.pk.attname: new_pk})
     return model._base_manager.get(pk=new_pk)

@@ -8,6 +8,7 @@ from django.db import models
 
 from alerting.configfile import values
 from alerting.models.monitors import HEARTBEAT_FIELDS
+from alertsite.db.columns import forward_field
 
 OPERATOR = (
     "email",
@@ -89,12 +90,12 @@ def row(obj: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
     """The fields of ``obj`` in canonical form, leaving out empty optional ones (None)."""
     out: dict[str, Any] = {}
     for name in names:
-        value = values.dump(obj._meta.get_field(name), getattr(obj, name))
+        value = values.dump(forward_field(obj, name), getattr(obj, name))
         if value is not None:
             out[name] = value
     return out
 
 
 def default(model: type[models.Model], name: str) -> Any:
-    field = model._meta.get_field(name)
+    field = forward_field(model, name)
     return values.dump(field, field.get_default()) if field.has_default() or field.null else ""

@@ -7,10 +7,18 @@ from typing import Any
 from django.db import models
 
 
-def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    """The model's field ``name``, which must be a column of its own table
-    (``_meta.get_field`` may also return reverse relations)."""
+def forward_field(model: type[models.Model] | models.Model, name: str) -> models.Field[Any, Any]:
+    """The model's own field ``name`` (``_meta.get_field`` may also return
+    reverse relations, which have no value on the model)."""
     field = model._meta.get_field(name)
-    if not isinstance(field, models.Field) or not field.concrete:
-        raise TypeError(f"{model.__name__}.{name} is not a column")
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model._meta.label}.{name} is not a field of the model")
+    return field
+
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The model's field ``name``, which must be a column of its own table."""
+    field = forward_field(model, name)
+    if not field.concrete:
+        raise TypeError(f"{model._meta.label}.{name} is not a column")
     return field

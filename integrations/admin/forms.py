@@ -91,7 +91,7 @@ class VariableFormSet(forms.BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        names = posted_variable_names(self.data, self.prefix) if self.is_bound else None
+        names = posted_variable_names(self.data, self.prefix or "variables") if self.is_bound else None
         if names is None:
             return
         kind = self.data.get("kind") or self.instance.kind or ""
@@ -108,12 +108,13 @@ class StepFormSet(forms.BaseInlineFormSet):
     each alert type may be ticked in one step only."""
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
+        form: forms.Form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         if self.is_bound:
             names = posted_variable_names(self.data)
             if names is not None:
                 kind = self.data.get("kind") or self.instance.kind
-                form.instance.known_variable_names = names | set(kinds.step_variables(kind or ""))
+                extra = set(kinds.step_variables(kind or ""))
+                form.instance.known_variable_names = names | extra  # type: ignore[attr-defined]
         return form
 
     def clean(self) -> None:

@@ -43,7 +43,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     readonly_fields = ("consecutive_failures", "paused_until")
 
     def get_fieldsets(self, request: HttpRequest, obj: Integration | None = None) -> list[Any]:
-        main = ("name", "is_active", "description")
+        main: tuple[str, ...]
         if obj is None:
             main = ("name", "kind", "preset", "is_active", "description")
         elif obj.kind == IntegrationKind.WEBHOOK and obj.preset:
@@ -100,7 +100,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Steps", ordering="_steps")
     def step_count(self, obj: Integration) -> int:
-        return obj._steps
+        return obj._steps  # type: ignore[attr-defined]  # annotated
 
     @admin.display(description="Circuit breaker", ordering="paused_until")
     def breaker(self, obj: Integration) -> str:
@@ -189,7 +189,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             extra_context["picked_summary"] = presets.get(slug).description
         elif kind in IntegrationKind.values:
             extra_context["picked_type"] = IntegrationKind(kind).label
-            extra_context["picked_summary"] = KIND_SUMMARIES.get(kind, "")
+            extra_context["picked_summary"] = KIND_SUMMARIES.get(IntegrationKind(kind), "")
         extra_context.update(self.panel_context(None))
         return super().add_view(request, form_url, extra_context)
 
@@ -198,7 +198,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         builtin = [
             {
                 "name": IntegrationKind(kind).label,
-                "summary": KIND_SUMMARIES[kind],
+                "summary": KIND_SUMMARIES[IntegrationKind(kind)],
                 "url": f"{add_url}?kind={kind}",
             }
             for kind in IntegrationKind.values

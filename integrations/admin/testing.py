@@ -55,12 +55,16 @@ def run(
     recipient: str = "",
 ) -> TestResult:
     """Preview (build only) or send a test alert; never raises for a refusal."""
-    kwargs = {"recipient": recipient, "level_variables": level_values or {}}
+    values = level_values or {}
     try:
         if action == "preview":
-            exchanges = sending.preview(integration, alert_type, level, **kwargs)
+            exchanges = sending.preview(
+                integration, alert_type, level, recipient=recipient, level_variables=values
+            )
         else:
-            exchanges = sending.send_test(integration, alert_type, level, **kwargs)
+            exchanges = sending.send_test(
+                integration, alert_type, level, recipient=recipient, level_variables=values
+            )
     except TransportError as exc:
         return TestResult(action, alert_type, False, str(exc), [_exchange(e) for e in exc.exchanges])
     except (ValueError, requests.RequestException) as exc:

@@ -96,7 +96,7 @@ class ConfigViewSet(viewsets.ModelViewSet):
         return Response(
             serializer.data,
             status=status.HTTP_201_CREATED,
-            headers={"Location": self.location(serializer.instance)},
+            headers={"Location": self.location(serializer.instance)},  # type: ignore[arg-type]
         )
 
     def location(self, instance: models.Model) -> str:

@@ -191,5 +191,7 @@ class AlertDefinitionViewSet(ConfigViewSet):
             ),
         )
         return AlertDefinition.objects.prefetch_related(
-            "monitors", "monitor_groups", Prefetch("levels", queryset=levels)
+            "monitors",
+            "monitor_groups",
+            Prefetch("levels", queryset=levels),  # type: ignore[arg-type]  # a custom queryset
         )

@@ -25,7 +25,7 @@ class GroupSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
         if getattr(instance, self.automatic_flag):
-            ids = self.member_model.objects.order_by("pk").values_list("pk", flat=True)
+            ids = self.member_model._default_manager.order_by("pk").values_list("pk", flat=True)
             data[self.member_field] = [str(pk) for pk in ids]
         return data
 
@@ -36,7 +36,7 @@ class GroupSerializer(serializers.ModelSerializer):
         if group is not None and getattr(group, self.automatic_flag) and self.member_field in attrs:
             # Sending back what was read is fine; changing it is not.
             sent = {member.pk for member in attrs[self.member_field]}
-            if sent != set(self.member_model.objects.values_list("pk", flat=True)):
+            if sent != set(self.member_model._default_manager.values_list("pk", flat=True)):
                 refuse(self.automatic_message, self.member_field)
             del attrs[self.member_field]
         return attrs

@@ -40,7 +40,9 @@ class MonitorRefField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data: Any) -> Monitor:
         if not isinstance(data, str):
             self.fail("incorrect_type")
-        found = list(self.get_queryset().filter(monitor_filter(data))[:2])
+        queryset = self.get_queryset()
+        assert queryset is not None  # given in __init__
+        found = list(queryset.filter(monitor_filter(data))[:2])
         # An id match wins over a key that happens to spell another monitor's id.
         found.sort(key=lambda m: str(m.pk) != data.lower())
         if not found:
@@ -49,7 +51,7 @@ class MonitorRefField(serializers.PrimaryKeyRelatedField):
 
 
 class MonitorSerializer(serializers.ModelSerializer):
-    groups = serializers.PrimaryKeyRelatedField(
+    groups: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Monitor groups holding this monitor (edit on the group)."
     )
     ping_url = serializers.SerializerMethodField(

@@ -27,7 +27,7 @@ class OperatorSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Windows in which the operator gets no alerts. Sending the list replaces every schedule.",
     )
-    groups = serializers.PrimaryKeyRelatedField(
+    groups: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Groups this operator is a member of (edit on the group)."
     )
 

@@ -50,6 +50,7 @@ class FastListDumper(ListDumper):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     healthy_at: float | None = None
+    health_check_done: bool  # Django's (since 4.1); not in the type stubs
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)

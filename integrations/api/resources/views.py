@@ -18,15 +18,15 @@ class IntegrationViewSet(ConfigViewSet):
 
     # Create and update run in one transaction (ConfigViewSet): a refusal
     # after the save undoes it.
-    def perform_create(self, serializer: BaseSerializer) -> None:
-        serializer.save()
-        check_required_values(serializer.instance)
+    def perform_create(self, serializer: BaseSerializer[Integration]) -> None:
+        check_required_values(serializer.save())
 
-    def perform_update(self, serializer: BaseSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Integration]) -> None:
+        assert serializer.instance is not None
         was_active = serializer.instance.is_active
-        serializer.save()
+        integration = serializer.save()
         if not was_active:
-            check_required_values(serializer.instance)
+            check_required_values(integration)
 
     def perform_destroy(self, instance: Integration) -> None:
         if instance.is_builtin:
