@@ -84,7 +84,7 @@ def test_migrate_then_start_serves_ingest(empty_database: str, tmp_path: Path) -
             try:
                 assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading
                 assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
         headers = {"Authorization": f"Bearer {raw}"}

@@ -116,7 +116,8 @@ def web(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[str, dict[s
     def up() -> bool:
         try:
             return requests.get(f"{base}/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except requests.RequestException:
+            # Not listening yet, or still loading (a busy machine: read timeout).
             return False
 
     try:
