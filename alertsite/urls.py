@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alerting.ack_page import acknowledge_link
 from alerting.api.schema import DocsView, SchemaView
 from alerting.ping import ping
 from alertsite.health import healthz, healthz_delivery
@@ -11,6 +12,8 @@ urlpatterns = [
     # Healthchecks-style ping URLs: no API key, the token is the credential.
     path("ping/<str:token>", ping, name="ping"),
     path("ping/<str:token>/<str:action>", ping, name="ping-action"),
+    # Acknowledge links from messages: no login, the signed token is the credential.
+    path("ack/<str:token>", acknowledge_link, name="acknowledge-link"),
     path("api/v1/", include("alerting.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
