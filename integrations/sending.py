@@ -36,7 +36,7 @@ TRANSPORTS: dict[str, ModuleType] = {
     IntegrationKind.PAGERDUTY: pagerduty,
     IntegrationKind.STATUSHUB: statushub,
 }
-ALERT_TYPES = ("Alert", "Ok", "Reminder")
+ALERT_TYPES = ("Alert", "Ok", "Reminder", "Acknowledged")
 # A link cut short is a broken link: value limits never apply to these.
 NEVER_CUT = frozenset({"@incident.acknowledgeUrl"})
 

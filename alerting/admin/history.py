@@ -93,7 +93,7 @@ class IncidentStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-TYPE_BADGES = {"Alert": "badge-bad", "Ok": "badge-ok", "Reminder": "badge-wait"}
+TYPE_BADGES = {"Alert": "badge-bad", "Ok": "badge-ok", "Reminder": "badge-wait", "Acknowledged": "badge-info"}
 
 
 def type_badge(alert_type: str) -> str:

@@ -21,6 +21,7 @@ from alerting.engine import clock
 from alerting.engine.coverage import Coverage
 from alerting.engine.escalation import Raised, escalate
 from alerting.engine.outbox import enqueue_after_commit
+from alerting.engine.passed_on import acknowledged_alerts
 from alerting.engine.resume import ACK_FIELDS, resume
 from alerting.models import EscalationState, Incident, Monitor
 
@@ -50,7 +51,7 @@ def acknowledge(
     Acknowledged alerts passed on (only on the first acknowledgement)."""
     now = now or clock.now()
     with transaction.atomic():
-        incident, _monitor = _locked(key)
+        incident, monitor = _locked(key)
         if incident.resolved_at is not None:
             raise IncidentResolved(key)
         first = not incident.is_acknowledged(now)
@@ -61,7 +62,9 @@ def acknowledge(
         incident.save(update_fields=ACK_FIELDS)
         # Paused; ``resume`` starts them over.
         EscalationState.objects.filter(incident=incident).update(next_reminder_at=None)
-        raised = Raised()
+        # Passed on once, on the first acknowledgement; the receivers' own
+        # incidents have no notion of a note changed or a snooze extended.
+        raised = acknowledged_alerts(incident, monitor, now, Coverage(now)) if first else Raised()
         enqueue_after_commit(raised.message_ids)
     return incident, raised
 

@@ -4,40 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerting', '0006_heartbeat_monitors'),
+        ("alerting", "0006_heartbeat_monitors"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incident',
-            name='acknowledged_at',
+            model_name="incident",
+            name="acknowledged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='acknowledged_by',
+            model_name="incident",
+            name="acknowledged_by",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='acknowledged_until',
-            field=models.DateTimeField(blank=True, help_text='Snooze: escalation resumes at this time. Empty: until resolved.', null=True),
+            model_name="incident",
+            name="acknowledged_until",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Snooze: escalation resumes at this time. Empty: until resolved.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='acknowledgement_note',
+            model_name="incident",
+            name="acknowledgement_note",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='alert_type',
-            field=models.CharField(choices=[('Alert', 'Alert'), ('Ok', 'Ok'), ('Reminder', 'Reminder'), ('Acknowledged', 'Acknowledged')], max_length=20, verbose_name='type'),
+            model_name="alert",
+            name="alert_type",
+            field=models.CharField(
+                choices=[
+                    ("Alert", "Alert"),
+                    ("Ok", "Ok"),
+                    ("Reminder", "Reminder"),
+                    ("Acknowledged", "Acknowledged"),
+                ],
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
         migrations.AlterField(
-            model_name='apikey',
-            name='scope',
-            field=models.CharField(choices=[('ingest', 'Ingest (submit check results only)'), ('read', 'Read (incidents, alerts, messages)'), ('respond', 'Respond (read, plus acknowledge and unacknowledge incidents)'), ('admin', 'Admin (everything, including configuration)')], default='ingest', max_length=10),
+            model_name="apikey",
+            name="scope",
+            field=models.CharField(
+                choices=[
+                    ("ingest", "Ingest (submit check results only)"),
+                    ("read", "Read (incidents, alerts, messages)"),
+                    ("respond", "Respond (read, plus acknowledge and unacknowledge incidents)"),
+                    ("admin", "Admin (everything, including configuration)"),
+                ],
+                default="ingest",
+                max_length=10,
+            ),
         ),
     ]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @dataclass
 class Outgoing:
     integration: Integration
-    alert_type: str  # "Alert", "Ok" or "Reminder"
+    alert_type: str  # "Alert", "Ok", "Reminder" or "Acknowledged"
     # Everything a template can name: system variables ("@alert.type"),
     # custom fields ("@CustomField(X)") and the integration's variables ("ApiUrl").
     context: dict[str, str]

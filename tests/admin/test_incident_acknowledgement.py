@@ -52,14 +52,18 @@ def test_acknowledge_button_with_note_and_snooze_then_unacknowledge(staff_client
         assert 'data-status="acknowledged"' in html and 'id="unacknowledge-button"' in html
         assert "Acknowledged by <strong>admin</strong>" in html
         error("web", 2)  # level 2's threshold: held back
-    assert Alert.objects.count() == 1
+    assert list(Alert.objects.order_by("pk").values_list("alert_type", flat=True)) == [
+        "Alert",
+        "Acknowledged",
+    ]
     with clock.frozen(at(3)):
         staff_client.post(f"/admin/alerting/incident/{incident.pk}/unacknowledge/")
     incident.refresh_from_db()
     assert incident.acknowledged_at is None
-    assert list(Alert.objects.order_by("pk").values_list("level_number", "timestamp")) == [
-        (1, at(0)),
-        (2, at(3)),
+    assert list(Alert.objects.order_by("pk").values_list("alert_type", "level_number", "timestamp")) == [
+        ("Alert", 1, at(0)),
+        ("Acknowledged", 1, at(1)),
+        ("Alert", 2, at(3)),
     ]
 
 

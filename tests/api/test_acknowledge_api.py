@@ -58,7 +58,11 @@ def test_acknowledge_with_who_note_and_snooze(respond_client, incident):
         process_submission(Submission("web", "error", at(10), "down"))
         process_submission(Submission("web", "error", at(10.5), "down"))
         sweep()
-    assert list(Alert.objects.values_list("alert_type", "level_number")) == [("Alert", 1)]
+    # Passed on (Acknowledged, recorded at 2), nothing raised since.
+    assert list(Alert.objects.order_by("pk").values_list("alert_type", "level_number")) == [
+        ("Alert", 1),
+        ("Acknowledged", 1),
+    ]
     with clock.frozen(at(11)):
         listed = respond_client.get("/api/v1/incidents?status=acknowledged").json()
         assert [i["key"] for i in listed["results"]] == [incident.key]
@@ -82,7 +86,10 @@ def test_unacknowledge_resumes_escalation(respond_client, incident):
         assert respond_client.post(f"/api/v1/incidents/{incident.key}/acknowledge").status_code == 200
         for minute in (1, 2, 3):
             process_submission(Submission("web", "error", at(minute), "down"))
-    assert Alert.objects.count() == 1
+    assert list(Alert.objects.order_by("pk").values_list("alert_type", flat=True)) == [
+        "Alert",
+        "Acknowledged",
+    ]
     with clock.frozen(at(4)):
         answer = respond_client.post(f"/api/v1/incidents/{incident.key}/unacknowledge")
     assert answer.status_code == 200, answer.content
@@ -91,6 +98,7 @@ def test_unacknowledge_resumes_escalation(respond_client, incident):
     # Level 2's threshold (3 errors) was reached meanwhile: it fires now.
     assert list(Alert.objects.order_by("pk").values_list("alert_type", "level_number", "timestamp")) == [
         ("Alert", 1, at(0)),
+        ("Acknowledged", 1, at(1)),
         ("Alert", 2, at(4)),
     ]
     assert EscalationState.objects.get(level__number=1).next_reminder_at == at(14)
