@@ -5,6 +5,7 @@ from alerting.ack_page import acknowledge_link
 from alerting.api.schema import DocsView, SchemaView
 from alerting.ping import ping
 from alertsite.health import healthz, healthz_delivery
+from integrations.voice import twilio_voice
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("ping/<str:token>/<str:action>", ping, name="ping-action"),
     # Acknowledge links from messages: no login, the signed token is the credential.
     path("ack/<str:token>", acknowledge_link, name="acknowledge-link"),
+    # Twilio posts the key pressed during an alert call; checked by X-Twilio-Signature.
+    path("hooks/twilio/voice/<str:token>", twilio_voice, name="twilio-voice-hook"),
     path("api/v1/", include("alerting.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

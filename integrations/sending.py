@@ -60,6 +60,12 @@ def send_message(message: Message, session: requests.Session) -> list[Exchange]:
         message_id=str(message.pk),
         statushub_services=linked_services(message.integration, links, {monitor.key, str(monitor.pk)}),
     )
+    if message.integration.kind == IntegrationKind.PHONE and alert.alert_type in ("Alert", "Reminder"):
+        from alerting.ack_links import voice_callback_url
+
+        out.voice_callback_url = voice_callback_url(
+            alert.incident.key, link_recipient(message), str(message.integration_id)
+        )
     return transport_for(message.integration).notify(out, session)
 
 

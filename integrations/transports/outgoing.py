@@ -32,6 +32,9 @@ class Outgoing:
     statushub_services: list[tuple[str, str]] = field(default_factory=list)
     # Build and show the requests, send nothing (previews and --dry-run).
     dry_run: bool = False
+    # Phone calls for a real incident: where Twilio posts the key pressed
+    # ("press 1 to acknowledge"); empty for test calls.
+    voice_callback_url: str = ""
 
     def var(self, name: str, default: str = "") -> str:
         value = self.variables.get(name, "")
