@@ -135,3 +135,16 @@ def test_the_variable_is_listed_as_an_extension(db):
     assert item["meaning"].startswith("alertsite extension")
     assert "@incident.acknowledgeUrl" in catalogue.variable_names()
     assert "@incident.acknowledgeUrl" not in {v.name for v in catalogue.variables()}  # Uptrends' 38 stay 38
+
+
+def test_variables_api_and_editor_panel_list_the_extensions(staff_client):
+    from tests.api.conftest import client_for
+    from tests.engine import factories as f
+
+    items = {i["name"]: i for i in client_for("read").get("/api/v1/variables").json()["variables"]}
+    for name in ("@incident.acknowledgeUrl", "@incident.acknowledgedBy", "@incident.acknowledgementNote"):
+        assert items[name]["kind"] == "extension", name
+    hook = f.webhook("panel")
+    html = staff_client.get(f"/admin/integrations/integration/{hook.pk}/change/").content.decode()
+    assert 'data-token="{{@incident.acknowledgeUrl}}"' in html
+    assert "alertsite extension: a signed link" in html
