@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "ScheduleModeEnum": "alerting.models.schedules.ScheduleMode",
         "EscalationModeEnum": "alerting.models.definitions.EscalationMode",
         "VariableModeEnum": "integrations.models.integrations.VariableMode",
+        "IncidentStatusEnum": "alerting.models.incidents.IncidentStatus",
     },
 }
 

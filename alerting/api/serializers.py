@@ -41,7 +41,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "acknowledgement",
         ]
 
-    @extend_schema_field(serializers.ChoiceField(choices=IncidentStatus.values))
+    @extend_schema_field(serializers.ChoiceField(choices=IncidentStatus.choices))
     def get_status(self, obj: Incident) -> str:
         return obj.status_at(clock.now())
 
@@ -154,7 +154,7 @@ class CheckResultIn(serializers.Serializer):
 
 class IncidentRef(serializers.Serializer):
     key = serializers.CharField()
-    status = serializers.ChoiceField(choices=IncidentStatus.values)
+    status = serializers.ChoiceField(choices=IncidentStatus.choices)
 
 
 class AlertRef(serializers.Serializer):
