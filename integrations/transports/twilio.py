@@ -33,8 +33,8 @@ PRESS_1 = "Press 1 to acknowledge."
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     phone = out.integration.kind == "phone"
-    if phone and out.alert_type == "Ok":
-        return []
+    if phone and out.alert_type not in ("Alert", "Reminder"):
+        return []  # nobody is woken to hear that all is well, or that someone is on it
     steps = list(out.integration.steps.all())
     if steps:
         return _gateway(steps, out, session)

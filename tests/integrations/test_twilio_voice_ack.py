@@ -142,3 +142,10 @@ def test_a_test_call_offers_no_acknowledgement(receiver):
     send_test(phone, "Alert", recipient="+14155550100")
     twiml = receiver.log[-1][0].form["Twiml"]
     assert "<Gather" not in twiml and twiml.startswith('<Response><Say voice="alice" loop="2">')
+
+
+def test_a_phone_never_calls_for_ok_or_acknowledged(receiver):
+    phone = builtin("phone", TwilioApiBaseUrl=receiver.url_for("/").rstrip("/"), **TWILIO)
+    assert send_test(phone, "Ok", recipient="+14155550100") == []
+    assert send_test(phone, "Acknowledged", recipient="+14155550100") == []
+    assert receiver.log == []
