@@ -120,6 +120,8 @@ def snapshot(
         "@escalationLevel.id": str(alert.level_number),
         "@escalationLevel.message": level_message,
         "@incident.key": incident.key,
+        "@incident.acknowledgedBy": incident.acknowledged_by if incident.acknowledged_at else "",
+        "@incident.acknowledgementNote": incident.acknowledgement_note if incident.acknowledged_at else "",
         "@monitor.dashboardUrl": monitor.dashboard_url(),
         "@monitor.editUrl": monitor.edit_url(),
         "@monitor.monitorGuid": str(monitor.pk),

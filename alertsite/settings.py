@@ -219,6 +219,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 6000, minimum=1)
 # Requests per minute to one monitor's ping URL (/ping/<token>).
 PING_RATE_LIMIT_PER_MINUTE = env_int("PING_RATE_LIMIT_PER_MINUTE", 60, minimum=1)
+# How long an acknowledge link ({{@incident.acknowledgeUrl}}) works after its
+# message was sent (it stops anyway once the incident resolves).
+ACK_LINK_MAX_AGE_DAYS = env_int("ACK_LINK_MAX_AGE_DAYS", 7, minimum=1)
 DELIVERY_RETRY_SCHEDULE = env_int_list("DELIVERY_RETRY_SCHEDULE", [30, 120, 480, 1800, 7200])
 DELIVERY_MAX_AGE_SECONDS = env_int("DELIVERY_MAX_AGE_SECONDS", 24 * 3600, minimum=60)
 DELIVERY_RETENTION_DAYS = env_int("DELIVERY_RETENTION_DAYS", 30, minimum=1)
@@ -291,6 +294,7 @@ SPECTACULAR_SETTINGS = {
         "ScheduleModeEnum": "alerting.models.schedules.ScheduleMode",
         "EscalationModeEnum": "alerting.models.definitions.EscalationMode",
         "VariableModeEnum": "integrations.models.integrations.VariableMode",
+        "IncidentStatusEnum": "alerting.models.incidents.IncidentStatus",
     },
 }
 

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alerting.ack_page import acknowledge_link
 from alerting.api.schema import DocsView, SchemaView
 from alerting.ping import ping
 from alertsite.health import healthz, healthz_delivery
+from integrations.voice import twilio_voice
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +13,10 @@ urlpatterns = [
     # Healthchecks-style ping URLs: no API key, the token is the credential.
     path("ping/<str:token>", ping, name="ping"),
     path("ping/<str:token>/<str:action>", ping, name="ping-action"),
+    # Acknowledge links from messages: no login, the signed token is the credential.
+    path("ack/<str:token>", acknowledge_link, name="acknowledge-link"),
+    # Twilio posts the key pressed during an alert call; checked by X-Twilio-Signature.
+    path("hooks/twilio/voice/<str:token>", twilio_voice, name="twilio-voice-hook"),
     path("api/v1/", include("alerting.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

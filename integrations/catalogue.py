@@ -1,6 +1,6 @@
 """The system-variable catalogue (``catalogue.json``): the 38 Uptrends variables,
-``@CustomField(name)``, the encoding functions, the automatic variables
-(``@DateTime(…)``, ``@RandomGuid``, …) and known aliases.
+alertsite's own extensions (``@incident.acknowledgeUrl``), ``@CustomField(name)``,
+the encoding functions, the automatic variables (``@DateTime(…)``, ``@RandomGuid``, …) and known aliases.
 
 It is data, read once. The renderer, template validation, the admin side panel,
 ``GET /api/v1/variables`` and test sends all read it from here.
@@ -31,6 +31,7 @@ class Variable:
     meaning: str
     example: str
     time_form: str = ""  # "local", "local formatted", "UTC", "UTC formatted" for times
+    extension: bool = False  # alertsite's own, not an Uptrends variable
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,15 @@ def variables() -> tuple[Variable, ...]:
 
 
 @cache
+def extensions() -> tuple[Variable, ...]:
+    """alertsite's own variables (not Uptrends'): made per message at delivery."""
+    return tuple(Variable(**entry, extension=True) for entry in _load().get("extensions", []))
+
+
+@cache
 def variable_names() -> frozenset[str]:
-    return frozenset(v.name for v in variables())
+    """Every system variable a template may name: Uptrends' and the extensions."""
+    return frozenset(v.name for v in (*variables(), *extensions()))
 
 
 @cache
@@ -107,7 +115,7 @@ def example_values(alert_type: str = "Alert", level: int = 1) -> dict[str, str]:
     The alert type and level are the ones asked for; downtime is only known
     on an OK alert, so it is empty otherwise.
     """
-    values = {v.name: v.example for v in variables()}
+    values = {v.name: v.example for v in (*variables(), *extensions())}
     values["@alert.type"] = alert_type
     values["@escalationLevel.id"] = str(level)
     if alert_type != "Ok":
@@ -132,6 +140,19 @@ def as_api_list() -> list[dict[str, str]]:
         }
         for v in variables()
     ]
+    items.extend(
+        {
+            "name": v.name,
+            "token": "{{" + v.name + "}}",
+            "group": v.group,
+            "key": v.key,
+            "meaning": v.meaning,
+            "example": v.example,
+            "time_form": "",
+            "kind": "extension",
+        }
+        for v in extensions()
+    )
     custom = _load()["custom_field"]
     field, value = next(iter(custom["examples"].items()))
     items.append(

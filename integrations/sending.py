@@ -36,7 +36,9 @@ TRANSPORTS: dict[str, ModuleType] = {
     IntegrationKind.PAGERDUTY: pagerduty,
     IntegrationKind.STATUSHUB: statushub,
 }
-ALERT_TYPES = ("Alert", "Ok", "Reminder")
+ALERT_TYPES = ("Alert", "Ok", "Reminder", "Acknowledged")
+# A link cut short is a broken link: value limits never apply to these.
+NEVER_CUT = frozenset({"@incident.acknowledgeUrl"})
 
 
 def send_message(message: Message, session: requests.Session) -> list[Exchange]:
@@ -48,16 +50,40 @@ def send_message(message: Message, session: requests.Session) -> list[Exchange]:
     if message.level_link is not None:
         links = list(message.level_link.statushub_service_links or [])
     monitor = alert.incident.monitor
+    system = {**(alert.variables or {}), **per_message_variables(message)}
     out = build_outgoing(
         message.integration,
         alert_type=alert.alert_type,
-        system=alert.variables or {},
+        system=system,
         level_variables=message.level_variables or {},
         recipient=message.recipient,
         message_id=str(message.pk),
         statushub_services=linked_services(message.integration, links, {monitor.key, str(monitor.pk)}),
     )
+    if message.integration.kind == IntegrationKind.PHONE and alert.alert_type in ("Alert", "Reminder"):
+        from alerting.ack_links import voice_callback_url
+
+        out.voice_callback_url = voice_callback_url(
+            alert.incident.key, link_recipient(message), str(message.integration_id)
+        )
     return transport_for(message.integration).notify(out, session)
+
+
+def link_recipient(message: Message) -> str:
+    """Who an acknowledge link in ``message`` acknowledges as: the operator,
+    else the address it went to, else the integration."""
+    if message.operator_id is not None and message.operator is not None:
+        return message.operator.full_name or message.recipient
+    return message.recipient or message.integration.name
+
+
+def per_message_variables(message: Message) -> dict[str, str]:
+    """The extensions that depend on the message, not only its alert:
+    ``@incident.acknowledgeUrl`` is signed for this message's recipient."""
+    from alerting.ack_links import acknowledge_url
+
+    assert message.alert is not None
+    return {"@incident.acknowledgeUrl": acknowledge_url(message.alert.incident.key, link_recipient(message))}
 
 
 def transport_for(integration: Integration) -> ModuleType:
@@ -130,6 +156,8 @@ def _system_context(system: dict[str, Any], limits: dict[str, int]) -> dict[str,
     if limits:
         default = limits.get("*")
         for name, value in context.items():
+            if name in NEVER_CUT:
+                continue
             limit = limits.get(name, default)
             if limit is not None and len(value) > limit:
                 context[name] = value[: max(0, limit - 1)] + "…"

@@ -81,7 +81,7 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
         errors.setdefault("auth_username", []).append("Basic authentication needs a username.")
     if step.auth_type == "bearer" and not step.auth_token:
         errors.setdefault("auth_token", []).append("Bearer authentication needs a token.")
-    if not (step.handles_alert or step.handles_ok or step.handles_reminder):
+    if not (step.handles_alert or step.handles_ok or step.handles_reminder or step.handles_acknowledged):
         errors.setdefault("handles_alert", []).append("Tick at least one alert type for this step.")
     return errors
 

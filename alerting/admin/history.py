@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from alerting.models import Alert, CheckResult, Incident
+from alerting.models import Alert, CheckResult
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,71 +55,6 @@ class AlertInline(admin.TabularInline):
         return type_badge(obj.alert_type)
 
 
-class IncidentStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("open", "Open"), ("resolved", "Resolved")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        if self.value() == "open":
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == "resolved":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
-
-
-@admin.register(Incident)
-class IncidentAdmin(ReadOnlyAdmin):
-    list_display = (
-        "monitor_name",
-        "status_label",
-        "opened_at",
-        "resolved_at",
-        "consecutive_errors",
-        "alert_count",
-        "key",
-    )
-    list_display_links = ("monitor_name",)
-    list_filter = (IncidentStatusFilter, ("monitor", admin.RelatedOnlyFieldListFilter), "opened_at")
-    list_select_related = ("monitor",)
-    search_fields = ("key", "monitor__name", "monitor__key", "first_error_description")
-    date_hierarchy = "opened_at"
-    inlines = [AlertInline]
-    fields = (
-        "key",
-        "monitor",
-        "opened_at",
-        "resolved_at",
-        "first_error_description",
-        "consecutive_errors",
-        "last_error_at",
-        "last_check_data",
-    )
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Incident]:
-        return super().get_queryset(request).annotate(_alerts=Count("alerts"))
-
-    @admin.display(description="Alerts", ordering="_alerts")
-    def alert_count(self, obj: Incident) -> int:
-        return obj._alerts  # type: ignore[attr-defined]  # annotated
-
-    @admin.display(description="Monitor", ordering="monitor__name")
-    def monitor_name(self, obj: Incident) -> str:
-        return str(obj.monitor)
-
-    @admin.display(description="Status", ordering="resolved_at")
-    def status_label(self, obj: Incident) -> str:
-        if obj.resolved_at is None:
-            return format_html('<span class="badge badge-bad">{}</span>', "open")
-        return format_html('<span class="badge badge-ok">{}</span>', "resolved")
-
-    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        # Viewing the change page read-only still needs view permission only.
-        return False
-
-
 class DeliveryFilter(admin.SimpleListFilter):
     title = "delivery"
     parameter_name = "delivery"
@@ -158,7 +93,7 @@ class IncidentStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-TYPE_BADGES = {"Alert": "badge-bad", "Ok": "badge-ok", "Reminder": "badge-wait"}
+TYPE_BADGES = {"Alert": "badge-bad", "Ok": "badge-ok", "Reminder": "badge-wait", "Acknowledged": "badge-info"}
 
 
 def type_badge(alert_type: str) -> str:

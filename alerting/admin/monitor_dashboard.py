@@ -144,6 +144,7 @@ def context(monitor: Monitor, now: dt.datetime | None = None) -> dict[str, Any]:
         "stop_all": stop_all,
         "silenced": silenced_because(monitor, periods, stop_all),
         "incident": incident,
+        "incident_acknowledged": incident is not None and incident.is_acknowledged(now),
         "escalations": escalations,
         "waiting_levels": waiting if incident is not None else [],
         "checks": checks,

@@ -5,7 +5,7 @@ SHA-256 hash is stored; the lookup goes through the short, indexed prefix and
 the hashes are then compared in constant time, so response timing says nothing
 about how much of a guessed key was right.
 
-Scopes form a ladder, ``ingest < read < admin``: a key may do what its own
+Scopes form a ladder, ``ingest < read < respond < admin``: a key may do what its own
 scope allows and everything below it (an admin key may do everything).
 """
 
@@ -26,7 +26,7 @@ from alerting.models.ingest import KEY_PREFIX_LEN, hash_key
 from alerting.prepared import where_equal
 
 SCHEMES = {b"bearer", b"token"}
-SCOPE_RANK: dict[str, int] = {ApiScope.INGEST: 0, ApiScope.READ: 1, ApiScope.ADMIN: 2}
+SCOPE_RANK: dict[str, int] = {ApiScope.INGEST: 0, ApiScope.READ: 1, ApiScope.RESPOND: 2, ApiScope.ADMIN: 3}
 # Writing last_used_at on every request would turn each read into a write;
 # once a minute is precise enough for "is this key still in use?".
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -139,6 +139,12 @@ class ReadScope(ScopePermission):
     scope = ApiScope.READ
 
 
+class RespondScope(ScopePermission):
+    """Acknowledge and unacknowledge incidents (and everything ``read`` may)."""
+
+    scope = ApiScope.RESPOND
+
+
 class AdminScope(ScopePermission):
     scope = ApiScope.ADMIN
 
@@ -146,6 +152,7 @@ class AdminScope(ScopePermission):
 _BY_SCOPE: dict[str, type[ScopePermission]] = {
     ApiScope.INGEST: IngestScope,
     ApiScope.READ: ReadScope,
+    ApiScope.RESPOND: RespondScope,
     ApiScope.ADMIN: AdminScope,
 }
 

@@ -23,7 +23,12 @@ from alerting.api.serializers import (
     IncidentDetailSerializer,
     IncidentSerializer,
 )
-from alerting.models import Alert, AlertType, Incident
+from alerting.engine import clock
+from alerting.models import Alert, AlertType, Incident, IncidentStatus
+from alerting.models.incidents import acknowledged_q
+
+UNRESOLVED = "unresolved"
+STATUS_FILTERS = [*IncidentStatus.values, UNRESOLVED]
 
 
 class Pagination(PageNumberPagination):
@@ -143,9 +148,16 @@ class IncidentList(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Incident]:
         qs = Incident.objects.select_related("monitor").order_by("-opened_at", "-pk")
-        state = choice(self.request, "status", ["open", "resolved"])
-        if state:
-            qs = qs.filter(resolved_at__isnull=state == "open")
+        state = choice(self.request, "status", STATUS_FILTERS)
+        now = clock.now()
+        if state == IncidentStatus.RESOLVED:
+            qs = qs.filter(resolved_at__isnull=False)
+        elif state == IncidentStatus.ACKNOWLEDGED:
+            qs = qs.filter(acknowledged_q(now), resolved_at__isnull=True)
+        elif state == IncidentStatus.OPEN:
+            qs = qs.filter(resolved_at__isnull=True).exclude(acknowledged_q(now))
+        elif state == UNRESOLVED:
+            qs = qs.filter(resolved_at__isnull=True)
         if monitor := self.request.query_params.get("monitor"):
             qs = qs.filter(monitor__key=monitor)
         return qs
@@ -153,7 +165,12 @@ class IncidentList(generics.ListAPIView):
     @extend_schema(
         summary="Incidents",
         parameters=[
-            OpenApiParameter("status", str, enum=["open", "resolved"]),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=STATUS_FILTERS,
+                description="unresolved: open or acknowledged.",
+            ),
             OpenApiParameter("monitor", str, description="A monitor key."),
             OpenApiParameter("page_size", int),
         ],

@@ -30,9 +30,7 @@ def answer(outcome: Outcome) -> dict[str, Any]:
         "id": outcome.check_result.pk,
         "monitor": outcome.monitor.key,
         "incident": (
-            {"key": incident.key, "status": "open" if outcome.incident_open else "resolved"}
-            if incident is not None
-            else None
+            {"key": incident.key, "status": outcome.incident_status} if incident is not None else None
         ),
         "alerts": [
             {

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerting.api.ingest_schema import CHECK_FIELDS, MONITOR_FIELDS
-from alerting.models import Alert, Incident
+from alerting.engine import clock
+from alerting.models import Alert, Incident, IncidentStatus
 from integrations.models import Message
+
+
+class AcknowledgementOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    note = serializers.CharField()
+    until = serializers.DateTimeField(allow_null=True)
 
 
 class IncidentSerializer(serializers.ModelSerializer):
     monitor = serializers.CharField(source="monitor.key")
     monitor_name = serializers.CharField(source="monitor.name")
     status = serializers.SerializerMethodField()
+    acknowledgement = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
@@ -28,10 +38,27 @@ class IncidentSerializer(serializers.ModelSerializer):
             "first_error_description",
             "consecutive_errors",
             "last_error_at",
+            "acknowledgement",
         ]
 
+    @extend_schema_field(serializers.ChoiceField(choices=IncidentStatus.choices))
     def get_status(self, obj: Incident) -> str:
-        return "open" if obj.resolved_at is None else "resolved"
+        return obj.status_at(clock.now())
+
+    @extend_schema_field(AcknowledgementOut(allow_null=True))
+    def get_acknowledgement(self, obj: Incident) -> dict[str, Any] | None:
+        """Who acknowledged, when, the note and the snooze; null when nobody has
+        (kept after the incident resolved)."""
+        if obj.acknowledged_at is None:
+            return None
+        field = serializers.DateTimeField()
+        until = obj.acknowledged_until
+        return {
+            "at": field.to_representation(obj.acknowledged_at),
+            "by": obj.acknowledged_by,
+            "note": obj.acknowledgement_note,
+            "until": field.to_representation(until) if until is not None else None,
+        }
 
 
 class MessageSummarySerializer(serializers.ModelSerializer):
@@ -129,12 +156,12 @@ class CheckResultIn(serializers.Serializer):
 
 class IncidentRef(serializers.Serializer):
     key = serializers.CharField()
-    status = serializers.ChoiceField(choices=["open", "resolved"])
+    status = serializers.ChoiceField(choices=IncidentStatus.choices)
 
 
 class AlertRef(serializers.Serializer):
     id = serializers.UUIDField()
-    type = serializers.ChoiceField(choices=["Alert", "Ok", "Reminder"])
+    type = serializers.ChoiceField(choices=["Alert", "Ok", "Reminder", "Acknowledged"])
     alert_definition = serializers.UUIDField(allow_null=True)
     escalation_level = serializers.IntegerField()
 

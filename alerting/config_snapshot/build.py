@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q
 
 from alerting.config_snapshot.compiled import (
+    ACKNOWLEDGED,
     ALERT,
     OK,
     REMINDER,
@@ -37,6 +38,7 @@ from alerting.models import (
 )
 from integrations.models import IntegrationKind, IntegrationStep
 
+ACKNOWLEDGING_KINDS = frozenset({IntegrationKind.PAGERDUTY})
 WINDOW_FIELDS = ("mode", "start_datetime", "end_datetime", "weekday", "month_day", "start_time", "end_time")
 
 
@@ -53,11 +55,12 @@ def _links() -> dict[int, list[Link]]:
     steps: dict[Any, set[str]] = defaultdict(set)
     for row in IntegrationStep.objects.filter(
         integration__kind=IntegrationKind.WEBHOOK, integration__is_active=True
-    ).values("integration_id", "handles_alert", "handles_ok", "handles_reminder"):
+    ).values("integration_id", "handles_alert", "handles_ok", "handles_reminder", "handles_acknowledged"):
         for alert_type, flag in (
             (ALERT, "handles_alert"),
             (OK, "handles_ok"),
             (REMINDER, "handles_reminder"),
+            (ACKNOWLEDGED, "handles_acknowledged"),
         ):
             if row[flag]:
                 steps[row["integration_id"]].add(alert_type)
@@ -89,6 +92,9 @@ def _links() -> dict[int, list[Link]]:
                 types.add(OK)
             if row["send_reminders"]:
                 types.add(REMINDER)
+            if kind in ACKNOWLEDGING_KINDS:
+                # The receiver keeps an incident of its own: it follows the acknowledgement.
+                types.add(ACKNOWLEDGED)
             wants = frozenset(types)
         extra = row["extra_email_addresses"] or []
         found[row["level_id"]].append(

@@ -16,7 +16,7 @@ from typing import Any
 from alerting.models.schedules import window_covers
 
 # Alert types as stored on Alert.alert_type (alerting.models.AlertType).
-ALERT, OK, REMINDER = "Alert", "Ok", "Reminder"
+ALERT, OK, REMINDER, ACKNOWLEDGED = "Alert", "Ok", "Reminder", "Acknowledged"
 DISABLE_NOTIFICATIONS, DISABLE_MONITORING = "disable_notifications", "disable_monitoring"
 ERROR_DURATION = "error_duration"
 

@@ -22,7 +22,7 @@ from integrations.validation import variable_names
 if TYPE_CHECKING:
     from alerting.configfile.apply import Applier
 
-ALERT_TYPES = ("handles_alert", "handles_ok", "handles_reminder")
+ALERT_TYPES = ("handles_alert", "handles_ok", "handles_reminder", "handles_acknowledged")
 
 
 def apply_integrations(applier: Applier) -> None:

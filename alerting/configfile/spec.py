@@ -55,6 +55,7 @@ STEP = (
     "handles_alert",
     "handles_ok",
     "handles_reminder",
+    "handles_acknowledged",
     "method",
     "url",
     "headers",

@@ -9,7 +9,10 @@ exactly those:
   threshold is reached: an error-duration level whose minutes have passed
   (the usual case), or an error-count level switched on or added while the
   incident was open;
-- a reminder whose time has come.
+- a reminder whose time has come;
+- an acknowledgement whose snooze has passed (escalation resumes).
+
+Acknowledged incidents are left out otherwise: nothing is due for them.
 
 The escalation then decides as before; this only narrows where it looks, so
 an incident left out here is one the escalation would have done nothing for.
@@ -29,6 +32,7 @@ from alerting.models import (
     Incident,
     MonitorGroup,
 )
+from alerting.models.incidents import acknowledged_q
 
 GroupMembership = MonitorGroup.monitors.through
 DefinitionMonitors = AlertDefinition.monitors.through
@@ -79,6 +83,7 @@ def due_incidents(now: dt.datetime) -> QuerySet[Incident]:
             & _covers(level.definition, level.definition_id in covers_all)
             & ~Q(Exists(fired))
         )
+    snooze_over = Q(acknowledged_at__isnull=False, acknowledged_until__lte=now)
     return (
         Incident.objects.filter(
             resolved_at__isnull=True,
@@ -87,6 +92,6 @@ def due_incidents(now: dt.datetime) -> QuerySet[Incident]:
             monitor__is_active=True,
             monitor__generate_alerts=True,
         )
-        .filter(wanted)
+        .filter((wanted & ~acknowledged_q(now)) | snooze_over)
         .order_by("opened_at", "pk")
     )

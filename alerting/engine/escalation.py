@@ -18,6 +18,7 @@ from alerting import variables
 from alerting.config_snapshot import Level
 from alerting.engine.coverage import Coverage, monitor_alerts
 from alerting.engine.outbox import messages_for
+from alerting.engine.resume import resume
 from alerting.models import Alert, AlertType, EscalationMode, EscalationState, Incident, Monitor
 
 
@@ -98,8 +99,13 @@ def escalate(
     coverage: Coverage | None = None,
 ) -> Raised:
     """Fire every level whose threshold is reached and has not fired yet for
-    this incident, then send the reminders that are due."""
+    this incident, then send the reminders that are due; nothing while the
+    incident is acknowledged (escalation resumes once its snooze passed)."""
     raised = Raised()
+    if incident.acknowledged_at is not None:
+        if incident.is_acknowledged(now):
+            return raised  # someone is on it: no level, no reminder
+        resume(incident, now, coverage or Coverage(now))  # the snooze has passed
     if not monitor_alerts(monitor):
         return raised
     coverage = coverage or Coverage(now)

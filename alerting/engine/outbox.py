@@ -52,8 +52,9 @@ def message_rows(alert: Alert, level: Level, now: dt.datetime, coverage: Coverag
         else:
             targets = list(NO_RECIPIENT)
         for target in targets:
-            ok = alert_type == AlertType.OK
-            depends_on = previous_alert_message(alert, link, target.address) if ok else None
+            # An Ok or Acknowledged must not overtake the alert it refers to.
+            follows = alert_type in (AlertType.OK, AlertType.ACKNOWLEDGED)
+            depends_on = previous_alert_message(alert, link, target.address) if follows else None
             rows.append(
                 Message(
                     alert=alert,

@@ -57,9 +57,11 @@ class Outcome:
     # The incident's state right after this submission: a later one in the
     # same batch may resolve the very same incident object.
     incident_open: bool = field(init=False)
+    incident_status: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.incident_open = self.incident is not None and self.incident.resolved_at is None
+        self.incident_status = self.incident.status_at(clock.now()) if self.incident is not None else ""
 
 
 def apply_monitor_data(monitor: Monitor, data: dict[str, Any]) -> set[str]:

@@ -11,6 +11,7 @@ from alerting.models.incidents import (
     CheckStatus,
     EscalationState,
     Incident,
+    IncidentStatus,
 )
 from alerting.models.ingest import AccountSettings, ApiKey, ApiScope, IdempotencyRecord
 from alerting.models.monitors import MaintenancePeriod, MaintenanceType, Monitor, MonitorGroup
@@ -33,6 +34,7 @@ __all__ = [
     "EscalationState",
     "IdempotencyRecord",
     "Incident",
+    "IncidentStatus",
     "Language",
     "LevelIntegration",
     "MaintenancePeriod",

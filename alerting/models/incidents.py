@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from alerting.models.definitions import AlertDefinition, EscalationLevel
 from alerting.models.monitors import Monitor
@@ -58,6 +60,19 @@ def new_incident_key(seed: int) -> str:
     return f"{uuid.uuid4()}-0-{seed}"
 
 
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+def acknowledged_q(now: dt.datetime) -> Q:
+    """Incidents acknowledged at ``now`` (as ``Incident.is_acknowledged``)."""
+    return Q(acknowledged_at__isnull=False) & (
+        Q(acknowledged_until__isnull=True) | Q(acknowledged_until__gt=now)
+    )
+
+
 class Incident(models.Model):
     """An uninterrupted run of errors on one monitor, from first error to OK."""
 
@@ -72,6 +87,14 @@ class Incident(models.Model):
     consecutive_errors = models.PositiveIntegerField(default=0)
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_check_data = models.JSONField(default=dict, blank=True)
+    # Acknowledgement: someone is on it. While set (and ``acknowledged_until``
+    # has not passed) no further level fires and no reminder is sent.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=200, blank=True)
+    acknowledgement_note = models.TextField(blank=True)
+    acknowledged_until = models.DateTimeField(
+        null=True, blank=True, help_text="Snooze: escalation resumes at this time. Empty: until resolved."
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -93,6 +116,21 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    def is_acknowledged(self, now: dt.datetime) -> bool:
+        """Acknowledged and not past its snooze at ``now`` (resolved ones included)."""
+        return self.acknowledged_at is not None and (
+            self.acknowledged_until is None or self.acknowledged_until > now
+        )
+
+    def status_at(self, now: dt.datetime) -> str:
+        if self.resolved_at is not None:
+            return IncidentStatus.RESOLVED
+        return IncidentStatus.ACKNOWLEDGED if self.is_acknowledged(now) else IncidentStatus.OPEN
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
 
 
 class EscalationState(models.Model):
@@ -124,6 +162,9 @@ class AlertType(models.TextChoices):
     ALERT = "Alert", "Alert"
     OK = "Ok", "Ok"
     REMINDER = "Reminder", "Reminder"
+    # Someone acknowledged the incident: passed on to receivers with their own
+    # incident state (PagerDuty, Opsgenie, Splunk On-Call, custom steps).
+    ACKNOWLEDGED = "Acknowledged", "Acknowledged"
 
 
 class Alert(models.Model):
@@ -137,7 +178,7 @@ class Alert(models.Model):
     level = models.ForeignKey(EscalationLevel, null=True, on_delete=models.SET_NULL, related_name="alerts")
     definition_name = models.CharField(max_length=200)
     level_number = models.PositiveSmallIntegerField()
-    alert_type = models.CharField("type", max_length=10, choices=AlertType.choices)
+    alert_type = models.CharField("type", max_length=20, choices=AlertType.choices)
     timestamp = models.DateTimeField()
     check_result = models.ForeignKey(
         CheckResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"

@@ -14,6 +14,7 @@ KEY_PREFIX_LEN = 8
 class ApiScope(models.TextChoices):
     INGEST = "ingest", "Ingest (submit check results only)"
     READ = "read", "Read (incidents, alerts, messages)"
+    RESPOND = "respond", "Respond (read, plus acknowledge and unacknowledge incidents)"
     ADMIN = "admin", "Admin (everything, including configuration)"
 
 

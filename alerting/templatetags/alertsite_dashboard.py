@@ -18,6 +18,7 @@ WORKER_FRESH_SECONDS = 60
 @register.simple_tag
 def dashboard() -> dict[str, Any]:
     from alerting.models import AccountSettings, Incident
+    from alerting.models.incidents import acknowledged_q
     from integrations.delivery.heartbeat import seconds_since_seen
     from integrations.models import Message, MessageStatus
 
@@ -31,6 +32,8 @@ def dashboard() -> dict[str, Any]:
     settings_row = AccountSettings.objects.filter(pk=1).first()
     return {
         "open_count": open_incidents.count(),
+        # Someone is on these: the card is a warning, not an alarm, when all are.
+        "acknowledged_count": open_incidents.filter(acknowledged_q(now)).count(),
         "open_incidents": list(open_incidents.select_related("monitor").order_by("-opened_at")[:LISTED]),
         "problems": delivery_problems(now),
         "due_count": due.count(),

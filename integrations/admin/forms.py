@@ -19,8 +19,18 @@ from integrations.models import (
     VariableMode,
 )
 
-ALERT_TYPE_FIELDS = (("handles_alert", "Alert"), ("handles_ok", "Ok"), ("handles_reminder", "Reminder"))
-TEST_ALERT_TYPES = [("Alert", "Alert"), ("Ok", "Ok"), ("Reminder", "Reminder")]
+ALERT_TYPE_FIELDS = (
+    ("handles_alert", "Alert"),
+    ("handles_ok", "Ok"),
+    ("handles_reminder", "Reminder"),
+    ("handles_acknowledged", "Acknowledged"),
+)
+TEST_ALERT_TYPES = [
+    ("Alert", "Alert"),
+    ("Ok", "Ok"),
+    ("Reminder", "Reminder"),
+    ("Acknowledged", "Acknowledged"),
+]
 
 
 def code_area(rows: int = 4) -> forms.Textarea:
@@ -52,6 +62,7 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
             "handles_alert",
             "handles_ok",
             "handles_reminder",
+            "handles_acknowledged",
             "method",
             "url",
             "headers",
@@ -67,7 +78,12 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
             "headers": code_area(3),
             "body": code_area(14),
         }
-        labels = {"handles_alert": "Error alert", "handles_ok": "OK alert", "handles_reminder": "Reminder"}
+        labels = {
+            "handles_alert": "Error alert",
+            "handles_ok": "OK alert",
+            "handles_reminder": "Reminder",
+            "handles_acknowledged": "Acknowledged",
+        }
 
 
 def posted_variable_names(data: Any, prefix: str = "variables") -> set[str] | None:

@@ -64,7 +64,7 @@ class StepInline(HidesSecretsFromViewers, admin.StackedInline):
     formset = StepFormSet
     extra = 0
     fields = (
-        ("handles_alert", "handles_ok", "handles_reminder"),
+        ("handles_alert", "handles_ok", "handles_reminder", "handles_acknowledged"),
         ("position", "name"),
         ("method", "url"),
         "content_type",

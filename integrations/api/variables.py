@@ -23,7 +23,7 @@ class CatalogueItemSerializer(serializers.Serializer):
     time_form = serializers.CharField(
         help_text="local, local formatted, UTC or UTC formatted; empty if no time."
     )
-    kind = serializers.ChoiceField(choices=["variable", "custom_field", "automatic", "function"])
+    kind = serializers.ChoiceField(choices=["variable", "extension", "custom_field", "automatic", "function"])
 
 
 class VariableListSerializer(serializers.Serializer):

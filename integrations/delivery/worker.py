@@ -133,7 +133,7 @@ def send_batch(
 ) -> int:
     messages = list(
         Message.objects.filter(id__in=ids, lease_owner=owner).select_related(
-            "alert__incident__monitor", "level_link"
+            "alert__incident__monitor", "level_link", "operator"
         )
     )
     # One Integration object per integration, loaded (with its variables and

@@ -151,6 +151,10 @@ class IntegrationStep(models.Model):
     handles_alert = models.BooleanField("Alert", default=True)
     handles_ok = models.BooleanField("Ok", default=True)
     handles_reminder = models.BooleanField("Reminder", default=True)
+    # Passed on to receivers with an incident state of their own; off unless
+    # the step is written for it (a chat message saying "acknowledged" is noise
+    # to most receivers).
+    handles_acknowledged = models.BooleanField("Acknowledged", default=False)
     method = models.CharField(max_length=6, choices=HttpMethod.choices, default=HttpMethod.POST)
     url = models.TextField("URL")
     headers = models.JSONField(
@@ -179,6 +183,11 @@ class IntegrationStep(models.Model):
             models.UniqueConstraint(
                 fields=["integration"], condition=Q(handles_reminder=True), name="one_step_for_reminder"
             ),
+            models.UniqueConstraint(
+                fields=["integration"],
+                condition=Q(handles_acknowledged=True),
+                name="one_step_for_acknowledged",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +207,7 @@ class IntegrationStep(models.Model):
                 ("Alert", self.handles_alert),
                 ("Ok", self.handles_ok),
                 ("Reminder", self.handles_reminder),
+                ("Acknowledged", self.handles_acknowledged),
             )
             if on
         ]

@@ -49,6 +49,7 @@ def step_fields(data: dict[str, Any], position: int) -> dict[str, Any]:
         "handles_alert": "Alert" in types,
         "handles_ok": "Ok" in types,
         "handles_reminder": "Reminder" in types,
+        "handles_acknowledged": "Acknowledged" in types,
         "method": data["method"],
         "url": data["url"],
         "headers": [list(pair) for pair in data.get("headers", [])],

@@ -83,6 +83,6 @@ def build(out: Outgoing) -> EmailMultiAlternatives:
 
 def template_context(out: Outgoing) -> dict:
     groups: dict[str, dict[str, str]] = defaultdict(dict)
-    for variable in catalogue.variables():
+    for variable in (*catalogue.variables(), *catalogue.extensions()):
         groups[variable.group][variable.key] = out.system(variable.name)
     return {"alert_type": out.alert_type, **groups}

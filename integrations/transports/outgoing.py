@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @dataclass
 class Outgoing:
     integration: Integration
-    alert_type: str  # "Alert", "Ok" or "Reminder"
+    alert_type: str  # "Alert", "Ok", "Reminder" or "Acknowledged"
     # Everything a template can name: system variables ("@alert.type"),
     # custom fields ("@CustomField(X)") and the integration's variables ("ApiUrl").
     context: dict[str, str]
@@ -32,6 +32,9 @@ class Outgoing:
     statushub_services: list[tuple[str, str]] = field(default_factory=list)
     # Build and show the requests, send nothing (previews and --dry-run).
     dry_run: bool = False
+    # Phone calls for a real incident: where Twilio posts the key pressed
+    # ("press 1 to acknowledge"); empty for test calls.
+    voice_callback_url: str = ""
 
     def var(self, name: str, default: str = "") -> str:
         value = self.variables.get(name, "")

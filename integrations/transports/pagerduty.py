@@ -1,5 +1,6 @@
-"""PagerDuty Events API v2: ``trigger`` on Alert and Reminder, ``resolve`` on
-Ok, ``dedup_key`` = the incident key, the level's message in custom_details."""
+"""PagerDuty Events API v2: ``trigger`` on Alert and Reminder, ``acknowledge``
+on Acknowledged, ``resolve`` on Ok, ``dedup_key`` = the incident key, the
+level's message in custom_details."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ def event(out: Outgoing) -> dict:
     }
     if out.alert_type == "Ok":
         return {**base, "event_action": "resolve"}
+    if out.alert_type == "Acknowledged":
+        # Same routing key and dedup_key as the trigger: PagerDuty acknowledges its alert.
+        return {**base, "event_action": "acknowledge"}
     severity = out.var("Severity", "critical")
     details = {
         "Message": s("@escalationLevel.message"),

@@ -65,6 +65,23 @@ def payload(out: Outgoing) -> dict:
         )
     if links:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(links)}]})
+    ack = s("@incident.acknowledgeUrl")
+    if out.alert_type != "Ok" and ack.startswith(("http://", "https://")):
+        # A link button: Slack opens the page, which asks before acknowledging.
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Acknowledge"},
+                        "url": ack,
+                        "style": "primary",
+                        "action_id": "acknowledge",
+                    }
+                ],
+            }
+        )
     # Top-level text and the attachment fallback are mrkdwn too: unescaped,
     # "<!channel>" in a description would ping the whole channel.
     fallback = escape_cut(f"{out.alert_type}: {s('@monitor.name')} – {s('@alert.description')}", TEXT_LIMIT)

@@ -2,10 +2,17 @@
 that speaks the alert). Both are form-encoded with HTTP Basic auth. A phone
 call never announces an OK. Text is cut to Twilio's limits: an SMS body of
 1600 characters, inline TwiML of 4000. An SMS or Phone integration with steps
-of its own sends through that generic HTTP gateway instead."""
+of its own sends through that generic HTTP gateway instead.
+
+A call for a real incident asks "press 1 to acknowledge" (``<Gather>``);
+``integrations.voice`` takes Twilio's post of the key pressed."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 import requests
@@ -21,12 +28,13 @@ from integrations.transports.webhook import run_step, step_for
 DEFAULT_BASE_URL = "https://api.twilio.com/2010-04-01"
 SMS_LIMIT = 1600
 TWIML_LIMIT = 4000
+PRESS_1 = "Press 1 to acknowledge."
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     phone = out.integration.kind == "phone"
-    if phone and out.alert_type == "Ok":
-        return []
+    if phone and out.alert_type not in ("Alert", "Reminder"):
+        return []  # nobody is woken to hear that all is well, or that someone is on it
     steps = list(out.integration.steps.all())
     if steps:
         return _gateway(steps, out, session)
@@ -72,6 +80,9 @@ def sms_text(out: Outgoing) -> str:
 
 
 def twiml(out: Outgoing) -> str:
+    """Speak the alert; on a call for a real incident, inside a ``<Gather>``
+    that takes one key: 1 acknowledges (Twilio posts it to the callback URL).
+    Without a key pressed the call ends after the message."""
     s = out.system
     intro = "Reminder from alertsite." if out.alert_type == "Reminder" else "Alert from alertsite."
     speech = (
@@ -80,6 +91,13 @@ def twiml(out: Outgoing) -> str:
     )
     voice = xml_encode(out.var("Voice", "alice"))
     head, tail = f'<Response><Say voice="{voice}" loop="2">', "</Say></Response>"
+    if out.voice_callback_url:
+        action = xml_encode(out.voice_callback_url)
+        head = (
+            f'<Response><Gather numDigits="1" timeout="10" method="POST" action="{action}">'
+            f'<Say voice="{voice}" loop="2">'
+        )
+        tail = f'</Say><Say voice="{voice}">{PRESS_1}</Say></Gather></Response>'
     room = TWIML_LIMIT - len(head) - len(tail)
     spoken = xml_encode(speech)
     if len(spoken) > room:
@@ -100,3 +118,12 @@ def _gateway(steps: list, out: Outgoing, session: requests.Session) -> list[Exch
         raise TransportError("No phone number to send to.", permanent=True)
     text = sms_text(out)
     return run_step(step, out, session, extra_context={"Recipient": out.recipient, "Text": text})
+
+
+def request_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
+    """Twilio's ``X-Twilio-Signature``: base64 of HMAC-SHA1, keyed with the
+    account's auth token, over the full URL Twilio called followed by every
+    POST parameter, sorted by name, as name and value with no separators."""
+    data = url + "".join(name + value for name, value in sorted(params))
+    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()

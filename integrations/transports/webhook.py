@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 
 TIMESTAMP_HEADER = "X-Alertsite-Timestamp"
 SIGNATURE_HEADER = "X-Alertsite-Signature"
-HANDLES = {"Alert": "handles_alert", "Ok": "handles_ok", "Reminder": "handles_reminder"}
+HANDLES = {
+    "Alert": "handles_alert",
+    "Ok": "handles_ok",
+    "Reminder": "handles_reminder",
+    "Acknowledged": "handles_acknowledged",
+}
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:

@@ -53,6 +53,36 @@ class Check:
         )
 
 
+@dataclass
+class Respond:
+    """Someone acknowledges (``until``: a snooze to that minute) or, with
+    ``undo``, unacknowledges the monitor's open incident at ``minute``."""
+
+    minute: float
+    monitor: str = "web"
+    until: float | None = None
+    undo: bool = False
+    by: str = "Dana"
+
+    def apply(self) -> None:
+        from alerting.engine.acknowledgement import acknowledge, unacknowledge
+        from alerting.models import Incident
+
+        key = Incident.objects.get(monitor__key=self.monitor, resolved_at__isnull=True).key
+        if self.undo:
+            unacknowledge(key)
+        else:
+            acknowledge(key, by=self.by, until=None if self.until is None else at(self.until))
+
+
+def ack(minute: float, monitor: str = "web", until: float | None = None, by: str = "Dana") -> Respond:
+    return Respond(minute, monitor, until, by=by)
+
+
+def unack(minute: float, monitor: str = "web") -> Respond:
+    return Respond(minute, monitor, undo=True)
+
+
 def error(minute: float, monitor: str = "web", description: str = "Connection refused", **kw: Any) -> Check:
     return Check(minute, "error", monitor, description, **kw)
 
@@ -78,6 +108,11 @@ def R(minute: float, definition: str, level: int = 1, monitor: str = "web") -> E
     return Expected(minute, "Reminder", definition, level, monitor)
 
 
+def K(minute: float, definition: str, level: int = 1, monitor: str = "web") -> Expected:
+    """An Acknowledged alert."""
+    return Expected(minute, "Acknowledged", definition, level, monitor)
+
+
 def O(minute: float, definition: str, level: int = 1, monitor: str = "web") -> Expected:  # noqa: E743
     return Expected(minute, "Ok", definition, level, monitor)
 
@@ -100,7 +135,7 @@ class Run:
         )
 
 
-def play(checks: list[Check], until: float, tick: float = 1.0) -> Run:
+def play(checks: list[Check | Respond], until: float, tick: float = 1.0) -> Run:
     """Walk the clock from 0 to ``until`` (inclusive)."""
     pending = sorted(checks, key=lambda c: c.minute)
     outcomes: list[Outcome] = []
@@ -109,14 +144,20 @@ def play(checks: list[Check], until: float, tick: float = 1.0) -> Run:
         now = at(moment)
         with clock.frozen(now):
             while pending and pending[0].minute <= moment:
-                outcomes.append(process_submission(pending.pop(0).submission()))
+                item = pending.pop(0)
+                if isinstance(item, Respond):
+                    item.apply()
+                else:
+                    outcomes.append(process_submission(item.submission()))
             if moment == int(moment / tick) * tick:
                 sweep()
     alerts = list(Alert.objects.select_related("incident__monitor").order_by("timestamp", "pk"))
     return Run(alerts, outcomes)
 
 
-def assert_timeline(checks: list[Check], expected: list[Expected], until: float, tick: float = 1.0) -> Run:
+def assert_timeline(
+    checks: list[Check | Respond], expected: list[Expected], until: float, tick: float = 1.0
+) -> Run:
     run = play(checks, until, tick)
     actual = run.raised()
     want = sorted(expected)

@@ -87,15 +87,20 @@ def test_discord_keeps_the_thread_and_sends_the_documented_body(
     exchanges = hostile.send(integration, alert_type)
 
     request = last_request(receiver)
-    assert request.query_string == b"thread_id=999&wait=true"
+    ok = alert_type == "Ok"
+    # Errors carry an Acknowledge link button: webhooks need with_components for it.
+    assert request.query_string == (
+        b"thread_id=999&wait=true" if ok else b"thread_id=999&wait=true&with_components=true"
+    )
     values = hostile.values(alert_type)
     name = values["@monitor.name"]
+    ack = values["@incident.acknowledgeUrl"]
     content = (
         f"Ok: {name} is back after {values['@alert.downtimeDuration']}"
         if alert_type == "Ok"
         else f"{alert_type}: {name}"
     )
-    assert request.get_json() == {
+    expected = {
         "username": "alertsite",
         "allowed_mentions": {"parse": []},
         "content": content,
@@ -103,11 +108,16 @@ def test_discord_keeps_the_thread_and_sends_the_documented_body(
             {
                 "title": name,
                 "url": values["@monitor.dashboardUrl"],
-                "color": 3066993 if alert_type == "Ok" else 15158332,
-                "description": discord_description(values),
+                "color": 3066993 if ok else 15158332,
+                "description": discord_description(values) + ("" if ok else f"\n[Acknowledge]({ack})"),
             }
         ],
     }
+    if not ok:
+        expected["components"] = [
+            {"type": 1, "components": [{"type": 2, "style": 5, "label": "Acknowledge", "url": ack}]}
+        ]
+    assert request.get_json() == expected
     assert "tok-secret" not in json.dumps(exchanges[0].request)
 
 
@@ -197,6 +207,7 @@ def test_mattermost_attachment_has_its_fallback(make_preset, receiver, alert_typ
         "text": (
             f"#### {':white_check_mark:' if ok else ':red_circle:'} {alert_type}: {name}\n{description}\n"
             f"[Monitor dashboard]({v['@monitor.dashboardUrl']})"
+            + ("" if ok else f" · [Acknowledge]({v['@incident.acknowledgeUrl']})")
         ),
         "attachments": [
             {

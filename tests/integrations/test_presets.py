@@ -93,7 +93,9 @@ def test_teams_adaptive_card(make_preset, receiver, alert_type: str, colour: str
     card = attachment["content"]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
     assert card["body"][0]["color"] == colour
+    acknowledge = [("Action.OpenUrl", "Acknowledge", EXAMPLES["@incident.acknowledgeUrl"])]
     assert [(a["type"], a["title"], a["url"]) for a in card["actions"]] == [
+        *(acknowledge if alert_type == "Alert" else []),
         ("Action.OpenUrl", "Monitor dashboard", EXAMPLES["@monitor.dashboardUrl"]),
         ("Action.OpenUrl", "First error", EXAMPLES["@alert.firstErrorCheckUrl"]),
         ("Action.OpenUrl", "Monitor settings", EXAMPLES["@monitor.editUrl"]),

@@ -19,7 +19,10 @@ class Command(BaseCommand):
             "--scope",
             default=ApiScope.INGEST,
             choices=list(ApiScope.values),
-            help="ingest: submit check results; read: also read incidents and alerts; admin: everything.",
+            help=(
+                "ingest: submit check results; read: also read incidents and alerts; "
+                "respond: also acknowledge and unacknowledge incidents; admin: everything."
+            ),
         )
         parser.add_argument(
             "--rate-limit",

@@ -68,6 +68,9 @@ class StepSerializer(serializers.Serializer):
     handles_alert = serializers.BooleanField(default=True)
     handles_ok = serializers.BooleanField(default=True)
     handles_reminder = serializers.BooleanField(default=True)
+    handles_acknowledged = serializers.BooleanField(
+        default=False, help_text="Send this step when the incident is acknowledged (off unless asked for)."
+    )
     method = serializers.ChoiceField(HttpMethod.choices, default=HttpMethod.POST)
     url = serializers.CharField(help_text="A template, e.g. https://hooks.example.com/{{Token}}.")
     headers = serializers.ListField(

@@ -12,7 +12,12 @@ from integrations.api.resources.parts import StatusHubServiceSerializer, StepSer
 from integrations.models import Integration, IntegrationKind
 from integrations.template_warnings import integration_warnings
 
-ALERT_TYPES = (("handles_alert", "Alert"), ("handles_ok", "Ok"), ("handles_reminder", "Reminder"))
+ALERT_TYPES = (
+    ("handles_alert", "Alert"),
+    ("handles_ok", "Ok"),
+    ("handles_reminder", "Reminder"),
+    ("handles_acknowledged", "Acknowledged"),
+)
 SCALARS = (
     "name",
     "is_active",
@@ -175,7 +180,7 @@ def step_list_errors(steps: list[dict[str, Any]]) -> dict[str, Any]:
     owner: dict[str, int] = {}
     for index, step in enumerate(steps):
         for field, alert_type in ALERT_TYPES:
-            if not step.get(field, True):
+            if not step.get(field, field != "handles_acknowledged"):
                 continue
             if alert_type in owner:
                 message = (

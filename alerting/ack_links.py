@@ -1,0 +1,81 @@
+"""Signed acknowledge links: ``{{@incident.acknowledgeUrl}}``.
+
+The link is the credential (no login): its token is the incident key and who
+the link was made for (the message's operator or recipient, else the
+integration), signed with the ``SECRET_KEY`` through ``django.core.signing``
+under a salt of its own, and time-stamped. It works for that one incident,
+until the incident resolves or for ``ACK_LINK_MAX_AGE_DAYS`` after the
+message was rendered. A signed token is not encrypted: it holds nothing the
+recipient does not already know.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+SALT = "alertsite.incident-acknowledge-link"
+# Phone calls: Twilio's <Gather> posts the key pressed back to a URL holding
+# this token, which also names the integration whose auth token signs the post.
+VOICE_SALT = "alertsite.incident-acknowledge-voice"
+
+
+class LinkInvalid(Exception):
+    """Not a token this site signed (altered, truncated, another salt)."""
+
+
+class LinkExpired(Exception):
+    """Signed here, but older than ``ACK_LINK_MAX_AGE_DAYS``."""
+
+
+@dataclass(frozen=True)
+class LinkFor:
+    incident_key: str
+    who: str
+
+
+def make_token(incident_key: str, who: str) -> str:
+    return signing.dumps({"i": incident_key, "w": who}, salt=SALT, compress=True)
+
+
+def acknowledge_url(incident_key: str, who: str) -> str:
+    path = reverse("acknowledge-link", args=[make_token(incident_key, who)])
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def make_voice_token(incident_key: str, who: str, integration_id: str) -> str:
+    return signing.dumps({"i": incident_key, "w": who, "n": integration_id}, salt=VOICE_SALT, compress=True)
+
+
+def voice_callback_url(incident_key: str, who: str, integration_id: str) -> str:
+    path = reverse("twilio-voice-hook", args=[make_voice_token(incident_key, who, integration_id)])
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def read_token(token: str) -> LinkFor:
+    data = _load(token, SALT)
+    return LinkFor(data["i"], data["w"])
+
+
+def read_voice_token(token: str) -> tuple[LinkFor, str]:
+    """The incident and who a call was made for, and the integration's id."""
+    data = _load(token, VOICE_SALT)
+    if not isinstance(data.get("n"), str):
+        raise LinkInvalid(token)
+    return LinkFor(data["i"], data["w"]), data["n"]
+
+
+def _load(token: str, salt: str) -> dict:
+    try:
+        data = signing.loads(token, salt=salt, max_age=dt.timedelta(days=settings.ACK_LINK_MAX_AGE_DAYS))
+    except signing.SignatureExpired:
+        raise LinkExpired(token) from None
+    except signing.BadSignature:
+        raise LinkInvalid(token) from None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), str) or not isinstance(data.get("w"), str):
+        raise LinkInvalid(token)
+    return data

@@ -1,0 +1,86 @@
+"""Acknowledging an incident (and snoozing it), and escalation resuming after.
+
+While an incident is acknowledged no further level fires and no reminder is
+sent; its Ok still goes out when it resolves. Escalation resumes when the
+snooze (``acknowledged_until``) passes or someone unacknowledges: the levels
+whose threshold was reached meanwhile fire then, and the reminders of the
+levels that fired before start over (full count, first one a delay later).
+
+Each action runs in one transaction holding the monitor's row lock, the lock
+submissions and the sweep take, so an acknowledgement never races an error or
+an OK for the same incident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from alerting.engine import clock
+from alerting.engine.coverage import Coverage
+from alerting.engine.escalation import Raised, escalate
+from alerting.engine.outbox import enqueue_after_commit
+from alerting.engine.passed_on import acknowledged_alerts
+from alerting.engine.resume import ACK_FIELDS, resume
+from alerting.models import EscalationState, Incident, Monitor
+
+
+class IncidentResolved(Exception):
+    """The incident is resolved: there is nothing to acknowledge any more."""
+
+
+def _locked(key: str) -> tuple[Incident, Monitor]:
+    """The incident keyed ``key`` read under its monitor's row lock
+    (``Incident.DoesNotExist`` for an unknown key)."""
+    monitor_id = Incident.objects.values_list("monitor_id", flat=True).get(key=key)
+    monitor = Monitor.objects.select_for_update().get(pk=monitor_id)
+    return Incident.objects.select_related("monitor").get(key=key), monitor
+
+
+def acknowledge(
+    key: str,
+    *,
+    by: str = "",
+    note: str = "",
+    until: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Incident, Raised]:
+    """Acknowledge the open incident ``key``; again on an acknowledged one
+    replaces who, the note and the snooze. Returns the incident and the
+    Acknowledged alerts passed on (only on the first acknowledgement)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        incident, monitor = _locked(key)
+        if incident.resolved_at is not None:
+            raise IncidentResolved(key)
+        first = not incident.is_acknowledged(now)
+        incident.acknowledged_at = now if first else incident.acknowledged_at
+        incident.acknowledged_by = by
+        incident.acknowledgement_note = note
+        incident.acknowledged_until = until
+        incident.save(update_fields=ACK_FIELDS)
+        # Paused; ``resume`` starts them over.
+        EscalationState.objects.filter(incident=incident).update(next_reminder_at=None)
+        # Passed on once, on the first acknowledgement; the receivers' own
+        # incidents have no notion of a note changed or a snooze extended.
+        raised = acknowledged_alerts(incident, monitor, now, Coverage(now)) if first else Raised()
+        enqueue_after_commit(raised.message_ids)
+    return incident, raised
+
+
+def unacknowledge(key: str, *, now: dt.datetime | None = None) -> tuple[Incident, Raised]:
+    """Take the acknowledgement back: escalation resumes at once (nothing
+    happens for an incident that is not acknowledged)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        incident, monitor = _locked(key)
+        if incident.resolved_at is not None:
+            raise IncidentResolved(key)
+        raised = Raised()
+        if incident.acknowledged_at is not None:
+            coverage = Coverage(now)
+            resume(incident, now, coverage)
+            raised = escalate(incident, monitor, now, coverage=coverage)
+        enqueue_after_commit(raised.message_ids)
+    return incident, raised
