@@ -48,22 +48,29 @@ COMMON = {
 READ_ERRORS = {**COMMON, 400: err("A filter has a bad value."), 404: err("No such page.")}
 
 
-def aware(name: str, value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
+def parse_aware(value: str) -> dt.datetime:
+    """An ISO 8601 date and time with a time zone, in UTC; a ``ValidationError``
+    with the reason otherwise."""
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise ValidationError(
-            {name: ["An ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z."]}
-        )
+        raise ValidationError("An ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z.")
     try:
         # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
         return moment.astimezone(dt.UTC)
     except OverflowError:
-        raise ValidationError({name: ["The date and time is out of range."]}) from None
+        raise ValidationError("The date and time is out of range.") from None
+
+
+def aware(name: str, value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_aware(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.detail}) from None
 
 
 def choice(request: Request, name: str, allowed: list[str]) -> str | None:

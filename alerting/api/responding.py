@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerting.api.auth import ApiKeyUser, RespondScope
-from alerting.api.history import COMMON, err
+from alerting.api.history import COMMON, err, parse_aware
 from alerting.api.serializers import IncidentSerializer
 from alerting.engine import clock
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge, unacknowledge
@@ -49,16 +49,7 @@ def parse_until(value: str | None, now: dt.datetime) -> dt.datetime | None:
     bad input raises a DRF ``ValidationError`` with the reason."""
     if value is None or value == "":
         return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ValidationError("An ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z.")
-    try:
-        moment = moment.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValidationError("The date and time is out of range.") from None
+    moment = parse_aware(value)
     if moment <= now:
         raise ValidationError("The snooze must end in the future.")
     if moment - now > MAX_SNOOZE:
