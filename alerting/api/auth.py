@@ -157,8 +157,8 @@ _BY_SCOPE: dict[str, type[ScopePermission]] = {
 }
 
 
-def HasScope(scope: str) -> type[ScopePermission]:
-    """``permission_classes = [HasScope("read")]``, the same as ``[ReadScope]``."""
+def scope_permission(scope: str) -> type[ScopePermission]:
+    """``permission_classes = [scope_permission("read")]``, the same as ``[ReadScope]``."""
     try:
         return _BY_SCOPE[scope]
     except KeyError:

@@ -81,7 +81,7 @@ def process_items(items: list[Item], api_key: ApiKey) -> list[dict[str, Any]]:
 
 def submit(request: Request) -> Response:
     api_key = request.auth
-    assert isinstance(api_key, ApiKey)  # HasScope let the request in
+    assert isinstance(api_key, ApiKey)  # scope_permission let the request in
     header_key = request.headers.get("Idempotency-Key", "")
     if len(header_key) > MAX_IDEMPOTENCY_KEY:
         return error_response({"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY} characters."]})

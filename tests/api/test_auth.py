@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from alerting.api.auth import AdminScope, HasScope, IngestScope, ReadScope
+from alerting.api.auth import AdminScope, IngestScope, ReadScope, scope_permission
 from alerting.models import ApiKey
 
 factory = APIRequestFactory()
@@ -96,11 +96,11 @@ def test_scope_ladder(keys, scope, allowed):
 
 
 def test_has_scope_factory():
-    assert HasScope("ingest") is IngestScope
-    assert HasScope("read") is ReadScope
-    assert HasScope("admin") is AdminScope
+    assert scope_permission("ingest") is IngestScope
+    assert scope_permission("read") is ReadScope
+    assert scope_permission("admin") is AdminScope
     with pytest.raises(ValueError):
-        HasScope("root")
+        scope_permission("root")
 
 
 def test_last_used_is_written_at_most_once_a_minute(keys):
