@@ -36,29 +36,35 @@ class LinkExpired(Exception):
 class LinkFor:
     incident_key: str
     who: str
+    # The page's language: the one the message was written in ("" for the
+    # browser's), so the page reads like the message that led to it.
+    language: str = ""
 
 
-def make_token(incident_key: str, who: str) -> str:
-    return signing.dumps({"i": incident_key, "w": who}, salt=SALT, compress=True)
+def make_token(incident_key: str, who: str, language: str = "") -> str:
+    data = {"i": incident_key, "w": who, **({"l": language} if language else {})}
+    return signing.dumps(data, salt=SALT, compress=True)
 
 
-def acknowledge_url(incident_key: str, who: str) -> str:
-    path = reverse("acknowledge-link", args=[make_token(incident_key, who)])
+def acknowledge_url(incident_key: str, who: str, language: str = "") -> str:
+    path = reverse("acknowledge-link", args=[make_token(incident_key, who, language)])
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
-def make_voice_token(incident_key: str, who: str, integration_id: str) -> str:
-    return signing.dumps({"i": incident_key, "w": who, "n": integration_id}, salt=VOICE_SALT, compress=True)
+def make_voice_token(incident_key: str, who: str, integration_id: str, language: str = "") -> str:
+    data = {"i": incident_key, "w": who, "n": integration_id, **({"l": language} if language else {})}
+    return signing.dumps(data, salt=VOICE_SALT, compress=True)
 
 
-def voice_callback_url(incident_key: str, who: str, integration_id: str) -> str:
-    path = reverse("twilio-voice-hook", args=[make_voice_token(incident_key, who, integration_id)])
+def voice_callback_url(incident_key: str, who: str, integration_id: str, language: str = "") -> str:
+    path = reverse("twilio-voice-hook", args=[make_voice_token(incident_key, who, integration_id, language)])
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
 def read_token(token: str) -> LinkFor:
     data = _load(token, SALT)
-    return LinkFor(data["i"], data["w"])
+    language = data.get("l")
+    return LinkFor(data["i"], data["w"], language if isinstance(language, str) else "")
 
 
 def read_voice_token(token: str) -> tuple[LinkFor, str]:
@@ -66,7 +72,8 @@ def read_voice_token(token: str) -> tuple[LinkFor, str]:
     data = _load(token, VOICE_SALT)
     if not isinstance(data.get("n"), str):
         raise LinkInvalid(token)
-    return LinkFor(data["i"], data["w"]), data["n"]
+    language = data.get("l")
+    return LinkFor(data["i"], data["w"], language if isinstance(language, str) else ""), data["n"]
 
 
 def _load(token: str, salt: str) -> dict:

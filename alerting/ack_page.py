@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -44,6 +46,10 @@ def acknowledge_link(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, 410, problem="expired")
     except LinkInvalid:
         return _page(request, 404, problem="invalid")
+    if link.language in dict(settings.LANGUAGES):
+        # The language of the message the link came in, not the browser's.
+        translation.activate(link.language)
+        request.LANGUAGE_CODE = link.language
     incident = Incident.objects.select_related("monitor").filter(key=link.incident_key).first()
     if incident is None:
         return _page(request, 404, problem="invalid")

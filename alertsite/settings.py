@@ -61,9 +61,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "alerting.api.middleware.RefuseNulCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language), then the account's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A staff user's own language choice wins over the browser's.
+    "alertsite.i18n.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -246,7 +250,17 @@ HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 120, minimum=1)
 HEALTHZ_MAX_DELIVERY_LAG = env_int("HEALTHZ_MAX_DELIVERY_LAG", 300, minimum=1)
 
 # --- Internationalisation ------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The languages of the admin and of the messages alertsite writes itself; the
+# catalogues are in locale/ (README "Languages").
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The account's language: channel messages (Slack, Teams, ...) and the admin
+# for a browser that asks for none of the above.
+ACCOUNT_LANGUAGE = env_str("ACCOUNT_LANGUAGE", "en").strip().lower()
+if ACCOUNT_LANGUAGE not in {code for code, _ in LANGUAGES}:
+    _known = ", ".join(code for code, _ in LANGUAGES)
+    raise ImproperlyConfigured(f"ACCOUNT_LANGUAGE must be one of {_known}, not {ACCOUNT_LANGUAGE!r}")
+LANGUAGE_CODE = ACCOUNT_LANGUAGE
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alerting.ack_page import acknowledge_link
+from alerting.admin.language import choose_language
 from alerting.api.schema import DocsView, SchemaView
 from alerting.ping import ping
 from alertsite.health import healthz, healthz_delivery
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/language/", choose_language, name="admin-language"),
     path("admin/", admin.site.urls),
 ]
 

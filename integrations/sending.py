@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.conf import settings
 
+from alertsite.i18n import django_language
 from integrations import catalogue, presets
 from integrations.models import IntegrationKind, VariableMode
 from integrations.templating.automatic import UNIQUE_GUID, new_guid
@@ -60,13 +61,23 @@ def send_message(message: Message, session: requests.Session) -> list[Exchange]:
         message_id=str(message.pk),
         statushub_services=linked_services(message.integration, links, {monitor.key, str(monitor.pk)}),
     )
+    out.language, out.time_zone = reader_locale(message)
     if message.integration.kind == IntegrationKind.PHONE and alert.alert_type in ("Alert", "Reminder"):
         from alerting.ack_links import voice_callback_url
 
         out.voice_callback_url = voice_callback_url(
-            alert.incident.key, link_recipient(message), str(message.integration_id)
+            alert.incident.key, link_recipient(message), str(message.integration_id), out.language
         )
     return transport_for(message.integration).notify(out, session)
+
+
+def reader_locale(message: Message) -> tuple[str, str]:
+    """The language and time zone of whoever reads ``message``: its operator's,
+    else (a channel, an extra address) the account's."""
+    operator = message.operator if message.operator_id is not None else None
+    if operator is None:
+        return settings.ACCOUNT_LANGUAGE, settings.TIME_ZONE
+    return django_language(operator.language), operator.zone()
 
 
 def link_recipient(message: Message) -> str:
@@ -83,7 +94,9 @@ def per_message_variables(message: Message) -> dict[str, str]:
     from alerting.ack_links import acknowledge_url
 
     assert message.alert is not None
-    return {"@incident.acknowledgeUrl": acknowledge_url(message.alert.incident.key, link_recipient(message))}
+    language, _zone = reader_locale(message)
+    url = acknowledge_url(message.alert.incident.key, link_recipient(message), language=language)
+    return {"@incident.acknowledgeUrl": url}
 
 
 def transport_for(integration: Integration) -> ModuleType:
@@ -142,6 +155,8 @@ def build_outgoing(
         recipient=recipient,
         statushub_services=services,
         dry_run=dry_run,
+        language=settings.ACCOUNT_LANGUAGE,
+        time_zone=settings.TIME_ZONE,
     )
 
 

@@ -14,24 +14,32 @@ import hmac
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils import translation
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from alerting.ack_links import LinkExpired, LinkInvalid, read_voice_token
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge
 from alerting.models import Incident
+from alertsite.i18n import SPEECH_LANGUAGES
 from integrations.models import Integration, IntegrationKind
 from integrations.templating.encoders import xml_encode
 from integrations.transports.twilio import request_signature
 
 SIGNATURE_HEADER = "HTTP_X_TWILIO_SIGNATURE"
-ACKNOWLEDGED = "The incident is acknowledged. Goodbye."
-RESOLVED = "The incident is already resolved. Goodbye."
-NOT_ACKNOWLEDGED = "Nothing was acknowledged. Goodbye."
-EXPIRED = "This call can no longer acknowledge the incident. Goodbye."
+ACKNOWLEDGED = gettext_lazy("The incident is acknowledged. Goodbye.")
+RESOLVED = gettext_lazy("The incident is already resolved. Goodbye.")
+NOT_ACKNOWLEDGED = gettext_lazy("Nothing was acknowledged. Goodbye.")
+EXPIRED = gettext_lazy("This call can no longer acknowledge the incident. Goodbye.")
 
 
-def _say(text: str, status: int = 200) -> HttpResponse:
-    body = f'<?xml version="1.0" encoding="UTF-8"?><Response><Say>{xml_encode(text)}</Say></Response>'
+def _say(text: str | StrPromise, status: int = 200, language: str = "") -> HttpResponse:
+    """TwiML that says ``text`` in ``language`` (the call's), else in English."""
+    with translation.override(language or None):
+        spoken = xml_encode(str(text))
+    attribute = f' language="{SPEECH_LANGUAGES[language]}"' if language in SPEECH_LANGUAGES else ""
+    body = f'<?xml version="1.0" encoding="UTF-8"?><Response><Say{attribute}>{spoken}</Say></Response>'
     return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
 
 
@@ -61,12 +69,13 @@ def twilio_voice(request: HttpRequest, token: str) -> HttpResponse:
     expected = request_signature(auth_token, url, params)
     if not hmac.compare_digest(expected, request.META.get(SIGNATURE_HEADER, "")):
         return HttpResponse("invalid signature", status=403, content_type="text/plain")
+    language = link.language if link.language in SPEECH_LANGUAGES else ""
     if request.POST.get("Digits") != "1":
-        return _say(NOT_ACKNOWLEDGED)
+        return _say(NOT_ACKNOWLEDGED, language=language)
     try:
         acknowledge(link.incident_key, by=link.who)
     except IncidentResolved:
-        return _say(RESOLVED)
+        return _say(RESOLVED, language=language)
     except Incident.DoesNotExist:
         return HttpResponse("not found", status=404, content_type="text/plain")
-    return _say(ACKNOWLEDGED)
+    return _say(ACKNOWLEDGED, language=language)

@@ -17,6 +17,7 @@ from alerting.models.ingest import AccountSettings, ApiKey, ApiScope, Idempotenc
 from alerting.models.monitors import MaintenancePeriod, MaintenanceType, Monitor, MonitorGroup
 from alerting.models.operators import Language, OffDutySchedule, Operator, OperatorGroup
 from alerting.models.pings import PingToken
+from alerting.models.preferences import StaffPreference
 from alerting.models.runtime import RateCounter, WorkerHeartbeat
 from alerting.models.schedules import ScheduleMode, Weekday
 
@@ -47,6 +48,7 @@ __all__ = [
     "PingToken",
     "RateCounter",
     "ScheduleMode",
+    "StaffPreference",
     "Weekday",
     "WorkerHeartbeat",
 ]

@@ -12,7 +12,11 @@ import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from alertsite.i18n import local_time
 from integrations import catalogue, kinds
 from integrations.templating import render
 from integrations.transports.base import Exchange, TransportError
@@ -21,12 +25,20 @@ from integrations.transports.outgoing import Outgoing
 from integrations.transports.slack import cut
 
 SUBJECT_LIMIT = 200
+# kinds.json's default subjects, listed for the translation catalogues (a test
+# keeps the two equal). A subject left at its default is sent translated.
+DEFAULT_SUBJECTS = (
+    gettext_noop("Alert: {{@monitor.name}} is failing"),
+    gettext_noop("Ok: {{@monitor.name}} is back"),
+    gettext_noop("Reminder: {{@monitor.name}} is still failing"),
+)
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     if not out.recipient:
         raise TransportError("E-mail: no address to send to.", permanent=True)
-    message = build(out)
+    with translation.override(out.language or settings.ACCOUNT_LANGUAGE):
+        message = build(out)
     exchange = Exchange(
         request={
             "method": "EMAIL",
@@ -62,7 +74,10 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
 def subject(out: Outgoing) -> str:
     name = f"Subject{out.alert_type}"
     default = next((s.default for s in kinds.variable_specs("email") if s.name == name), "{{@monitor.name}}")
-    text = render(out.var(name, default), out.context)
+    template = out.var(name, default)
+    if template == default:
+        template = _(default)
+    text = render(template, out.context)
     return cut(" ".join(text.split()), SUBJECT_LIMIT)
 
 
@@ -82,7 +97,48 @@ def build(out: Outgoing) -> EmailMultiAlternatives:
 
 
 def template_context(out: Outgoing) -> dict:
+    """The templates' context, in the active language: the variables by group
+    and the rows and links, labelled and with times in the reader's zone."""
     groups: dict[str, dict[str, str]] = defaultdict(dict)
     for variable in (*catalogue.variables(), *catalogue.extensions()):
         groups[variable.group][variable.key] = out.system(variable.name)
-    return {"alert_type": out.alert_type, **groups}
+    language = translation.get_language() or settings.ACCOUNT_LANGUAGE
+    zone = out.time_zone or settings.TIME_ZONE
+    s = out.system
+    rows = [
+        (_("Error:"), s("@alert.description")),
+        (
+            _("Monitor:"),
+            f"{s('@monitor.name')} ({s('@monitor.type')})" if s("@monitor.type") else s("@monitor.name"),
+        ),
+        (_("Checked:"), s("@monitor.url")),
+        (_("First error:"), f"{local_time(s('@alert.firstErrorUtc'), zone, language)} ({zone})"),
+        (_("This alert:"), f"{local_time(s('@alert.timestampUtc'), zone, language)} ({zone})"),
+        (_("Checkpoint:"), s("@alert.checkpointName")),
+        (
+            _("Alert definition:"),
+            _("%(definition)s, level %(level)s")
+            % {"definition": s("@alertDefinition.name"), "level": s("@escalationLevel.id")},
+        ),
+        (_("Incident:"), s("@incident.key")),
+    ]
+    links = [
+        (_("Monitor dashboard"), s("@monitor.dashboardUrl")),
+        (_("First error"), s("@alert.firstErrorCheckUrl")),
+        (_("Monitor settings"), s("@monitor.editUrl")),
+    ]
+    ack_label = _("Acknowledge:")
+    # The plain-text part lines labels up: links get a colon there too.
+    text_links = [(_("%(label)s:") % {"label": label}, url) for label, url in links]
+    width = max(len(label) for label, _value in [*rows, *text_links, (ack_label, "")]) + 1
+    return {
+        "alert_type": out.alert_type,
+        "language": language,
+        "rows": rows,
+        "html_rows": [(label.rstrip(" :\u00a0"), value) for label, value in rows],
+        "links": links,
+        "text_links": text_links,
+        "ack_label": ack_label,
+        "width": width,
+        **groups,
+    }

@@ -35,6 +35,10 @@ class Outgoing:
     # Phone calls for a real incident: where Twilio posts the key pressed
     # ("press 1 to acknowledge"); empty for test calls.
     voice_callback_url: str = ""
+    # What alertsite writes itself (e-mail text, SMS, speech) is in this Django
+    # language, with times in this zone: the operator's, else the account's.
+    language: str = ""
+    time_zone: str = ""
 
     def var(self, name: str, default: str = "") -> str:
         value = self.variables.get(name, "")

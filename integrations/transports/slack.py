@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 
 import requests
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from alertsite.i18n import local_time
 from integrations.transports import http
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
@@ -15,6 +20,13 @@ COLOURS = {"Alert": "#E01E5A", "Reminder": "#ECB22E", "Ok": "#2EB67D"}
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
 TEXT_LIMIT = 3000
+# The alert types as people read them (the Uptrends names are "Alert", "Ok", …).
+TYPE_LABELS = {
+    "Alert": gettext_lazy("Alert"),
+    "Ok": gettext_lazy("Ok"),
+    "Reminder": gettext_lazy("Reminder"),
+    "Acknowledged": gettext_lazy("Acknowledged"),
+}
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
@@ -37,20 +49,31 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
 
 
 def payload(out: Outgoing) -> dict:
+    """The message in the channel's language: the account's."""
+    language = out.language or settings.ACCOUNT_LANGUAGE
+    with translation.override(language):
+        return _payload(out, language)
+
+
+def _payload(out: Outgoing, language: str) -> dict:
     s = out.system
-    title = cut(f"{out.alert_type}: {s('@monitor.name')}", HEADER_LIMIT)
-    lines = [f"*{'Recovered after' if out.alert_type == 'Ok' else 'Error'}:* "]
+    kind = str(TYPE_LABELS.get(out.alert_type, out.alert_type))
+    title = cut(f"{kind}: {s('@monitor.name')}", HEADER_LIMIT)
+    lines = [f"*{_('Recovered after:') if out.alert_type == 'Ok' else _('Error:')}* "]
     lines[0] += escape(s("@alert.downtimeDuration") if out.alert_type == "Ok" else s("@alert.description"))
     if s("@monitor.url"):
-        lines.append(f"*Checked:* {escape(s('@monitor.url'))}")
-    if s("@alert.firstErrorUtcFormatted"):
-        lines.append(f"*First error (UTC):* {escape(s('@alert.firstErrorUtcFormatted'))}")
+        lines.append(f"*{_('Checked:')}* {escape(s('@monitor.url'))}")
+    zone = out.time_zone or settings.TIME_ZONE
+    first_error = local_time(s("@alert.firstErrorUtc"), zone, language)
+    if first_error:
+        label = _("First error (%(zone)s):") % {"zone": zone}
+        lines.append(f"*{label}* {escape(first_error)}")
     links = [
         f"<{s(name)}|{label}>"
         for name, label in (
-            ("@monitor.dashboardUrl", "Monitor dashboard"),
-            ("@alert.firstErrorCheckUrl", "First error"),
-            ("@monitor.editUrl", "Monitor settings"),
+            ("@monitor.dashboardUrl", _("Monitor dashboard")),
+            ("@alert.firstErrorCheckUrl", _("First error")),
+            ("@monitor.editUrl", _("Monitor settings")),
         )
         if s(name).startswith(("http://", "https://")) and not any(c in s(name) for c in "<>|")
     ]
@@ -74,7 +97,7 @@ def payload(out: Outgoing) -> dict:
                 "elements": [
                     {
                         "type": "button",
-                        "text": {"type": "plain_text", "text": "Acknowledge"},
+                        "text": {"type": "plain_text", "text": _("Acknowledge")},
                         "url": ack,
                         "style": "primary",
                         "action_id": "acknowledge",
@@ -84,7 +107,7 @@ def payload(out: Outgoing) -> dict:
         )
     # Top-level text and the attachment fallback are mrkdwn too: unescaped,
     # "<!channel>" in a description would ping the whole channel.
-    fallback = escape_cut(f"{out.alert_type}: {s('@monitor.name')} – {s('@alert.description')}", TEXT_LIMIT)
+    fallback = escape_cut(f"{kind}: {s('@monitor.name')} – {s('@alert.description')}", TEXT_LIMIT)
     return {
         "text": fallback,
         "attachments": [

@@ -17,7 +17,11 @@ from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from alertsite.i18n import SPEECH_LANGUAGES, local_time
 from integrations.templating.encoders import xml_encode
 from integrations.transports import http
 from integrations.transports.base import Exchange, TransportError
@@ -28,7 +32,7 @@ from integrations.transports.webhook import run_step, step_for
 DEFAULT_BASE_URL = "https://api.twilio.com/2010-04-01"
 SMS_LIMIT = 1600
 TWIML_LIMIT = 4000
-PRESS_1 = "Press 1 to acknowledge."
+PRESS_1 = gettext_lazy("Press 1 to acknowledge.")
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
@@ -52,6 +56,7 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
         resource, form = "Calls.json", {"To": out.recipient, "From": sender, "Twiml": twiml(out)}
     else:
         resource, form = "Messages.json", {"To": out.recipient, "From": sender, "Body": sms_text(out)}
+
     return [
         http.request(
             session,
@@ -68,12 +73,27 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     ]
 
 
+def _language(out: Outgoing) -> str:
+    return out.language or settings.ACCOUNT_LANGUAGE
+
+
 def sms_text(out: Outgoing) -> str:
+    """The SMS body, in the reader's language."""
     s = out.system
-    if out.alert_type == "Ok":
-        text = f"OK: {s('@monitor.name')} is back after {s('@alert.downtimeDuration')}."
-    else:
-        text = f"{out.alert_type.upper()}: {s('@monitor.name')} - {s('@alert.description')}"
+    with translation.override(_language(out)):
+        values = {
+            "monitor": s("@monitor.name"),
+            "description": s("@alert.description"),
+            "duration": s("@alert.downtimeDuration"),
+        }
+        if out.alert_type == "Ok":
+            text = _("OK: %(monitor)s is back after %(duration)s.") % values
+        elif out.alert_type == "Reminder":
+            text = _("REMINDER: %(monitor)s - %(description)s") % values
+        elif out.alert_type == "Acknowledged":
+            text = _("ACKNOWLEDGED: %(monitor)s - %(description)s") % values
+        else:
+            text = _("ALERT: %(monitor)s - %(description)s") % values
     if s("@escalationLevel.message"):
         text += f"\n{s('@escalationLevel.message')}"
     return cut(text, SMS_LIMIT)
@@ -84,20 +104,23 @@ def twiml(out: Outgoing) -> str:
     that takes one key: 1 acknowledges (Twilio posts it to the callback URL).
     Without a key pressed the call ends after the message."""
     s = out.system
-    intro = "Reminder from alertsite." if out.alert_type == "Reminder" else "Alert from alertsite."
-    speech = (
-        f"{intro} Monitor {s('@monitor.name')} has an error. {s('@alert.description')} "
-        f"The error started at {s('@alert.firstErrorFormatted')}. {s('@escalationLevel.message')}"
-    )
+    language = _language(out)
+    with translation.override(language):
+        intro = _("Reminder from alertsite.") if out.alert_type == "Reminder" else _("Alert from alertsite.")
+        started = local_time(s("@alert.firstErrorUtc"), out.time_zone, language)
+        values = {"monitor": s("@monitor.name"), "description": s("@alert.description"), "time": started}
+        has_error = _("Monitor %(monitor)s has an error.") % values
+        started_at = _("The error started at %(time)s.") % values
+        speech = f"{intro} {has_error} {values['description']} {started_at} {s('@escalationLevel.message')}"
+        press_1 = xml_encode(str(PRESS_1))
     voice = xml_encode(out.var("Voice", "alice"))
-    head, tail = f'<Response><Say voice="{voice}" loop="2">', "</Say></Response>"
+    # Twilio reads the text in this language (the default is American English).
+    say = f'<Say voice="{voice}" language="{SPEECH_LANGUAGES.get(language, "en-US")}"'
+    head, tail = f'<Response>{say} loop="2">', "</Say></Response>"
     if out.voice_callback_url:
         action = xml_encode(out.voice_callback_url)
-        head = (
-            f'<Response><Gather numDigits="1" timeout="10" method="POST" action="{action}">'
-            f'<Say voice="{voice}" loop="2">'
-        )
-        tail = f'</Say><Say voice="{voice}">{PRESS_1}</Say></Gather></Response>'
+        head = f'<Response><Gather numDigits="1" timeout="10" method="POST" action="{action}">{say} loop="2">'
+        tail = f"</Say>{say}>{press_1}</Say></Gather></Response>"
     room = TWIML_LIMIT - len(head) - len(tail)
     spoken = xml_encode(speech)
     if len(spoken) > room:

@@ -120,9 +120,9 @@ def test_phone_calls_with_twiml_and_never_for_ok(receiver) -> None:
     send_test(integration, "Alert", recipient="+14155550100")
     form = receiver.log[-1][0].form
     assert form["To"] == "+14155550100" and form["From"] == "+14155550199"
-    assert form["Twiml"].startswith('<Response><Say voice="alice" loop="2">') and form["Twiml"].endswith(
-        "</Response>"
-    )
+    assert form["Twiml"].startswith('<Response><Say voice="alice" language="en-US" loop="2">') and form[
+        "Twiml"
+    ].endswith("</Response>")
     assert EXAMPLES["@monitor.name"] in form["Twiml"]
     assert send_test(integration, "Ok", recipient="+14155550100") == []
     assert len(receiver.log) == 1

@@ -65,7 +65,9 @@ def called(receiver, settings):
     assert form["To"] == "+14155550100"
     twiml = form["Twiml"]
     assert twiml.startswith('<Response><Gather numDigits="1" timeout="10" method="POST" action="https://')
-    assert twiml.endswith('<Say voice="alice">Press 1 to acknowledge.</Say></Gather></Response>')
+    assert twiml.endswith(
+        '<Say voice="alice" language="en-US">Press 1 to acknowledge.</Say></Gather></Response>'
+    )
     assert "HTTP 503" in twiml
     action = unescape(ACTION.search(twiml).group(1))
     assert action.startswith("https://alerts.example.com/hooks/twilio/voice/")
@@ -85,7 +87,7 @@ def test_pressing_1_acknowledges_as_the_person_called(called):
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/xml")
     assert answer.content.decode() == (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        "<Response><Say>The incident is acknowledged. Goodbye.</Say></Response>"
+        '<Response><Say language="en-US">The incident is acknowledged. Goodbye.</Say></Response>'
     )
     incident.refresh_from_db()
     assert incident.acknowledged_by == "Dana Scully"
@@ -141,7 +143,9 @@ def test_a_test_call_offers_no_acknowledgement(receiver):
     phone = builtin("phone", TwilioApiBaseUrl=receiver.url_for("/").rstrip("/"), **TWILIO)
     send_test(phone, "Alert", recipient="+14155550100")
     twiml = receiver.log[-1][0].form["Twiml"]
-    assert "<Gather" not in twiml and twiml.startswith('<Response><Say voice="alice" loop="2">')
+    assert "<Gather" not in twiml and twiml.startswith(
+        '<Response><Say voice="alice" language="en-US" loop="2">'
+    )
 
 
 def test_a_phone_never_calls_for_ok_or_acknowledged(receiver):

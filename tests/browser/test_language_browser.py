@@ -1,0 +1,28 @@
+"""The admin in the browser's language, and a staff user's own choice kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerting.models import StaffPreference
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_admin_follows_the_browser_then_the_users_own_choice(page, admin_user) -> None:
+    page.set_extra_http_headers({"Accept-Language": "de-DE,de;q=0.9"})
+    page.goto(f"{page.base}/admin/")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("#logout-form button").inner_text().strip().lower() == "abmelden"
+    assert page.locator("#language-choice").input_value() == "de"
+    page.goto(f"{page.base}/admin/alerting/operator/add/")
+    assert page.locator("input[name=_save]").get_attribute("value") == "Sichern"
+
+    # Nederlands from the menu: kept for this user, whatever the browser asks for.
+    page.select_option("#language-choice", "nl")
+    page.wait_for_load_state()
+    assert page.url.endswith("/admin/alerting/operator/add/")
+    assert page.locator("input[name=_save]").get_attribute("value") == "Opslaan"
+    assert StaffPreference.objects.get(user=admin_user).language == "nl"
+    page.goto(f"{page.base}/admin/")
+    assert page.locator("html").get_attribute("lang") == "nl"
