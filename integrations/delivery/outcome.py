@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from alertsite.db.columns import concrete_field
 from integrations.delivery import breaker
+from integrations.delivery.backup import fall_back
 from integrations.delivery.policy import backoff_seconds
 from integrations.delivery.queue import enqueue_messages
 from integrations.models import OUTCOME_UNKNOWN, Message, MessageAttempt, MessageStatus
@@ -190,6 +191,11 @@ def save(results: list[Result], owner: str, probes: frozenset[int] = frozenset()
     if not results:
         return {}
     _write(sorted(results, key=lambda r: r.message_id), owner)
+    failed = [r.message_id for r in results if r.status == MessageStatus.FAILED]
+    if failed:
+        backups = fall_back(failed)
+        if backups:
+            transaction.on_commit(lambda: enqueue_messages(backups))
     finished = [r.message_id for r in results if r.status != MessageStatus.PENDING]
     if finished:
         # An Ok waiting for one of these Alerts may go now.
