@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerting.api.ingest_schema import MAX_BATCH
+from django.core.exceptions import ValidationError
+
+from alerting.api.ingest_schema import MAX_BATCH, timestamp
+from alerting.engine import clock
 from alerting.inbound import keys
 from alerting.inbound.common import (
     Converted,
@@ -82,7 +85,7 @@ def convert_alert(
         problems.add("detail", "Each alert must be a JSON object.")
         return {}, {}
     status = alert.get("status")
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         problems.add("status", f'Must be "firing" or "resolved", not {_shown(status)}.')
     labels = string_map(alert.get("labels"), "labels", problems, required=True)
     annotations = string_map(alert.get("annotations"), "annotations", problems, required=False)
@@ -90,7 +93,13 @@ def convert_alert(
     moment = alert.get(time_field)
     if isinstance(moment, str) and (not moment or moment.startswith(ZERO_TIME_PREFIX)):
         moment = None  # unset: now
-    starts_at = optional_text(alert.get("startsAt"), "startsAt", problems)
+    starts_at = alert.get("startsAt")
+    if status == "resolved" and starts_at is not None:
+        # Not the result's time, but part of the alert's identity: checked alike.
+        check_time(starts_at, "startsAt", problems)
+    starts_at = starts_at if isinstance(starts_at, str) else ""
+    if status == "firing" and not isinstance(alert.get("endsAt"), str | None):
+        problems.add("endsAt", "Must be a string: an RFC 3339 date and time.")
     fingerprint = optional_text(alert.get("fingerprint"), "fingerprint", problems)
     generator = optional_text(alert.get("generatorURL"), "generatorURL", problems)
 
@@ -146,6 +155,16 @@ def grafana_fields(
         if url and "monitor_url" not in item and url_or_empty(url):
             item["monitor_url"] = url
             names["monitor_url"] = name
+
+
+def check_time(value: Any, name: str, problems: Problems) -> None:
+    if isinstance(value, str) and value.startswith(ZERO_TIME_PREFIX):
+        return
+    try:
+        timestamp(value, clock.now())
+    except ValidationError as exc:
+        for message in exc.messages:
+            problems.add(name, message)
 
 
 def _shown(value: Any) -> str:

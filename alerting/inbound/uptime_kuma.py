@@ -35,7 +35,7 @@ def convert_uptime_kuma(data: Any, template: str) -> Converted:
         return result
     problems = Problems()
     heartbeat, monitor = data.get("heartbeat"), data.get("monitor")
-    if heartbeat is None and monitor is None:
+    if heartbeat is None and monitor is None and isinstance(data.get("msg"), str):
         result.skipped = "A test notification (no heartbeat): nothing recorded."
         return result
     if not isinstance(heartbeat, dict):

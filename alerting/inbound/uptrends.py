@@ -59,7 +59,7 @@ def convert_uptrends(data: Any, template: str) -> Converted:
         problems.add("monitor", "This field is required: an object (the monitor).")
         monitor = {}
     alert_type = alert.get("type")
-    if alert_type not in TYPES:
+    if not isinstance(alert_type, str) or alert_type not in TYPES:
         problems.add("alert.type", "Must be Alert, Reminder or Ok.")
     guid = optional_text(alert.get("alertGuid"), "alert.alertGuid", problems)
     if not guid and "alert.alertGuid" not in problems.errors:
