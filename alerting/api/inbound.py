@@ -28,7 +28,7 @@ from alerting.inbound.record import record
 from alerting.inbound.validation import key_template, validate
 from alerting.models import ApiKey
 
-NOT_JSON = "(the body was not JSON)"
+NOT_JSON = "(the body could not be read as JSON: see the answer)"
 
 
 class InboundView(APIView):
