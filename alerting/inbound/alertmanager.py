@@ -10,6 +10,7 @@ repeat must not count as another error.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -168,8 +169,6 @@ def check_time(value: Any, name: str, problems: Problems) -> None:
 
 
 def _shown(value: Any) -> str:
-    import json
-
     try:
         text = json.dumps(value)
     except (TypeError, ValueError):
