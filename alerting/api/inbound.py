@@ -78,7 +78,7 @@ def view_for(source: Format) -> Any:
         summary=f"Receive {source.title} alerts",
         description=(
             f"{source.title}'s own payload, each alert a check result as `POST /api/v1/alerts` takes it. "
-            "See the README's *Inbound sources* for the mapping."
+            "See the README's *Receiving alerts from other tools* for the mapping."
         ),
         request=OpenApiTypes.OBJECT,
         responses={
