@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -79,7 +80,12 @@ def process_items(items: list[Item], api_key: ApiKey) -> list[dict[str, Any]]:
     return [r for r in results if r is not None]
 
 
-def submit(request: Request) -> Response:
+Validator = Callable[[Any, ApiKey], tuple[list[Item], bool, dict[str, Any]]]
+
+
+def submit(request: Request, validate: Validator = validate_body) -> Response:
+    """Validate and process ``request``'s body. ``validate`` turns the body into
+    items (the inbound formats pass their own conversion)."""
     api_key = request.auth
     assert isinstance(api_key, ApiKey)  # scope_permission let the request in
     header_key = request.headers.get("Idempotency-Key", "")
@@ -94,7 +100,7 @@ def submit(request: Request) -> Response:
         if earlier is not None:
             return replay(earlier)
 
-    items, is_batch, errors = validate_body(request.data, api_key)
+    items, is_batch, errors = validate(request.data, api_key)
     if errors:
         return error_response(errors)
     try:

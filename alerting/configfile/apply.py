@@ -29,6 +29,8 @@ from alerting.configfile.base import (
     where,
 )
 from alerting.configfile.export import SYSTEM_OPERATOR_GROUPS
+from alerting.configfile.inbound import SECTION as INBOUND_SECTION
+from alerting.configfile.inbound import apply_inbound_sources
 from alerting.configfile.rekey import rekey
 from alerting.models import AlertDefinition, MaintenancePeriod, Monitor, MonitorGroup, Operator, OperatorGroup
 from integrations.models import Integration
@@ -88,7 +90,7 @@ SECTIONS = [
     ),
 ]
 BY_NAME = {s.name: s for s in SECTIONS}
-TOP_LEVEL = {"version", "maintenance_periods", *BY_NAME}
+TOP_LEVEL = {"version", "maintenance_periods", INBOUND_SECTION, *BY_NAME}
 
 
 @dataclass
@@ -130,6 +132,7 @@ class Applier:
         nested.apply_maintenance(self)
         nested.apply_integrations(self)
         nested.apply_definitions(self)
+        apply_inbound_sources(self)
 
     # --- pass 1: which object is which -------------------------------------------
     def items(self, name: str) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alerting.configfile import DOCUMENT_VERSION, spec
+from alerting.configfile.inbound import export_inbound_sources
 from alerting.models import (
     AlertDefinition,
     MaintenancePeriod,
@@ -46,6 +47,7 @@ def build_document(include_secrets: bool = False) -> dict[str, Any]:
             for i in Integration.objects.order_by("-is_builtin", "kind", "name")
         ],
         "alert_definitions": [export_definition(d) for d in AlertDefinition.objects.order_by("name")],
+        "inbound_sources": export_inbound_sources(),
     }
 
 

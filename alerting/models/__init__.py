@@ -4,6 +4,7 @@ from alerting.models.definitions import (
     EscalationMode,
     LevelIntegration,
 )
+from alerting.models.inbound import InboundFormat, InboundPayload, InboundSource
 from alerting.models.incidents import (
     Alert,
     AlertType,
@@ -34,6 +35,9 @@ __all__ = [
     "EscalationMode",
     "EscalationState",
     "IdempotencyRecord",
+    "InboundFormat",
+    "InboundPayload",
+    "InboundSource",
     "Incident",
     "IncidentStatus",
     "Language",

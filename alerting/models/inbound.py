@@ -1,0 +1,61 @@
+"""Inbound sources: other tools' alert payloads turned into check results.
+
+``InboundSource`` holds the per-format setting (the monitor key template);
+``InboundPayload`` keeps the last few payloads each format received, with the
+answer they got, so the admin can show what a sending tool really sends. No
+request header but the content type and the user agent is kept: never the
+Authorization header.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class InboundFormat(models.TextChoices):
+    ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
+    GRAFANA = "grafana", "Grafana"
+    UPTIME_KUMA = "uptime-kuma", "Uptime Kuma"
+    UPTRENDS = "uptrends", "Uptrends"
+
+
+class InboundSource(models.Model):
+    format = models.CharField(max_length=20, choices=InboundFormat.choices, unique=True)
+    monitor_key_template = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Which monitor a received alert is for, e.g. {alertname}/{instance}. "
+        "Empty means the format's default.",
+    )
+
+    class Meta:
+        ordering = ["format"]
+        verbose_name = "inbound source"
+
+    def __str__(self) -> str:
+        return self.get_format_display()
+
+
+class InboundPayload(models.Model):
+    """One received payload (the body as parsed JSON, cut at 64 KB) and its answer."""
+
+    format = models.CharField(max_length=20, choices=InboundFormat.choices)
+    received_at = models.DateTimeField(default=timezone.now)
+    api_key = models.ForeignKey(
+        "alerting.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.CharField(max_length=200, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    body_truncated = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField()
+    answer = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["format", "-id"], name="inbound_payload_recent")]
+        verbose_name = "received payload"
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.received_at:%Y-%m-%d %H:%M:%S} ({self.status_code})"
