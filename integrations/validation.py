@@ -86,6 +86,9 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
     capture_problems = captures.definition_errors(step.captures)
     if capture_problems:
         errors.setdefault("captures", []).extend(capture_problems)
+    else:
+        # One stored form whatever wrote it (flags left out take their defaults).
+        step.captures = captures.normalized(step.captures)
     return errors
 
 
