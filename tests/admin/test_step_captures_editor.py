@@ -61,6 +61,9 @@ def test_the_editor_shows_captures_as_rows(staff_client) -> None:
     assert 'name="steps-0-captures-rows" value="1"' in html
     assert "Add a capture" in html and "integrations/captures.js" in html
     assert "a message runs every step ticked for its alert type, in order" in html
+    # The variable panel offers the capture to the later steps.
+    assert 'data-token="{{IncidentSysId}}"' in html
+    assert "Captured by step 2 from its response, for the later steps." in html
 
 
 def test_captures_are_saved_from_rows(staff_client) -> None:
