@@ -2,7 +2,8 @@
 # type, in order (the one-step-per-type constraints go), and a step may capture
 # values from its response for the later ones. Integrations made from a preset
 # and not customized take the preset's current steps (ServiceNow now resolves
-# by looking the incident up and PATCHing it; its import-set variable goes).
+# by looking the incident up and PATCHing it; its import-set variable goes and
+# CloseCode comes).
 from django.db import migrations, models
 
 
@@ -24,8 +25,24 @@ def refresh_preset_steps(apps, schema_editor):
             IntegrationStep(integration=integration, **{k: v for k, v in fields.items() if k in known})
             for fields in preset.steps
         )
-        wanted = {variable.name for variable in preset.variables}
-        IntegrationVariable.objects.filter(integration=integration).exclude(name__in=wanted).delete()
+        wanted = {spec.name: spec for spec in preset.variables}
+        variables = IntegrationVariable.objects.filter(integration=integration)
+        variables.exclude(name__in=wanted).delete()
+        have = set(variables.values_list("name", flat=True))
+        for position, spec in enumerate(preset.variables):
+            if spec.name in have:
+                continue
+            # A variable the new steps use (ServiceNow's CloseCode), with its default.
+            IntegrationVariable.objects.create(
+                integration=integration,
+                name=spec.name,
+                mode=spec.mode,
+                is_secret=spec.secret,
+                value="" if spec.secret else spec.default,
+                secret_value=spec.default if spec.secret else "",
+                description=spec.description[:300],
+                position=position,
+            )
 
 
 class Migration(migrations.Migration):
