@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import requests
@@ -40,12 +39,6 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     if not chain:
         return []  # no step handles this type: there is nothing to send
     return run_chain(chain, out, session)
-
-
-def step_for(steps: Iterable[IntegrationStep], alert_type: str) -> IntegrationStep | None:
-    """The first step a message of ``alert_type`` runs (previews of one step)."""
-    chain = chain_for(steps, alert_type)
-    return chain[0] if chain else None
 
 
 def run_chain(
