@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
-from integrations import kinds
+from integrations import captures, kinds
 from integrations.templating import validate
 
 if TYPE_CHECKING:
@@ -83,6 +83,12 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
         errors.setdefault("auth_token", []).append("Bearer authentication needs a token.")
     if not (step.handles_alert or step.handles_ok or step.handles_reminder or step.handles_acknowledged):
         errors.setdefault("handles_alert", []).append("Tick at least one alert type for this step.")
+    capture_problems = captures.definition_errors(step.captures)
+    if capture_problems:
+        errors.setdefault("captures", []).extend(capture_problems)
+    else:
+        # One stored form whatever wrote it (flags left out take their defaults).
+        step.captures = captures.normalized(step.captures)
     return errors
 
 
@@ -94,6 +100,10 @@ def clean_step(step: IntegrationStep, names: Collection[str] | None = None) -> N
         names = getattr(step, "known_variable_names", None)
     if names is None:
         names = variable_names(step.integration) if step.integration_id else set()
+        if step.integration_id:
+            # Saved alone: the captures of the integration's steps may be used
+            # (which step may use which is checked with the whole list).
+            names = set(names) | captures.capture_names([*step.integration.steps.all(), step])
     errors = step_errors(step, names)
     if errors:
         raise ValidationError(errors)
@@ -209,11 +219,23 @@ def _host(value: str) -> str:
 
 def all_step_errors(steps: Iterable[IntegrationStep], names: Collection[str]) -> list[str]:
     """Every problem of a set of steps, flattened (for commands and the API)."""
+    steps = list(steps)
+    usable = steps_names(steps, names)
     found: list[str] = []
     for step in steps:
-        for field, messages in step_errors(step, names).items():
+        for field, messages in step_errors(step, usable).items():
             found.extend(f"step {step.position} {field}: {m}" for m in messages)
+    for index, fields in captures.chain_errors(steps, names).items():
+        for field, messages in fields.items():
+            found.extend(f"step {steps[index].position} {field}: {m}" for m in messages)
     return found
+
+
+def steps_names(steps: Iterable[object], names: Collection[str]) -> set[str]:
+    """The names a list of steps' templates may use: the integration's
+    variables and every step's captures (``captures.chain_errors`` says
+    which step may use which)."""
+    return set(names) | captures.capture_names(steps)
 
 
 def integration_problems(integration: Integration) -> list[str]:

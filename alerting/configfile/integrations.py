@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+
 from alerting.configfile import spec
 from alerting.configfile.base import (
     ConfigError,
@@ -14,15 +16,15 @@ from alerting.configfile.base import (
     current_row,
     desired_row,
     expect,
+    raise_validation,
     where,
 )
+from integrations import captures
 from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
-from integrations.validation import variable_names
+from integrations.validation import steps_names, variable_names
 
 if TYPE_CHECKING:
     from alerting.configfile.apply import Applier
-
-ALERT_TYPES = ("handles_alert", "handles_ok", "handles_reminder", "handles_acknowledged")
 
 
 def apply_integrations(applier: Applier) -> None:
@@ -113,6 +115,9 @@ def sync_steps(integration: Integration, raw: Any, label: str) -> list[str]:
         for name in spec.STEP_SECRETS:
             if name in item:
                 row[name] = expect(item[name], str, f"{place}[{index}].{name}", "a string")
+        if not captures.definition_errors(row["captures"]):
+            # Flags left out of the file take their defaults, as when stored.
+            row["captures"] = captures.normalized(row["captures"])
         wanted.append(row)
     existing = {s.position: s for s in integration.steps.all()}
     current = [
@@ -130,20 +135,20 @@ def sync_steps(integration: Integration, raw: Any, label: str) -> list[str]:
     positions = [row["position"] for row in merged]
     if len(positions) != len(set(positions)):
         raise ConfigError(f"{place}: each position may appear only once.")
-    for flag in ALERT_TYPES:
-        handling = [row["position"] for row in merged if row[flag]]
-        if len(handling) > 1:
-            raise ConfigError(
-                f"{place}: {flag} is set on steps {handling}; each alert type may be handled by one step."
-            )
     integration.steps.all().delete()
     names = variable_names(integration)
-    for index, row in enumerate(merged):
+    steps = []
+    for row in merged:
         step = IntegrationStep(integration=integration)
         assign(step, {k: v for k, v in row.items() if k not in spec.STEP_SECRETS})
         for name in spec.STEP_SECRETS:
             setattr(step, name, row[name])
-        step.known_variable_names = names  # type: ignore[attr-defined]
+        steps.append(step)
+    usable = steps_names(steps, names)
+    for index, fields in captures.chain_errors(steps, names).items():
+        raise_validation("integrations", label, ValidationError(fields), f"steps[{index}].")
+    for index, (row, step) in enumerate(zip(merged, steps, strict=True)):
+        step.known_variable_names = usable  # type: ignore[attr-defined]
         missing = tuple(n for n in spec.STEP_SECRETS if n not in items[index] and not row[n])
         clean_and_save(
             step, "integrations", label, f"steps[{index}].", exclude=("integration",), tolerate=missing

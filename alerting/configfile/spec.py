@@ -63,6 +63,7 @@ STEP = (
     "content_type",
     "auth_type",
     "auth_username",
+    "captures",
 )
 STEP_SECRETS = ("auth_password", "auth_token")
 SERVICE = ("name",)

@@ -10,7 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from alertsite.secret_forms import SecretField, SecretFieldsMixin
-from integrations import kinds
+from integrations import captures, kinds
+from integrations.admin.capture_rows import CaptureRowsField, posted_capture_names
 from integrations.models import (
     Integration,
     IntegrationStep,
@@ -19,12 +20,6 @@ from integrations.models import (
     VariableMode,
 )
 
-ALERT_TYPE_FIELDS = (
-    ("handles_alert", "Alert"),
-    ("handles_ok", "Ok"),
-    ("handles_reminder", "Reminder"),
-    ("handles_acknowledged", "Acknowledged"),
-)
 TEST_ALERT_TYPES = [
     ("Alert", "Alert"),
     ("Ok", "Ok"),
@@ -53,6 +48,7 @@ class VariableForm(SecretFieldsMixin, forms.ModelForm):
 
 class StepForm(SecretFieldsMixin, forms.ModelForm):
     secret_fields = ("auth_password", "auth_token")
+    captures = CaptureRowsField()
 
     class Meta:
         model = IntegrationStep
@@ -72,6 +68,7 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
             "auth_username",
             "auth_password",
             "auth_token",
+            "captures",
         )
         widgets = {
             "url": forms.TextInput(attrs={"class": "vURL code-input", "spellcheck": "false"}),
@@ -120,23 +117,30 @@ class VariableFormSet(forms.BaseInlineFormSet):
 
 
 class StepFormSet(forms.BaseInlineFormSet):
-    """Steps are validated against the variables posted on the same page, and
-    each alert type may be ticked in one step only."""
+    """Steps are validated against the variables posted on the same page and
+    the captures of every step posted with them; which step may use which
+    capture is checked across the steps (``captures.chain_errors``)."""
+
+    def _variable_names(self) -> set[str] | None:
+        names = posted_variable_names(self.data)
+        if names is None:
+            return None
+        kind = self.data.get("kind") or self.instance.kind
+        return names | set(kinds.step_variables(kind or ""))
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form: forms.Form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         if self.is_bound:
-            names = posted_variable_names(self.data)
+            names = self._variable_names()
             if names is not None:
-                kind = self.data.get("kind") or self.instance.kind
-                extra = set(kinds.step_variables(kind or ""))
-                form.instance.known_variable_names = names | extra  # type: ignore[attr-defined]
+                known = names | posted_capture_names(self.data, self.prefix or "steps")
+                form.instance.known_variable_names = known  # type: ignore[attr-defined]
         return form
 
     def clean(self) -> None:
         super().clean()
-        owners: dict[str, int] = {}
         positions: set[int] = set()
+        kept: list[forms.ModelForm] = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE"):
@@ -145,16 +149,15 @@ class StepFormSet(forms.BaseInlineFormSet):
             if position in positions:
                 form.add_error("position", f"Another step already has position {position}.")
             positions.add(position)
-            for field, label in ALERT_TYPE_FIELDS:
-                if not data.get(field):
-                    continue
-                if label in owners:
-                    form.add_error(
-                        field,
-                        f"{label} alerts are already sent by step {owners[label]}; tick each type once.",
-                    )
-                else:
-                    owners[label] = position
+            kept.append(form)
+        names = self._variable_names()
+        if names is None:
+            names = set(self.instance.variables.values_list("name", flat=True)) if self.instance.pk else set()
+        steps = [form.instance for form in kept]
+        for index, fields in captures.chain_errors(steps, names).items():
+            for field, messages in fields.items():
+                for message in messages:
+                    kept[index].add_error(field, message)
 
 
 class StatusHubServiceForm(SecretFieldsMixin, forms.ModelForm):

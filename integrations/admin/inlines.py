@@ -71,8 +71,9 @@ class StepInline(HidesSecretsFromViewers, admin.StackedInline):
         "headers",
         "body",
         ("auth_type", "auth_username", "auth_password", "auth_token"),
+        "captures",
     )
-    verbose_name_plural = "Steps (each alert type is sent by one step)"
+    verbose_name_plural = "Steps (a message runs every step ticked for its alert type, in order)"
 
     def get_extra(self, request: HttpRequest, obj: Integration | None = None, **kwargs: Any) -> int:
         return len(initial_for(request)[2]) if obj is None and request.method == "GET" else 0

@@ -22,6 +22,7 @@ from integrations.admin.adding import KIND_SUMMARIES, initial_for
 from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
+from integrations.captures import parse_captures
 from integrations.models import Integration, IntegrationKind
 from integrations.template_warnings import integration_warnings
 
@@ -235,6 +236,15 @@ class IntegrationAdmin(admin.ModelAdmin):
             own += [
                 {"name": n, "token": "{{" + n + "}}", "meaning": "Supplied by the service link."}
                 for n in kinds.step_variables(obj.kind)
+            ]
+            own += [
+                {
+                    "name": capture.name,
+                    "token": "{{" + capture.name + "}}",
+                    "meaning": f"Captured by step {step.position} from its response, for the later steps.",
+                }
+                for step in obj.steps.all()
+                for capture in parse_captures(step.captures)
             ]
         return {"panel_groups": groups, "panel_own": own}
 

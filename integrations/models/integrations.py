@@ -4,7 +4,6 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
 
 from alerting.models.config import ConfigManager, IntegrationManager
 from alertsite.fields import EncryptedJSONField, EncryptedTextField
@@ -143,7 +142,9 @@ class AuthType(models.TextChoices):
 
 
 class IntegrationStep(models.Model):
-    """One templated HTTP request. Each alert type is handled by at most one step."""
+    """One templated HTTP request. A message runs every step that handles its
+    alert type, in position order; a step may capture values from its
+    response for the later ones (``integrations.captures``)."""
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(default=1)
@@ -166,6 +167,12 @@ class IntegrationStep(models.Model):
     auth_username = models.CharField(max_length=300, blank=True)
     auth_password = EncryptedTextField(blank=True)
     auth_token = EncryptedTextField(blank=True)
+    captures = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Values taken from the response for later steps: a list of {name, source "
+        "(json-pointer or regex), expression, secret, optional}; later steps use {{name}}.",
+    )
 
     objects = ConfigManager()
 
@@ -173,21 +180,6 @@ class IntegrationStep(models.Model):
         ordering = ["integration", "position"]
         constraints = [
             models.UniqueConstraint(fields=["integration", "position"], name="unique_step_position"),
-            # Each alert type in at most one step: a partial unique index per type.
-            models.UniqueConstraint(
-                fields=["integration"], condition=Q(handles_alert=True), name="one_step_for_alert"
-            ),
-            models.UniqueConstraint(
-                fields=["integration"], condition=Q(handles_ok=True), name="one_step_for_ok"
-            ),
-            models.UniqueConstraint(
-                fields=["integration"], condition=Q(handles_reminder=True), name="one_step_for_reminder"
-            ),
-            models.UniqueConstraint(
-                fields=["integration"],
-                condition=Q(handles_acknowledged=True),
-                name="one_step_for_acknowledged",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from integrations.captures import normalized
 from integrations.specs import VariableSpec
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def step_fields(data: dict[str, Any], position: int) -> dict[str, Any]:
         "auth_username": data.get("auth_username", ""),
         "auth_password": data.get("auth_password", ""),
         "auth_token": data.get("auth_token", ""),
+        "captures": normalized(data.get("captures", [])),
     }
 
 

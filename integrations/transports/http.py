@@ -34,9 +34,12 @@ def request(
     body: str | bytes | None = None,
     auth: tuple[str, str] | None = None,
     dry_run: bool = False,
+    raw_body: list[str] | None = None,
 ) -> Exchange:
     """Send one request, append its Exchange to ``exchanges`` and return it;
-    raise TransportError (carrying ``exchanges``) unless the answer is 2xx."""
+    raise TransportError (carrying ``exchanges``) unless the answer is 2xx.
+    ``raw_body``, when given, receives the response text before redaction
+    (what a step captures values from; never stored)."""
     headers = dict(headers or {})
     data = body.encode("utf-8") if isinstance(body, str) else body
     shown_body = data.decode("utf-8", "replace") if data else ""
@@ -84,6 +87,8 @@ def request(
 
     with response:
         excerpt = _read_excerpt(response)
+    if raw_body is not None:
+        raw_body.append(excerpt)
     exchange.duration_ms = _ms(started)
     exchange.status = response.status_code
     exchange.headers = {k: redactor.text(v) for k, v in response.headers.items()}

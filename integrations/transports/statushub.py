@@ -11,22 +11,23 @@ from __future__ import annotations
 import requests
 
 from integrations import kinds
+from integrations.captures import chain_for
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
-from integrations.transports.webhook import run_step, step_for
+from integrations.transports.webhook import run_chain
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     steps = list(out.integration.steps.all()) or kinds.default_steps("statushub")
-    step = step_for(steps, out.alert_type)
-    if step is None:
+    chain = chain_for(steps, out.alert_type)
+    if not chain:
         return []
     if not out.statushub_services:
         raise TransportError("StatusHub: no service is linked to this monitor on this level.", permanent=True)
     exchanges: list[Exchange] = []
     for name, url in out.statushub_services:
-        run_step(
-            step,
+        run_chain(
+            chain,
             out,
             session,
             extra_context={"ServiceName": name, "ServiceWebhookUrl": url},

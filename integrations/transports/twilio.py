@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alertsite.i18n import SPEECH_LANGUAGES, local_time
+from integrations.captures import chain_for
 from integrations.templating.encoders import xml_encode
 from integrations.transports import http
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.slack import cut
-from integrations.transports.webhook import run_step, step_for
+from integrations.transports.webhook import run_chain
 
 DEFAULT_BASE_URL = "https://api.twilio.com/2010-04-01"
 SMS_LIMIT = 1600
@@ -134,13 +135,13 @@ def twiml(out: Outgoing) -> str:
 def _gateway(steps: list, out: Outgoing, session: requests.Session) -> list[Exchange]:
     """A generic SMS/voice HTTP gateway instead of Twilio: the integration's
     own steps, with ``{{Recipient}}`` and ``{{Text}}`` (already cut to 1600)."""
-    step = step_for(steps, out.alert_type)
-    if step is None:
+    chain = chain_for(steps, out.alert_type)
+    if not chain:
         return []
     if not out.recipient:
         raise TransportError("No phone number to send to.", permanent=True)
     text = sms_text(out)
-    return run_step(step, out, session, extra_context={"Recipient": out.recipient, "Text": text})
+    return run_chain(chain, out, session, extra_context={"Recipient": out.recipient, "Text": text})
 
 
 def request_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:

@@ -1,8 +1,11 @@
-"""Custom integrations (and every preset): run the step that handles the
-alert type, with its templated method, URL, headers, body and authentication.
+"""Custom integrations (and every preset): run the steps that handle the
+alert type, in order, each with its templated method, URL, headers, body and
+authentication; a step may capture values from its response for the later
+steps (``integrations.captures``).
 
-Each request carries an ``Idempotency-Key`` (the message id), so a receiver
-can drop a redelivery. When the integration has signing secrets it is also
+Each request carries an ``Idempotency-Key`` (the message id; with several
+steps, the message id and the step's position), so a receiver can drop a
+redelivery. When the integration has signing secrets it is also
 signed: ``X-Alertsite-Timestamp`` and ``X-Alertsite-Signature: v1=<hex>,…``,
 one HMAC-SHA256 per secret over ``"<timestamp>.<body>"``; sending one per
 secret lets a receiver rotate its secret without missing a message.
@@ -13,42 +16,103 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import requests
 
+from integrations.captures import NotFound, chain_for, parse_captures, placeholder, redact_values, take
 from integrations.templating import render, render_url
 from integrations.transports import http
-from integrations.transports.base import Exchange
+from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
+from integrations.transports.redact import Redactor
 
 if TYPE_CHECKING:
     from integrations.models import IntegrationStep
 
 TIMESTAMP_HEADER = "X-Alertsite-Timestamp"
 SIGNATURE_HEADER = "X-Alertsite-Signature"
-HANDLES = {
-    "Alert": "handles_alert",
-    "Ok": "handles_ok",
-    "Reminder": "handles_reminder",
-    "Acknowledged": "handles_acknowledged",
-}
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
-    step = step_for(out.integration.steps.all(), out.alert_type)
-    if step is None:
+    chain = chain_for(out.integration.steps.all(), out.alert_type)
+    if not chain:
         return []  # no step handles this type: there is nothing to send
-    return run_step(step, out, session)
+    return run_chain(chain, out, session)
 
 
-def step_for(steps: Iterable[IntegrationStep], alert_type: str) -> IntegrationStep | None:
-    flag = HANDLES.get(alert_type)
-    for step in sorted(steps, key=lambda s: s.position):
-        if flag and getattr(step, flag):
-            return step
-    return None
+def run_chain(
+    chain: list[IntegrationStep],
+    out: Outgoing,
+    session: requests.Session,
+    *,
+    extra_context: dict[str, str] | None = None,
+    exchanges: list[Exchange] | None = None,
+) -> list[Exchange]:
+    """Run a message's steps in order. Each is rendered with the message's
+    context plus what earlier steps captured; a required capture that finds
+    nothing stops the message with a permanent error naming step and capture.
+
+    A retry runs the whole chain again from the first step (tokens and
+    lookups are fresh); each step's ``Idempotency-Key`` is the same on every
+    retry, so a receiver that honours it drops a repeated side effect.
+    """
+    log = exchanges if exchanges is not None else []
+    captured: dict[str, str] = {}
+    several = len(chain) > 1
+    for step in chain:
+        definitions = parse_captures(step.captures)
+        raw: list[str] = []
+        key = f"{out.message_id}-{step.position}" if several else out.message_id
+        run_step(
+            step,
+            out,
+            session,
+            extra_context={**(extra_context or {}), **captured},
+            exchanges=log,
+            idempotency_key=key,
+            raw_body=raw if definitions else None,
+        )
+        if not definitions:
+            continue
+        if out.dry_run:
+            # Nothing was sent, so nothing can be captured: later steps show the placeholder.
+            captured.update({c.name: placeholder(c.name) for c in definitions})
+            continue
+        try:
+            values = take(step_label(step), definitions, raw[0] if raw else "")
+        except NotFound as exc:
+            log[-1].error = str(exc)
+            raise TransportError(str(exc), permanent=True, exchanges=log) from None
+        # Secret captures are hidden from everything recorded, this step's response included.
+        secrets = redact_values(values, definitions)
+        if secrets:
+            for secret in secrets:
+                out.redactor.add(secret)
+            redact_exchanges(log, out.redactor)
+        captured.update(values)
+    return log
+
+
+def step_label(step: IntegrationStep) -> str:
+    return f"step {step.position} ({step.name})" if step.name else f"step {step.position}"
+
+
+def redact_exchanges(exchanges: list[Exchange], redactor: Redactor) -> None:
+    """Apply the redactor again to what is already recorded (after a secret
+    was captured from a response)."""
+    for exchange in exchanges:
+        request = dict(exchange.request)
+        if "url" in request:
+            request["url"] = redactor.url(str(request["url"]))
+        if isinstance(request.get("headers"), dict):
+            request["headers"] = redactor.headers(request["headers"])
+        if "body" in request:
+            request["body"] = redactor.text(str(request["body"]))
+        exchange.request = request
+        exchange.headers = {name: redactor.text(value) for name, value in exchange.headers.items()}
+        exchange.body = redactor.text(exchange.body)
+        exchange.error = redactor.text(exchange.error)
 
 
 def run_step(
@@ -58,7 +122,11 @@ def run_step(
     *,
     extra_context: dict[str, str] | None = None,
     exchanges: list[Exchange] | None = None,
+    idempotency_key: str = "",
+    raw_body: list[str] | None = None,
 ) -> list[Exchange]:
+    """Render one step with the message's context (plus ``extra_context``:
+    captures so far, a StatusHub service) and send it."""
     context = {**out.context, **(extra_context or {})}
     url = render_url(step.url, context)
     headers: dict[str, str] = {}
@@ -85,7 +153,7 @@ def run_step(
         if token:
             headers["Authorization"] = f"Bearer {token}"
 
-    headers.setdefault("Idempotency-Key", out.message_id)
+    headers.setdefault("Idempotency-Key", idempotency_key or out.message_id)
     secrets = out.integration.signing_secrets or []
     if secrets:
         headers.update(signature_headers(secrets, body, int(time.time())))
@@ -101,6 +169,7 @@ def run_step(
         body=body or None,
         auth=auth,
         dry_run=out.dry_run,
+        raw_body=raw_body,
     )
     return log
 

@@ -165,14 +165,133 @@ def test_template_errors_name_the_token(api):
     assert hook.variables.filter(name="Base").exists()
 
 
-def test_each_alert_type_in_one_step_only(api):
+def test_several_steps_may_handle_one_alert_type(api):
+    # A message runs every step of its type, in order (a lookup, then an update).
     body = custom_body()
-    body["steps"][1]["handles_ok"] = True
-    body["steps"][0]["handles_ok"] = True
+    body["steps"][1]["handles_alert"] = True
     response = api.post("integrations", body)
-    assert response.status_code == 400
-    assert "Ok alerts are already handled" in response.json()["errors"]["steps"]["1"]["handles_ok"][0]
-    assert not IntegrationStep.objects.filter(integration__name="Hook").exists()
+    assert response.status_code == 201, response.content
+    steps = IntegrationStep.objects.filter(integration__name="Hook").order_by("position")
+    assert [(s.position, s.handles_alert) for s in steps] == [(1, True), (2, True)]
+
+
+BASE_CAPTURE = {"name": "Base", "source": "regex", "expression": "x"}
+
+
+def chained_body(**extra):
+    body = custom_body(**extra)
+    body["steps"] = [
+        {
+            "name": "Look up",
+            "method": "GET",
+            "url": "{{Base}}/find?key={{@UrlEncode({{@incident.key}})}}",
+            "captures": [
+                {"name": "TicketId", "source": "json-pointer", "expression": "/result/0/id"},
+                {"name": "Session", "source": "regex", "expression": "sid=(\\w+)", "secret": True},
+            ],
+        },
+        {
+            "name": "Update",
+            "method": "PATCH",
+            "url": "{{Base}}/tickets/{{TicketId}}",
+            "headers": [["Cookie", "sid={{Session}}"]],
+            "body": '{"channel": "{{Channel}}"}',
+        },
+    ]
+    return body
+
+
+def test_captures_round_trip_through_the_api(api):
+    created = api.post("integrations", chained_body())
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["steps"][0]["captures"] == [
+        {
+            "name": "TicketId",
+            "source": "json-pointer",
+            "expression": "/result/0/id",
+            "secret": False,
+            "optional": False,
+        },
+        {"name": "Session", "source": "regex", "expression": "sid=(\\w+)", "secret": True, "optional": False},
+    ]
+    assert data["steps"][1]["captures"] == []
+    step = IntegrationStep.objects.get(integration__name="Hook", position=1)
+    assert step.captures == data["steps"][0]["captures"]
+    # A PATCH that changes a capture replaces the list.
+    steps = data["steps"]
+    steps[0]["captures"] = [
+        {"name": "TicketId", "source": "regex", "expression": "id=(\\d+)", "optional": True}
+    ]
+    steps[1]["headers"] = []
+    changed = api.patch(f"integrations/{data['id']}", {"steps": steps})
+    assert changed.status_code == 200, changed.content
+    assert api.get(f"integrations/{data['id']}").json()["steps"][0]["captures"] == [
+        {"name": "TicketId", "source": "regex", "expression": "id=(\\d+)", "secret": False, "optional": True}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (
+            lambda b: b["steps"][0]["captures"][0].update(expression="result/0/id"),
+            ["steps", "0", "captures"],
+            "capture TicketId: a JSON pointer starts with /",
+        ),
+        (
+            lambda b: b["steps"][0]["captures"][0].update(source="xpath"),
+            ["steps", "0", "captures", "0", "source"],
+            '"xpath" is not a valid choice.',
+        ),
+        (
+            lambda b: b["steps"][0]["captures"][0].update(name="2nd"),
+            ["steps", "0", "captures", "0", "name"],
+            "A name is letters, digits and underscores",
+        ),
+        (
+            lambda b: b["steps"][0]["captures"][1].update(expression="(a)(b)"),
+            ["steps", "0", "captures"],
+            "capture Session: the first group is taken",
+        ),
+        (
+            lambda b: b["steps"].reverse(),
+            ["steps", "0", "url"],
+            "{{TicketId}} is captured by step 2, which runs after this step.",
+        ),
+        (
+            lambda b: b["steps"][0].update(handles_reminder=False),
+            ["steps", "1", "url"],
+            "{{TicketId}} is captured by step 1, which does not run for Reminder messages",
+        ),
+        (
+            lambda b: b["steps"][0]["captures"].append(
+                {"name": "Base", "source": "regex", "expression": "x"}
+            ),
+            ["steps", "0", "captures"],
+            "capture Base: the integration has a variable so named.",
+        ),
+        (
+            lambda b: b["steps"][1].update(url="{{Base}}/tickets/{{TicketID}}"),
+            ["steps", "1", "url"],
+            "unknown variable TicketID (did you mean TicketId?)",
+        ),
+    ],
+)
+def test_capture_errors_are_field_errors(api, change, where, message):
+    body = chained_body()
+    for step in body["steps"]:
+        step.pop("position", None)
+    change(body)
+    for position, step in enumerate(body["steps"], start=1):
+        step["position"] = position
+    response = api.post("integrations", body)
+    assert response.status_code == 400, response.content
+    found = response.json()["errors"]
+    for key in where:
+        found = found[key]
+    assert message in " ".join(found), found
+    assert not Integration.objects.filter(name="Hook").exists()
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from urllib.parse import parse_qs
 
 import pytest
@@ -12,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from integrations import catalogue, presets
-from integrations.sending import send_test
+from integrations.captures import capture_names, chain_errors, definition_errors
+from integrations.models import IntegrationStep
+from integrations.sending import preview, send_test
 from integrations.templating import render, validate
 from tests.integrations.conftest import base_url
 
@@ -44,14 +47,20 @@ def test_every_preset_is_valid_data() -> None:
         "alertmanager",
     } <= set(found)
     for preset in found.values():
-        names = [v.name for v in preset.variables]
+        steps = [IntegrationStep(**fields) for fields in preset.steps]
+        names = [v.name for v in preset.variables] + sorted(capture_names(steps))
         for step in preset.steps:
             for field in ("url", "body", "auth_username", "auth_password", "auth_token"):
                 assert validate(step[field], names) == [], (preset.slug, field)
             for _name, value in step["headers"]:
                 assert validate(value, names) == []
+            assert definition_errors(step["captures"]) == [], preset.slug
+        # Each capture is used only by later steps that run for the same alert types.
+        assert chain_errors(steps, [v.name for v in preset.variables]) == {}, preset.slug
+        # One step sends each alert type; only ServiceNow's Ok looks the incident up first.
         handled = [t for s in preset.steps for t in ("alert", "ok", "reminder") if s[f"handles_{t}"]]
-        assert len(handled) == len(set(handled)), preset.slug
+        chained = ["ok"] if preset.slug == "servicenow" else []
+        assert Counter(handled) - Counter(set(handled)) == Counter(chained), preset.slug
 
 
 def test_uptrends_preset_sends_all_38_variables(make_preset, receiver) -> None:
@@ -145,9 +154,12 @@ def test_servicenow_creates_then_resolves_by_correlation(make_preset, receiver) 
     receiver.expect_request("/api/now/table/incident", method="POST").respond_with_json(
         {"result": {"sys_id": "abc", "number": "INC0010001"}}, status=201
     )
-    receiver.expect_request("/api/now/import/u_alertsite_resolve", method="POST").respond_with_json(
-        {"result": [{"status": "updated"}]}, status=201
+    receiver.expect_request("/api/now/table/incident", method="GET").respond_with_json(
+        {"result": [{"sys_id": "46d44f1a2f0b10105d2d4a3df699b6c4"}]}
     )
+    receiver.expect_request(
+        "/api/now/table/incident/46d44f1a2f0b10105d2d4a3df699b6c4", method="PATCH"
+    ).respond_with_json({"result": {"state": "6"}})
     integration = make_preset(
         "servicenow",
         {"InstanceName": "acme", "Username": "alerts", "Password": "pw-123456"},
@@ -162,10 +174,27 @@ def test_servicenow_creates_then_resolves_by_correlation(make_preset, receiver) 
     assert body["correlation_id"] == KEY and body["urgency"] == "2" and body["short_description"]
     assert exchanges[0].request["headers"]["Authorization"] == "Basic ********"
 
-    send_test(integration, "Ok")
-    body = last_request(receiver).get_json()
-    assert body["u_correlation_id"] == KEY and body["u_state"] == "6" and body["u_close_notes"]
+    exchanges = send_test(integration, "Ok")
+    lookup, patch = (r for r, _ in receiver.log[-2:])
+    assert lookup.method == "GET"
+    assert lookup.args["sysparm_query"] == f"correlation_id={KEY}" and lookup.args["sysparm_limit"] == "1"
+    assert patch.method == "PATCH" and patch.get_json()["state"] == "6"
+    assert patch.get_json()["close_code"] == "Resolved by caller" and patch.get_json()["close_notes"]
+    assert [e.request["method"] for e in exchanges] == ["GET", "PATCH"]
     assert send_test(integration, "Reminder") == []  # reminders are off for a stateful receiver
+
+
+def test_servicenow_preview_shows_the_capture_placeholder(make_preset) -> None:
+    integration = make_preset(
+        "servicenow", {"InstanceName": "acme", "Username": "alerts", "Password": "pw-123456"}
+    )
+    lookup, patch = preview(integration, "Ok")
+    assert lookup.request["url"].startswith("https://acme.service-now.com/api/now/table/incident?")
+    # Nothing is sent in a preview, so the PATCH shows where the looked-up sys_id goes.
+    assert patch.request["url"] == (
+        "https://acme.service-now.com/api/now/table/incident/%7B%7BIncidentSysId%7D%7D"
+        "?sysparm_fields=sys_id,number,state"
+    )
 
 
 @pytest.mark.parametrize(("alert_type", "status"), [("Alert", "major_outage"), ("Ok", "operational")])

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from integrations import captures
 from integrations.models import (
     AuthType,
     HttpMethod,
@@ -62,6 +63,31 @@ class VariableSerializer(serializers.Serializer):
         return attrs
 
 
+class CaptureSerializer(serializers.Serializer):
+    name = serializers.RegexField(
+        captures.NAME_RE.pattern,
+        max_length=100,
+        help_text="Later steps of the same message use the value as {{name}}.",
+        error_messages={"invalid": "A name is letters, digits and underscores, not starting with a digit."},
+    )
+    # The metaclass takes declared fields off the class, so this does not
+    # shadow Field.source at run time; mypy sees only the class attribute.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        captures.SOURCES, help_text="json-pointer (RFC 6901) or regex (the first group, else the match)."
+    )
+    expression = serializers.CharField(max_length=captures.MAX_EXPRESSION, trim_whitespace=False)
+    secret = serializers.BooleanField(
+        default=False,
+        help_text="Redact the value wherever the request or response is stored or shown (names such as "
+        "token, session or password are redacted anyway).",
+    )
+    optional = serializers.BooleanField(
+        default=False,
+        help_text="When nothing is found the value is empty and the message goes on; otherwise the "
+        "message fails, naming the step and the capture.",
+    )
+
+
 class StepSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=1, required=False, help_text="Defaults to the list order.")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -88,6 +114,11 @@ class StepSerializer(serializers.Serializer):
     auth_password_set = serializers.SerializerMethodField()
     auth_token = secret_field("Bearer token; never shown again.")
     auth_token_set = serializers.SerializerMethodField()
+    captures = CaptureSerializer(
+        many=True,
+        required=False,
+        help_text="Values this step takes from its response for the later steps of the same message.",
+    )
 
     def get_auth_password_set(self, step: IntegrationStep) -> bool:
         return bool(step.auth_password)

@@ -12,12 +12,6 @@ from integrations.api.resources.parts import StatusHubServiceSerializer, StepSer
 from integrations.models import Integration, IntegrationKind
 from integrations.template_warnings import integration_warnings
 
-ALERT_TYPES = (
-    ("handles_alert", "Alert"),
-    ("handles_ok", "Ok"),
-    ("handles_reminder", "Reminder"),
-    ("handles_acknowledged", "Acknowledged"),
-)
 SCALARS = (
     "name",
     "is_active",
@@ -58,8 +52,8 @@ class IntegrationSerializer(serializers.ModelSerializer):
     steps = StepSerializer(
         many=True,
         required=False,
-        help_text="Custom integrations only (a preset's once customized). Replaces the steps; each "
-        "alert type may be handled by one step only.",
+        help_text="Custom integrations only (a preset's once customized). Replaces the steps. A message "
+        "runs every step that handles its alert type, in position order.",
     )
     statushub_services = StatusHubServiceSerializer(many=True, required=False, help_text="StatusHub only.")
     warnings = serializers.SerializerMethodField(
@@ -177,17 +171,6 @@ def step_list_errors(steps: list[dict[str, Any]]) -> dict[str, Any]:
     positions = [step.get("position", index + 1) for index, step in enumerate(steps)]
     if len(positions) != len(set(positions)):
         return {"steps": ["Each position may appear only once."]}
-    owner: dict[str, int] = {}
-    for index, step in enumerate(steps):
-        for field, alert_type in ALERT_TYPES:
-            if not step.get(field, field != "handles_acknowledged"):
-                continue
-            if alert_type in owner:
-                message = (
-                    f"{alert_type} alerts are already handled by step {owner[alert_type] + 1} of the list."
-                )
-                return {"steps": {str(index): {field: [message]}}}
-            owner[alert_type] = index
     return {}
 
 

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
 
+from integrations import captures
 from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
-from integrations.validation import all_step_errors, variable_names
+from integrations.validation import all_step_errors, steps_names, variable_names
 
 
 def full_clean(obj: models.Model, path: list[str | int], exclude: tuple[str, ...] = ()) -> None:
@@ -64,9 +65,10 @@ def apply_steps(integration: Integration, items: list[dict[str, Any]]) -> None:
     """The steps become the ones sent (matched by position, for kept secrets)."""
     existing = {s.position: s for s in integration.steps.all()}
     names = variable_names(integration)
-    # Positions and alert types are unique per integration: clear the old rows
-    # first so that reordering never trips a constraint midway.
+    # Positions are unique per integration: clear the old rows first so that
+    # reordering never trips the constraint midway.
     integration.steps.all().delete()
+    steps = []
     for index, item in enumerate(items):
         position = item.get("position", index + 1)
         step = IntegrationStep(integration=integration, position=position)
@@ -75,9 +77,17 @@ def apply_steps(integration: Integration, items: list[dict[str, Any]]) -> None:
             # Secrets left out of the request are kept from the step at this position.
             step.auth_password, step.auth_token = old.auth_password, old.auth_token
         for field, value in item.items():
+            if field == "captures":
+                value = [dict(capture) for capture in value]
             setattr(step, field, value)
-        step.known_variable_names = names  # type: ignore[attr-defined]
+        steps.append(step)
+    usable = steps_names(steps, names)
+    for index, step in enumerate(steps):
+        step.known_variable_names = usable  # type: ignore[attr-defined]
         full_clean(step, ["steps", index], exclude=("integration",))
+    for index, fields in captures.chain_errors(steps, names).items():
+        raise nested_error(["steps", index], fields)
+    for step in steps:
         step.save()
 
 
