@@ -5,17 +5,25 @@ marked), its steps (a body may be written as a JSON object, which is stored
 as indented JSON text) and optional ``value_limits``: the most characters each
 variable may contribute (``"*"`` for the rest), so text fits the receiver's
 limits and, being cut before encoding, never breaks the JSON around it.
+
+Words people read are written ``⟦First error (UTC):⟧`` in a step: applying
+the preset writes them in the account's language (``ACCOUNT_LANGUAGE``), and
+from then on the steps are the user's text. ``phrases.py`` lists them for the
+translation catalogues.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from integrations.captures import normalized
 from integrations.specs import VariableSpec
@@ -24,6 +32,7 @@ if TYPE_CHECKING:
     from integrations.models import Integration
 
 PRESET_DIR = Path(__file__).parent
+PHRASE = re.compile(r"⟦(.+?)⟧", re.S)
 
 
 @dataclass(frozen=True)
@@ -32,11 +41,42 @@ class Preset:
     name: str
     description: str
     variables: tuple[VariableSpec, ...]
-    steps: tuple[dict[str, Any], ...]
+    # The steps as data, phrases marked; ``steps`` is them in English.
+    raw_steps: tuple[dict[str, Any], ...]
     value_limits: dict[str, int]
 
     def variable(self, name: str) -> VariableSpec | None:
         return next((v for v in self.variables if v.name == name), None)
+
+    @property
+    def steps(self) -> tuple[dict[str, Any], ...]:
+        return self.steps_in("en")
+
+    def steps_in(self, language: str) -> tuple[dict[str, Any], ...]:
+        """The steps with their phrases in ``language``."""
+        with translation.override(language):
+            return tuple(step_fields(in_active_language(s), n) for n, s in enumerate(self.raw_steps, start=1))
+
+
+def marked_phrases(data: Any) -> set[str]:
+    """Every ⟦phrase⟧ in a preset's steps."""
+    if isinstance(data, dict):
+        return set().union(*(marked_phrases(v) for v in data.values())) if data else set()
+    if isinstance(data, list):
+        return set().union(*(marked_phrases(v) for v in data)) if data else set()
+    return set(PHRASE.findall(data)) if isinstance(data, str) else set()
+
+
+def in_active_language(data: Any) -> Any:
+    """``data`` with each ⟦phrase⟧ translated (before a JSON body is written
+    out, so a translation needs no escaping of its own)."""
+    if isinstance(data, dict):
+        return {k: in_active_language(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [in_active_language(v) for v in data]
+    if isinstance(data, str):
+        return PHRASE.sub(lambda m: translation.gettext(m.group(1)), data)
+    return data
 
 
 def step_fields(data: dict[str, Any], position: int) -> dict[str, Any]:
@@ -74,7 +114,7 @@ def presets() -> dict[str, Preset]:
             name=data["name"],
             description=data.get("description", ""),
             variables=tuple(VariableSpec.from_data(v) for v in data.get("variables", [])),
-            steps=tuple(step_fields(s, n) for n, s in enumerate(data["steps"], start=1)),
+            raw_steps=tuple(data["steps"]),
             value_limits=dict(data.get("value_limits", {})),
         )
     return found
@@ -131,7 +171,8 @@ def apply_preset(integration: Integration, slug: str) -> Integration:
 
     integration.steps.all().delete()
     IntegrationStep.objects.bulk_create(
-        IntegrationStep(integration=integration, **fields) for fields in preset.steps
+        IntegrationStep(integration=integration, **fields)
+        for fields in preset.steps_in(settings.ACCOUNT_LANGUAGE)
     )
     return integration
 

@@ -172,3 +172,58 @@ def test_a_channel_message_is_in_the_accounts_language(settings, httpserver: HTT
     assert "*Fehler:* HTTP 503" in blocks[1]["text"]["text"]
     assert "*Erster Fehler (Europe/Berlin):* 5.1.2026 10:00" in blocks[1]["text"]["text"]
     assert blocks[-1]["elements"][0]["text"]["text"] == "Quittieren"
+
+
+def test_the_preset_phrase_list_is_the_phrases_in_the_presets() -> None:
+    from integrations import presets
+    from integrations.presets.phrases import PHRASES
+
+    in_files = set().union(*(presets.marked_phrases(list(p.raw_steps)) for p in presets.presets().values()))
+    assert set(PHRASES) == in_files
+
+
+def test_translated_preset_phrases_keep_their_placeholders() -> None:
+    import polib
+
+    from integrations.presets.phrases import PHRASES
+    from tests.foundation.test_translations import LANGUAGES, catalogue
+
+    placeholder = re.compile(r"\{\{.*?\}\}\)?\}?\}?")
+    for language in LANGUAGES:
+        entries: dict[str, polib.POEntry] = {e.msgid: e for e in catalogue(language)}
+        for phrase in PHRASES:
+            translated = entries[phrase].msgstr
+            assert sorted(placeholder.findall(translated)) == sorted(placeholder.findall(phrase)), (
+                language,
+                phrase,
+            )
+
+
+def test_a_preset_is_written_in_the_accounts_language(settings, httpserver: HTTPServer) -> None:
+    from integrations.models import Integration
+    from integrations.presets import apply_preset
+    from integrations.sending import send_test
+
+    settings.ACCOUNT_LANGUAGE = "de"
+    httpserver.expect_request("/teams").respond_with_data("1", status=202)
+    teams = apply_preset(Integration.objects.create(name="Teams", kind="webhook"), "microsoft-teams")
+    url = teams.variables.get(name="WorkflowUrl")
+    url.secret_value = httpserver.url_for("/teams")  # a webhook URL is its credential
+    url.save()
+    send_test(teams, "Alert")
+    card = httpserver.log[-1][0].get_json()["attachments"][0]["content"]
+    facts = {fact["title"] for fact in card["body"][2]["facts"]}
+    assert {"Monitor", "Geprüft", "Erster Fehler (UTC)", "Alarmdefinition", "Nachricht"} <= facts
+    assert [action["title"] for action in card["actions"]][:2] == ["Quittieren", "Monitor-Dashboard"]
+
+    send_test(teams, "Ok")
+    card = httpserver.log[-1][0].get_json()["attachments"][0]["content"]
+    assert card["body"][0]["text"].startswith("OK: ") and card["body"][0]["text"].endswith(
+        " wieder erreichbar"
+    )
+
+    # In English (the default), the same preset reads as before.
+    settings.ACCOUNT_LANGUAGE = "en"
+    english = apply_preset(Integration.objects.create(name="Teams EN", kind="webhook"), "microsoft-teams")
+    assert '"title": "Acknowledge"' in english.steps.get(position=1).body
+    assert "⟦" not in english.steps.get(position=1).body
