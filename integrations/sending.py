@@ -230,8 +230,10 @@ def send_test(
 def preview(
     integration: Integration, alert_type: str = "Alert", level: int = 1, **kwargs: Any
 ) -> list[Exchange]:
-    """The request(s) a test would make, redacted, without sending anything."""
-    return send_test(integration, alert_type, level, session=requests.Session(), dry_run=True, **kwargs)
+    """The request(s) a test would make, redacted, without sending anything
+    (prepared by the session that would send them, so their headers are the
+    ones sent)."""
+    return send_test(integration, alert_type, level, dry_run=True, **kwargs)
 
 
 def send_session(timeout: tuple[float, float]) -> requests.Session:

@@ -66,7 +66,11 @@ def run(
                 integration, alert_type, level, recipient=recipient, level_variables=values
             )
     except TransportError as exc:
-        return TestResult(action, alert_type, False, str(exc), [_exchange(e) for e in exc.exchanges])
+        # A failed connection reads as one line; its detail is in the exchange.
+        summary = exc.exchanges[-1].summary if exc.exchanges else ""
+        return TestResult(
+            action, alert_type, False, summary or str(exc), [_exchange(e) for e in exc.exchanges]
+        )
     except (ValueError, requests.RequestException) as exc:
         return TestResult(action, alert_type, False, str(exc))
     if not exchanges:

@@ -211,8 +211,13 @@ def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, set
     page = staff_client.get(response["Location"])
     result = page.context["test_result"]
     assert not result.ok
-    assert "Connection failed" in result.error
-    assert "Test Alert alert failed" in page.content.decode()
+    assert result.error == "connection refused by 127.0.0.1:9"
+    html = page.content.decode()
+    assert "Test Alert alert failed" in html
+    # One line to read, the library's full text behind it.
+    assert '<p class="test-error connection-error">connection refused by 127.0.0.1:9</p>' in html
+    assert '<details class="error-detail"><summary>Details</summary>' in html
+    assert "[Errno 111] Connection refused" in html
 
 
 def test_a_loopback_url_is_refused_at_the_field(staff_client, settings) -> None:
