@@ -10,6 +10,7 @@ touch the outbox.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,13 @@ from integrations.transports.outgoing import Outgoing
 from integrations.transports.redact import Redactor
 
 if TYPE_CHECKING:
-    from integrations.models import Integration, Message
+    from integrations.models import (
+        Integration,
+        IntegrationStep,
+        IntegrationVariable,
+        Message,
+        StatusHubService,
+    )
 
 TRANSPORTS: dict[str, ModuleType] = {
     IntegrationKind.WEBHOOK: webhook,
@@ -39,6 +46,24 @@ TRANSPORTS: dict[str, ModuleType] = {
 ALERT_TYPES = ("Alert", "Ok", "Reminder", "Acknowledged")
 # A link cut short is a broken link: value limits never apply to these.
 NEVER_CUT = frozenset({"@incident.acknowledgeUrl"})
+
+
+@dataclass
+class Parts:
+    """An integration's variables, steps and StatusHub services: as stored,
+    or as an editor's form holds them, unsaved (a preview or test send)."""
+
+    variables: list[IntegrationVariable] = field(default_factory=list)
+    steps: list[IntegrationStep] = field(default_factory=list)
+    services: list[StatusHubService] = field(default_factory=list)
+
+
+def stored_parts(integration: Integration) -> Parts:
+    return Parts(
+        list(integration.variables.all()),
+        sorted(integration.steps.all(), key=lambda s: s.position),
+        list(integration.statushub_services.all()),
+    )
 
 
 def send_message(message: Message, session: requests.Session) -> list[Exchange]:
@@ -103,11 +128,13 @@ def build_outgoing(
     message_id: str = "",
     statushub_services: list[tuple[str, str]] | None = None,
     dry_run: bool = False,
+    parts: Parts | None = None,
 ) -> Outgoing:
+    parts = parts if parts is not None else stored_parts(integration)
     level_variables = level_variables or {}
     redactor = Redactor()
     variables: dict[str, str] = {}
-    for variable in integration.variables.all():
+    for variable in parts.variables:
         if variable.mode == VariableMode.PER_LEVEL:
             value = str(level_variables.get(variable.name, "") or "")
         else:
@@ -115,7 +142,7 @@ def build_outgoing(
         variables[variable.name] = value
         if variable.is_secret:
             redactor.add(value)
-    for step in integration.steps.all():
+    for step in parts.steps:
         redactor.add(step.auth_password)
         redactor.add(step.auth_token)
     for secret in integration.signing_secrets or []:
@@ -142,6 +169,7 @@ def build_outgoing(
         recipient=recipient,
         statushub_services=services,
         dry_run=dry_run,
+        steps=list(parts.steps),
     )
 
 
@@ -189,12 +217,15 @@ def build_test_message(
     recipient: str = "",
     level_variables: dict[str, str] | None = None,
     dry_run: bool = False,
+    parts: Parts | None = None,
 ) -> Outgoing:
     """An Outgoing filled with the catalogue's example values, as Uptrends
-    fills a test alert; per-level variables take ``level_variables``."""
+    fills a test alert; per-level variables take ``level_variables``.
+    ``parts`` (default: as stored) lets the editor test what it holds unsaved."""
     if alert_type not in ALERT_TYPES:
         raise ValueError(f"The alert type is one of {', '.join(ALERT_TYPES)}, not {alert_type!r}.")
-    services = [(s.name, s.webhook_url) for s in integration.statushub_services.all()]
+    parts = parts if parts is not None else stored_parts(integration)
+    services = [(s.name, s.webhook_url) for s in parts.services]
     return build_outgoing(
         integration,
         alert_type=alert_type,
@@ -204,6 +235,7 @@ def build_test_message(
         message_id=f"test-{uuid.uuid4()}",
         statushub_services=services if integration.kind == IntegrationKind.STATUSHUB else [],
         dry_run=dry_run,
+        parts=parts,
     )
 
 
@@ -216,10 +248,17 @@ def send_test(
     recipient: str = "",
     level_variables: dict[str, str] | None = None,
     dry_run: bool = False,
+    parts: Parts | None = None,
 ) -> list[Exchange]:
     """Send (or with ``dry_run`` only build) a test alert; TransportError on refusal."""
     out = build_test_message(
-        integration, alert_type, level, recipient=recipient, level_variables=level_variables, dry_run=dry_run
+        integration,
+        alert_type,
+        level,
+        recipient=recipient,
+        level_variables=level_variables,
+        dry_run=dry_run,
+        parts=parts,
     )
     if session is None:
         session = send_session(out.timeout)

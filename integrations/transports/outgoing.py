@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from integrations.transports.redact import Redactor
 
 if TYPE_CHECKING:
-    from integrations.models import Integration
+    from integrations.models import Integration, IntegrationStep
 
 
 @dataclass
@@ -35,6 +35,9 @@ class Outgoing:
     # Phone calls for a real incident: where Twilio posts the key pressed
     # ("press 1 to acknowledge"); empty for test calls.
     voice_callback_url: str = ""
+    # The integration's steps, in order: as stored, or as the editor holds
+    # them unsaved for a preview or test send.
+    steps: list[IntegrationStep] = field(default_factory=list)
 
     def var(self, name: str, default: str = "") -> str:
         value = self.variables.get(name, "")

@@ -17,7 +17,7 @@ from integrations.transports.webhook import run_step, step_for
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
-    steps = list(out.integration.steps.all()) or kinds.default_steps("statushub")
+    steps = list(out.steps) or kinds.default_steps("statushub")
     step = step_for(steps, out.alert_type)
     if step is None:
         return []

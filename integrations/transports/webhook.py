@@ -37,7 +37,7 @@ HANDLES = {
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
-    step = step_for(out.integration.steps.all(), out.alert_type)
+    step = step_for(out.steps, out.alert_type)
     if step is None:
         return []  # no step handles this type: there is nothing to send
     return run_step(step, out, session)

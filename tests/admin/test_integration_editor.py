@@ -148,31 +148,94 @@ def test_one_alert_type_in_two_steps_is_a_form_error(staff_client) -> None:
     assert "Ok alerts are already sent by step 1" in page.content.decode()
 
 
-def test_preview_shows_every_request_and_sends_nothing(
+def tester_url(integration: Integration | None = None) -> str:
+    if integration is None:
+        return reverse("admin:integrations_integration_test_add")
+    return reverse("admin:integrations_integration_test", args=[integration.pk])
+
+
+def stored(integration: Integration) -> dict[str, object]:
+    """Everything the editor could write: the integration, its variables and steps."""
+    integration = Integration.objects.get(pk=integration.pk)
+    return {
+        "row": {f.attname: getattr(integration, f.attname) for f in Integration._meta.concrete_fields},
+        "variables": list(integration.variables.values()),
+        "steps": list(integration.steps.values()),
+    }
+
+
+def test_preview_renders_the_unsaved_form_and_writes_nothing(
     staff_client, httpserver: HTTPServer, settings
 ) -> None:
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
     integration = preset_integration(receiver_url(httpserver, "/hook"))
+    before = stored(integration)
     data = change_form_data(staff_client, integration)
-    data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2"})
-    response = staff_client.post(
-        reverse("admin:integrations_integration_change", args=[integration.pk]), data
-    )
-    assert response.status_code == 302, _debug(response)
-    page = staff_client.get(response["Location"])
-    result = page.context["test_result"]
-    assert result.action == "preview" and result.ok
+    data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2", "name": "Renamed, unsaved"})
+    data["steps-0-body"] = '{"edited": "{{@alert.type}} at level {{@escalationLevel.id}}"}'
+    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.action == "preview" and result.ok, result.problems
     [exchange] = result.exchanges
-    body = json.loads(exchange["request"]["body"])
-    assert body["alert"]["type"] == "Ok"
-    assert body["escalationLevel"]["id"] == "2"
-    assert "Preview of a test Ok alert" in page.content.decode()
+    assert json.loads(exchange["request"]["body"]) == {"edited": "Ok at level 2"}
+    html = response.content.decode()
+    assert "Preview of a test Ok alert (nothing was sent, nothing was saved)" in html
+    assert html.lstrip().startswith('<section id="test-result"')  # a fragment for the page's script
     assert len(httpserver.log) == 0
-    # Shown once: the next visit is a plain editor again.
-    assert staff_client.get(response["Location"]).context["test_result"] is None
+    assert stored(integration) == before
 
 
-def test_send_test_shows_request_and_answer_with_secrets_redacted(
+def test_the_change_url_with_the_preview_button_saves_nothing_either(staff_client, settings) -> None:
+    """Without the editor's script the buttons post to the test view (formaction); a
+    post to the change page with the same button is a preview too, never a save."""
+    integration = preset_integration("https://hooks.example.com/in")
+    before = stored(integration)
+    data = change_form_data(staff_client, integration)
+    data.update({"_preview": "1", "name": "Renamed, unsaved"})
+    data["steps-0-body"] = '{"broken": {{@alert.description}}}'
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    response = staff_client.post(change, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Back to the editor" in html and "Preview of a test Alert alert" in html
+    assert "{&quot;broken&quot;: Step 1: Navigate to" in html  # the body as it stands
+    # The editor's check of what was previewed.
+    assert "the body is not valid JSON even with plain sample values" in html
+    assert stored(integration) == before
+    page = staff_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
+    assert f'formaction="{tester_url(integration)}"' in page.content.decode()
+
+
+def test_a_form_error_is_shown_and_nothing_is_sent(staff_client, httpserver: HTTPServer, settings) -> None:
+    settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
+    integration = preset_integration(receiver_url(httpserver, "/hook"))
+    data = change_form_data(staff_client, integration)
+    data.update({"_sendtest": "1", "steps-0-body": '{"u": "{{ApiUlr}}"}'})
+    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    result = response.context["result"]
+    assert result.problems == [
+        "Step 1 body: {{ApiUlr}} at line 1, column 8: unknown variable ApiUlr (did you mean ApiUrl?)"
+    ]
+    assert "Nothing was sent: correct the form first" in response.content.decode()
+    assert len(httpserver.log) == 0
+
+
+def test_preview_of_a_new_integration_before_it_is_ever_saved(staff_client, settings) -> None:
+    url = f"{ADD}?preset=uptrends"
+    data = form_data(staff_client, url)
+    data["variables-0-value"] = "https://hooks.example.com/uptrends"
+    data["_preview"] = "1"
+    response = staff_client.post(f"{tester_url()}?fragment=1", data)
+    result = response.context["result"]
+    assert result.ok, result.problems
+    [exchange] = result.exchanges
+    assert exchange["request"]["url"] == "https://hooks.example.com/uptrends"
+    assert json.loads(exchange["request"]["body"])["monitor"]["name"]
+    assert not Integration.objects.filter(preset="uptrends").exists()
+
+
+def test_send_test_of_the_unsaved_form_shows_request_and_answer_with_secrets_redacted(
     staff_client, httpserver: HTTPServer, settings
 ) -> None:
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
@@ -183,21 +246,23 @@ def test_send_test_shows_request_and_answer_with_secrets_redacted(
     IntegrationVariable.objects.create(
         integration=integration, name="Token", is_secret=True, secret_value=SECRET
     )
+    before = stored(integration)
     data = change_form_data(staff_client, integration)
     data["variables-TOTAL_FORMS"] = "2"
     data["variables-INITIAL_FORMS"] = "2"
     data["steps-0-headers"] = '[["Authorization", "Bearer {{Token}}"], ["X-Copy", "{{Token}}"]]'
     data["_sendtest"] = "1"
-    response = staff_client.post(
-        reverse("admin:integrations_integration_change", args=[integration.pk]), data
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    html = staff_client.get(response["Location"]).content.decode()
-    assert "Test Alert alert sent" in html
+    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    html = response.content.decode()
+    assert "Test Alert alert sent (nothing was saved)" in html
     assert "202" in html and "thanks" in html and "X-Receiver" in html
     assert SECRET not in html
     request, _ = httpserver.log[0]
     assert request.headers["X-Copy"] == SECRET  # the receiver got the real value
+    # The headers the HTTP client added are shown as sent.
+    for name in ("User-Agent", "Content-Length", "Host", "Accept-Encoding"):
+        assert f"<th>{name}</th><td><code>{escape(request.headers[name])}</code>" in html
+    assert stored(integration) == before
 
 
 def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, settings) -> None:
@@ -205,19 +270,30 @@ def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, set
     integration = preset_integration("http://127.0.0.1:9/hook")  # nothing listens on port 9
     data = change_form_data(staff_client, integration)
     data["_sendtest"] = "1"
-    response = staff_client.post(
-        reverse("admin:integrations_integration_change", args=[integration.pk]), data
-    )
-    page = staff_client.get(response["Location"])
-    result = page.context["test_result"]
+    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    result = response.context["result"]
     assert not result.ok
     assert result.error == "connection refused by 127.0.0.1:9"
-    html = page.content.decode()
+    html = response.content.decode()
     assert "Test Alert alert failed" in html
     # One line to read, the library's full text behind it.
     assert '<p class="test-error connection-error">connection refused by 127.0.0.1:9</p>' in html
     assert '<details class="error-detail"><summary>Details</summary>' in html
     assert "[Errno 111] Connection refused" in html
+
+
+def test_only_editors_may_test(client, staff_client, django_user_model) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data["_preview"] = "1"
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_integration"))
+    client.force_login(viewer)
+    assert client.post(tester_url(integration), data).status_code == 403
+    assert client.post(tester_url(), data).status_code == 403
+    assert staff_client.get(tester_url(integration)).status_code == 405
 
 
 def test_a_loopback_url_is_refused_at_the_field(staff_client, settings) -> None:

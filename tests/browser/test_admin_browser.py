@@ -60,6 +60,10 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
     request, _ = httpserver.log[-1]
     assert request.headers["X-Monitor"] == "GalacticResorts.com - DNS"
     assert json.loads(request.data)["alert"]["type"] == "Alert"
+    # Preview and test used the form as it stands: nothing was saved until Save.
+    assert not Integration.objects.filter(name="Ops receiver").exists()
+    page.click("input[name=_continue]")
+    page.locator(".messagelist .success").wait_for()
     saved = Integration.objects.get(name="Ops receiver")
     assert saved.preset == "uptrends"
     assert saved.variables.get(name="ApiUrl").value == receiver_url(httpserver, "/hook")

@@ -91,6 +91,49 @@
       });
     }
   });
+  // Preview and send test: post the form as it stands to the test view and
+  // show the answer here; nothing is saved. (Without this script the buttons
+  // post to the same view and get a page of their own.)
+  async function runTest(button) {
+    const form = button.form;
+    const slot = document.getElementById("test-result-slot");
+    if (!form || !slot) return;
+    const data = new FormData(form);
+    data.append(button.name, button.value);
+    document.querySelectorAll("button[data-test-url]").forEach((b) => { b.disabled = true; });
+    slot.setAttribute("aria-busy", "true");
+    const note = document.createElement("p");
+    note.className = "test-running";
+    note.textContent = button.name === "_sendtest" ? "Sending the test alert…" : "Rendering the preview…";
+    slot.replaceChildren(note);
+    try {
+      const response = await fetch(button.dataset.testUrl + "?fragment=1", {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" },
+      });
+      if (response.ok) {
+        slot.innerHTML = await response.text();  // the server's own escaped HTML
+      } else {
+        note.className = "test-error";
+        note.textContent = "The server answered " + response.status + "; nothing was sent or saved.";
+      }
+    } catch (err) {
+      note.className = "test-error";
+      note.textContent = "The server could not be reached: " + err.message;
+    } finally {
+      document.querySelectorAll("button[data-test-url]").forEach((b) => { b.disabled = false; });
+      slot.removeAttribute("aria-busy");
+      slot.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest("button[data-test-url]");
+    if (button) { e.preventDefault(); runTest(button); }
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     ownVariables();
     const panel = document.querySelector(".panel-details");

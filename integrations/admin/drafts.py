@@ -1,0 +1,102 @@
+"""The integration as the editor's form holds it, unsaved: for a preview or a
+test send of what is on the screen, without writing anything.
+
+The posted form and inline formsets are bound and validated as a save would
+(the same fields, permissions and rules); when valid, their objects are
+built in memory (``form.save(commit=False)``, each inline form's instance)
+and handed to sending as ``Parts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.admin.utils import flatten_fieldsets
+from django.forms import BaseFormSet, BaseModelForm
+from django.http import HttpRequest
+
+from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
+from integrations.sending import Parts
+
+if TYPE_CHECKING:
+    from integrations.admin.integrations import IntegrationAdmin
+
+
+@dataclass
+class Draft:
+    integration: Integration
+    parts: Parts
+    form: BaseModelForm[Any]
+    problems: list[str] = field(default_factory=list)  # what stops it, as sentences
+
+
+def draft_from_post(admin: IntegrationAdmin, request: HttpRequest, obj: Integration | None) -> Draft:
+    change = obj is not None
+    fields = flatten_fieldsets(admin.get_fieldsets(request, obj))
+    form_class = admin.get_form(request, obj, change=change, fields=fields)
+    form = form_class(request.POST, request.FILES, instance=obj)
+    formsets: list[BaseFormSet[Any]] = []
+    for formset_class, inline in admin.get_formsets_with_inlines(request, *([obj] if change else [])):
+        prefix = formset_class.get_default_prefix()
+        formsets.append(formset_class(**admin.get_formset_kwargs(request, form.instance, inline, prefix)))
+
+    problems = _form_problems(form)
+    for formset in formsets:
+        problems.extend(_formset_problems(formset))
+    integration: Integration = form.instance
+    if not problems:
+        integration = form.save(commit=False)
+    return Draft(integration, _parts(formsets) if not problems else Parts(), form, problems)
+
+
+def _label(form: BaseModelForm[Any], name: str) -> str:
+    if name == "__all__":
+        return ""
+    bound = form.fields.get(name)
+    return str(bound.label) if bound is not None and bound.label else name
+
+
+def _form_problems(form: BaseModelForm[Any]) -> list[str]:
+    if form.is_valid():
+        return []
+    return [
+        f"{_label(form, name)}: {message}" if _label(form, name) else str(message)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _formset_problems(formset: BaseFormSet[Any]) -> list[str]:
+    valid = formset.is_valid()
+    if valid:
+        return []
+    model = getattr(formset, "model", None)
+    noun = str(model._meta.verbose_name) if model is not None else "row"
+    problems = [str(m) for m in formset.non_form_errors()]
+    for index, form in enumerate(formset.forms):
+        where = f"{noun.capitalize()} {index + 1}"
+        if isinstance(form.instance, IntegrationStep) and form.instance.position:
+            where = f"Step {form.instance.position}"
+        for name, messages in form.errors.items():
+            label = _label(form, name)
+            problems.extend(f"{where}{' ' + label.lower() if label else ''}: {m}" for m in messages)
+    return problems
+
+
+def _parts(formsets: list[BaseFormSet[Any]]) -> Parts:
+    parts = Parts()
+    for formset in formsets:
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue  # an empty extra row, or one marked for deletion
+            instance = form.instance  # the posted values, applied by validation
+            if isinstance(instance, IntegrationVariable):
+                parts.variables.append(instance)
+            elif isinstance(instance, IntegrationStep):
+                parts.steps.append(instance)
+            elif isinstance(instance, StatusHubService):
+                parts.services.append(instance)
+    parts.steps.sort(key=lambda s: s.position)
+    return parts
