@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from alertsite.secret_forms import SecretField, SecretFieldsMixin
 from integrations import kinds
+from integrations.admin.headers import HeadersField
 from integrations.models import (
     Integration,
     IntegrationStep,
@@ -53,6 +54,9 @@ class VariableForm(SecretFieldsMixin, forms.ModelForm):
 
 class StepForm(SecretFieldsMixin, forms.ModelForm):
     secret_fields = ("auth_password", "auth_token")
+    headers = HeadersField(
+        help_text="Values may hold variables; a Content-Type header here overrides the content type."
+    )
 
     class Meta:
         model = IntegrationStep
@@ -75,7 +79,6 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
         )
         widgets = {
             "url": forms.TextInput(attrs={"class": "vURL code-input", "spellcheck": "false"}),
-            "headers": code_area(3),
             "body": code_area(14),
         }
         labels = {

@@ -148,7 +148,7 @@ def test_one_alert_type_in_two_steps_is_a_form_error(staff_client) -> None:
     assert "Ok alerts are already sent by step 1" in page.content.decode()
 
 
-def tester_url(integration: Integration | None = None) -> str:
+def preview_url(integration: Integration | None = None) -> str:
     if integration is None:
         return reverse("admin:integrations_integration_test_add")
     return reverse("admin:integrations_integration_test", args=[integration.pk])
@@ -173,7 +173,7 @@ def test_preview_renders_the_unsaved_form_and_writes_nothing(
     data = change_form_data(staff_client, integration)
     data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2", "name": "Renamed, unsaved"})
     data["steps-0-body"] = '{"edited": "{{@alert.type}} at level {{@escalationLevel.id}}"}'
-    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
     assert response.status_code == 200
     result = response.context["result"]
     assert result.action == "preview" and result.ok, result.problems
@@ -204,7 +204,7 @@ def test_the_change_url_with_the_preview_button_saves_nothing_either(staff_clien
     assert "the body is not valid JSON even with plain sample values" in html
     assert stored(integration) == before
     page = staff_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
-    assert f'formaction="{tester_url(integration)}"' in page.content.decode()
+    assert f'formaction="{preview_url(integration)}"' in page.content.decode()
 
 
 def test_a_form_error_is_shown_and_nothing_is_sent(staff_client, httpserver: HTTPServer, settings) -> None:
@@ -212,7 +212,7 @@ def test_a_form_error_is_shown_and_nothing_is_sent(staff_client, httpserver: HTT
     integration = preset_integration(receiver_url(httpserver, "/hook"))
     data = change_form_data(staff_client, integration)
     data.update({"_sendtest": "1", "steps-0-body": '{"u": "{{ApiUlr}}"}'})
-    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
     result = response.context["result"]
     assert result.problems == [
         "Step 1 body: {{ApiUlr}} at line 1, column 8: unknown variable ApiUlr (did you mean ApiUrl?)"
@@ -226,7 +226,7 @@ def test_preview_of_a_new_integration_before_it_is_ever_saved(staff_client, sett
     data = form_data(staff_client, url)
     data["variables-0-value"] = "https://hooks.example.com/uptrends"
     data["_preview"] = "1"
-    response = staff_client.post(f"{tester_url()}?fragment=1", data)
+    response = staff_client.post(f"{preview_url()}?fragment=1", data)
     result = response.context["result"]
     assert result.ok, result.problems
     [exchange] = result.exchanges
@@ -252,7 +252,7 @@ def test_send_test_of_the_unsaved_form_shows_request_and_answer_with_secrets_red
     data["variables-INITIAL_FORMS"] = "2"
     data["steps-0-headers"] = '[["Authorization", "Bearer {{Token}}"], ["X-Copy", "{{Token}}"]]'
     data["_sendtest"] = "1"
-    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
     html = response.content.decode()
     assert "Test Alert alert sent (nothing was saved)" in html
     assert "202" in html and "thanks" in html and "X-Receiver" in html
@@ -270,7 +270,7 @@ def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, set
     integration = preset_integration("http://127.0.0.1:9/hook")  # nothing listens on port 9
     data = change_form_data(staff_client, integration)
     data["_sendtest"] = "1"
-    response = staff_client.post(f"{tester_url(integration)}?fragment=1", data)
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
     result = response.context["result"]
     assert not result.ok
     assert result.error == "connection refused by 127.0.0.1:9"
@@ -291,9 +291,9 @@ def test_only_editors_may_test(client, staff_client, django_user_model) -> None:
 
     viewer.user_permissions.add(Permission.objects.get(codename="view_integration"))
     client.force_login(viewer)
-    assert client.post(tester_url(integration), data).status_code == 403
-    assert client.post(tester_url(), data).status_code == 403
-    assert staff_client.get(tester_url(integration)).status_code == 405
+    assert client.post(preview_url(integration), data).status_code == 403
+    assert client.post(preview_url(), data).status_code == 403
+    assert staff_client.get(preview_url(integration)).status_code == 405
 
 
 def test_a_loopback_url_is_refused_at_the_field(staff_client, settings) -> None:
@@ -312,3 +312,70 @@ def _debug(page) -> str:  # type: ignore[no-untyped-def]
         errors.append(f.formset.errors)
         errors.append(f.formset.non_form_errors())
     return str(errors)
+
+
+# --- Headers as name/value rows -------------------------------------------------------
+
+
+def test_headers_are_edited_as_rows_and_stored_as_pairs(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    integration.steps.update(headers=[["X-Team", "ops"], ["X-Monitor", "{{@monitor.name}}"]])
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    html = staff_client.get(change).content.decode()
+    assert 'textarea name="steps-0-headers"' not in html
+    assert 'name="steps-0-headers__name" value="X-Team"' in html
+    assert 'name="steps-0-headers__value" value="{{@monitor.name}}"' in html
+    assert html.count('name="steps-0-headers__name"') == 3  # two headers and an empty row
+    assert 'class="header-add"' in html and 'class="header-remove"' in html
+
+    data = change_form_data(staff_client, integration)
+    del data["steps-0-headers"]
+    # X-Team removed, a header added, the empty row left empty: as the browser posts the rows.
+    rows = {
+        "steps-0-headers__name": ["X-Monitor", "Authorization", ""],
+        "steps-0-headers__value": ["{{@monitor.name}}", "Bearer {{ApiUrl}}", ""],
+    }
+    response = staff_client.post(change, {**data, **rows})
+    assert response.status_code == 302, _debug(response)
+    assert integration.steps.get().headers == [
+        ["X-Monitor", "{{@monitor.name}}"],
+        ["Authorization", "Bearer {{ApiUrl}}"],
+    ]
+
+
+def test_a_header_row_without_a_name_or_with_a_bad_variable_is_a_field_error(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    data = change_form_data(staff_client, integration)
+    data.pop("steps-0-headers", None)
+    page = staff_client.post(
+        change, {**data, "steps-0-headers__name": ["", "X-A"], "steps-0-headers__value": ["orphan", "x"]}
+    )
+    assert page.status_code == 200
+    errors = page.context["inline_admin_formsets"][1].formset.forms[0].errors["headers"]
+    assert errors == ["Header row 1 has a value but no name."]
+    # What was typed is shown again in its rows.
+    assert 'name="steps-0-headers__value" value="orphan"' in page.content.decode()
+
+    page = staff_client.post(
+        change, {**data, "steps-0-headers__name": ["X-A"], "steps-0-headers__value": ["{{ApiUlr}}"]}
+    )
+    errors = page.context["inline_admin_formsets"][1].formset.forms[0].errors["headers"]
+    assert errors == [
+        "header X-A: {{ApiUlr}} at line 1, column 1: unknown variable ApiUlr (did you mean ApiUrl?)"
+    ]
+    assert integration.steps.get().headers == []
+
+
+def test_headers_posted_as_json_are_still_read(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    data = change_form_data(staff_client, integration)
+    data["steps-0-headers"] = '[["X-Json", "yes"]]'
+    assert staff_client.post(change, data).status_code == 302
+    assert integration.steps.get().headers == [["X-Json", "yes"]]
+    data["steps-0-headers"] = '{"not": "pairs"}'
+    page = staff_client.post(change, data)
+    assert page.context["inline_admin_formsets"][1].formset.forms[0].errors["headers"] == [
+        'Enter headers as a list of ["Name", "value"] pairs.'
+    ]

@@ -2,6 +2,7 @@
 // cursor of the field last edited (or wraps the selection in a function).
 (function () {
   "use strict";
+  document.documentElement.classList.add("editor-js");
   let target = null;
   let selection = [0, 0];
 
@@ -132,6 +133,31 @@
   document.addEventListener("click", (e) => {
     const button = e.target.closest && e.target.closest("button[data-test-url]");
     if (button) { e.preventDefault(); runTest(button); }
+  });
+
+  // Header rows: add a row (a copy of the last, emptied), remove a row (the
+  // last one left is emptied instead, so there is always a row to type into).
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest) return;
+    const add = e.target.closest(".header-add");
+    if (add) {
+      const rows = add.closest(".header-rows").querySelector("tbody");
+      const row = rows.lastElementChild.cloneNode(true);
+      row.querySelectorAll("input").forEach((input) => { input.value = ""; input.removeAttribute("id"); });
+      rows.appendChild(row);
+      row.querySelector(".header-name").focus();
+      return;
+    }
+    const remove = e.target.closest(".header-remove");
+    if (remove) {
+      const row = remove.closest("tr");
+      const box = remove.closest(".header-rows");
+      if (row.parentElement.children.length > 1) row.remove();
+      else row.querySelectorAll("input").forEach((input) => { input.value = ""; });
+      const first = box.querySelector(".header-name");
+      if (first) first.focus();
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
   });
 
   document.addEventListener("DOMContentLoaded", () => {
