@@ -9,6 +9,7 @@ and handed to sending as ``Parts``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,17 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.forms import BaseFormSet, BaseModelForm
 from django.http import HttpRequest
 
-from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
+from integrations import kinds
+from integrations.admin.forms import posted_variable_names
+from integrations.admin.headers import HeaderRowsWidget
+from integrations.body_check import check_body
+from integrations.models import (
+    Integration,
+    IntegrationStep,
+    IntegrationVariable,
+    StatusHubService,
+    VariableMode,
+)
 from integrations.sending import Parts
 
 if TYPE_CHECKING:
@@ -100,3 +111,40 @@ def _parts(formsets: list[BaseFormSet[Any]]) -> Parts:
                 parts.services.append(instance)
     parts.steps.sort(key=lambda s: s.position)
     return parts
+
+
+STEP_PREFIX = re.compile(r"^steps-\d{1,3}$")
+
+
+def body_check_answer(data: Any) -> dict[str, Any]:
+    """The body check of the step ``data["step"]`` names, as the form holds
+    it: its variables as posted (the fixed, non-secret values are used)."""
+    prefix = str(data.get("step", ""))
+    if not STEP_PREFIX.match(prefix):
+        return {"format": "", "messages": [], "findings": [], "base": ""}
+    names = posted_variable_names(data) or set()
+    names |= set(kinds.step_variables(str(data.get("kind") or "webhook")))
+    values: dict[str, str] = {}
+    try:
+        total = min(int(data.get("variables-TOTAL_FORMS") or 0), 1000)
+    except ValueError:
+        total = 0
+    for i in range(total):
+        row = f"variables-{i}-"
+        mode = data.get(row + "mode") or VariableMode.FIXED
+        if data.get(row + "DELETE") or data.get(row + "is_secret") or mode != VariableMode.FIXED:
+            continue
+        name = (data.get(row + "name") or "").strip()
+        if name:
+            values[name] = data.get(row + "value") or ""
+    if data.get(f"{prefix}-method") == "GET":
+        return {"format": "", "messages": [], "findings": [], "base": ""}
+    headers = HeaderRowsWidget().value_from_datadict(data, None, f"{prefix}-headers")
+    report = check_body(
+        str(data.get(f"{prefix}-body") or ""),
+        str(data.get(f"{prefix}-content_type") or ""),
+        values,
+        headers=headers if isinstance(headers, list) else (),
+        known_variable_names=names,
+    )
+    return report.as_dict()

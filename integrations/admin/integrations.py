@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from integrations import catalogue, kinds, presets
 from integrations.admin import testing
 from integrations.admin.adding import KIND_SUMMARIES, initial_for
-from integrations.admin.drafts import draft_from_post
+from integrations.admin.drafts import body_check_answer, draft_from_post
 from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
@@ -195,6 +195,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             return self.test_view(request)  # a test never saves
         extra_context.update(self.panel_context(None))
         extra_context["test_url"] = self.test_url(None)
+        extra_context["check_body_url"] = reverse("admin:integrations_integration_check_body")
         return super().add_view(request, form_url, extra_context)
 
     def type_picker(self, request: HttpRequest) -> HttpResponse:
@@ -245,7 +246,9 @@ class IntegrationAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[Any]:
         # Before the defaults: "<path:object_id>/" would take "add/test/".
         view = self.admin_site.admin_view(self.test_view)
+        check = self.admin_site.admin_view(self.check_body_view)
         return [
+            path("check-body/", check, name="integrations_integration_check_body"),
             path("add/test/", view, name="integrations_integration_test_add"),
             path("<path:object_id>/test/", view, name="integrations_integration_test"),
             *super().get_urls(),
@@ -298,6 +301,15 @@ class IntegrationAdmin(admin.ModelAdmin):
             )
         return TemplateResponse(request, template, context)
 
+    def check_body_view(self, request: HttpRequest) -> HttpResponse:
+        """The editor's live JSON / XML check of one step's body (``step`` names
+        its form prefix, e.g. ``steps-0``), from the form as posted."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return JsonResponse(body_check_answer(request.POST))
+
     def change_view(
         self,
         request: HttpRequest,
@@ -311,6 +323,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         extra_context.update(self.panel_context(obj))
         extra_context["test_url"] = self.test_url(obj)
+        extra_context["check_body_url"] = reverse("admin:integrations_integration_check_body")
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

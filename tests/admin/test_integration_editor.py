@@ -293,6 +293,7 @@ def test_only_editors_may_test(client, staff_client, django_user_model) -> None:
     client.force_login(viewer)
     assert client.post(preview_url(integration), data).status_code == 403
     assert client.post(preview_url(), data).status_code == 403
+    assert client.post(CHECK_BODY, {**data, "step": "steps-0"}).status_code == 403
     assert staff_client.get(preview_url(integration)).status_code == 405
 
 
@@ -379,3 +380,58 @@ def test_headers_posted_as_json_are_still_read(staff_client) -> None:
     assert page.context["inline_admin_formsets"][1].formset.forms[0].errors["headers"] == [
         'Enter headers as a list of ["Name", "value"] pairs.'
     ]
+
+
+# --- The body check as the body is typed ----------------------------------------------
+
+CHECK_BODY = "/admin/integrations/integration/check-body/"
+
+
+def test_the_live_body_check_answers_for_the_form_as_posted(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    page = staff_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
+    assert f'data-check-body-url="{CHECK_BODY}"' in page.content.decode()
+    # The preset's body passes: every value is JSON-encoded.
+    answer = staff_client.post(CHECK_BODY, {**data, "step": "steps-0"}).json()
+    assert answer["format"] == "JSON" and answer["messages"] == []
+
+    data["steps-0-body"] = '{"text": "{{@alert.description}}", "channel": "{{Channel}}"}'
+    data["variables-TOTAL_FORMS"] = "2"
+    data.update({"variables-1-name": "Channel", "variables-1-mode": "fixed", "variables-1-value": "#ops"})
+    answer = staff_client.post(CHECK_BODY, {**data, "step": "steps-0"}).json()
+    assert answer["encoder"] == "@JsonEncode"
+    [finding] = answer["findings"]
+    assert finding["token"] == "{{@alert.description}}"
+    assert finding["wrap"] == "{{@JsonEncode({{@alert.description}})}}"
+    assert finding["edits"] == [[10, 32, "{{@JsonEncode({{@alert.description}})}}"]]
+    assert finding["message"].startswith("{{@alert.description}} at line 1, column 11: a double quote")
+
+    # A Channel value that breaks the body is the real value: the body is broken for any alert.
+    data["variables-1-value"] = 'say "hi"'
+    answer = staff_client.post(CHECK_BODY, {**data, "step": "steps-0"}).json()
+    assert answer["findings"] == []
+    assert answer["messages"][0].startswith("the body is not valid JSON even with plain sample values")
+
+    # XML by a header that overrides the content type; GET sends no body.
+    data["steps-0-body"] = "<a>{{@alert.description}}</a>"
+    data.pop("steps-0-headers", None)
+    xml = {**data, "step": "steps-0", "steps-0-headers__name": ["Content-Type"]}
+    xml["steps-0-headers__value"] = ["application/xml"]
+    assert staff_client.post(CHECK_BODY, xml).json()["encoder"] == "@XmlEncode"
+    assert staff_client.post(CHECK_BODY, {**xml, "steps-0-method": "GET"}).json()["format"] == ""
+    assert staff_client.post(CHECK_BODY, {**xml, "step": "variables-0"}).json()["format"] == ""
+    assert staff_client.get(CHECK_BODY).status_code == 405
+
+
+def test_after_saving_the_body_check_is_a_warning_message(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data["steps-0-body"] = '{"text": "{{@alert.description}}"}'
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    response = staff_client.post(change, data, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert (
+        "step 1 body: {{@alert.description}} at line 1, column 11: a double quote, a backslash or a line "
+        "break in its value makes the body invalid JSON; write {{@JsonEncode({{@alert.description}})}}"
+    ) in shown
