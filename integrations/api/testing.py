@@ -36,10 +36,9 @@ class ExchangeSerializer(serializers.Serializer):
     duration_ms = serializers.IntegerField()
     error = serializers.CharField()
     summary = serializers.CharField(
-        help_text='A failed connection in one line, e.g. "connection refused by 127.0.0.1:8042"; '
-        "error (or detail) holds the full text."
+        help_text='A failed connection in one line, e.g. "connection refused by 127.0.0.1:8042".'
     )
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="A failed connection: the HTTP library's full error.")
 
 
 class TestResultSerializer(serializers.Serializer):

@@ -34,7 +34,7 @@ class Exchange:
     duration_ms: int = 0
     error: str = ""
     # A connection that failed: one line a person reads ("connection refused
-    # by 127.0.0.1:8042"); ``error`` or ``detail`` holds the full text.
+    # by 127.0.0.1:8042") and the HTTP library's full text.
     summary: str = ""
     detail: str = ""
 

@@ -86,6 +86,7 @@ def request(
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
         exchange.error = redactor.text(f"URL refused: {exc}")
         exchange.summary = redactor.text(connection_summary(exc, url, timeout))
+        exchange.detail = exchange.error
         raise TransportError(exchange.error, permanent=True, exchanges=exchanges) from None
     except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader, ValueError) as exc:
         exchange.error = redactor.text(f"Invalid request: {exc}")
@@ -101,6 +102,7 @@ def request(
         exchange.duration_ms = _ms(started)
         exchange.error = redactor.text(f"Connection failed: {type(exc).__name__}: {exc}")[:1000]
         exchange.summary = redactor.text(connection_summary(exc, url, timeout))
+        exchange.detail = exchange.error
         _shown_as_sent(exchange, exc, redactor)
         raise TransportError(exchange.error, exchanges=exchanges) from None
 

@@ -235,6 +235,19 @@ def test_preview_of_a_new_integration_before_it_is_ever_saved(staff_client, sett
     assert not Integration.objects.filter(preset="uptrends").exists()
 
 
+def test_preview_of_a_new_email_integration_uses_the_recipient_typed(staff_client) -> None:
+    url = f"{ADD}?kind=email"
+    data = form_data(staff_client, url)
+    data.update({"name": "Mail", "_preview": "1", "test_recipient": "oncall@example.com"})
+    data["test_alert_type"] = "Reminder"
+    response = staff_client.post(f"{preview_url()}?fragment=1", data)
+    result = response.context["result"]
+    assert result.ok, result.problems
+    [exchange] = result.exchanges
+    assert "oncall@example.com" in json.dumps(exchange["request"])
+    assert not Integration.objects.filter(name="Mail").exists()
+
+
 def test_send_test_of_the_unsaved_form_shows_request_and_answer_with_secrets_redacted(
     staff_client, httpserver: HTTPServer, settings
 ) -> None:

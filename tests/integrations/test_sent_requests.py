@@ -62,6 +62,7 @@ def test_connection_refused_in_one_line(receiver) -> None:
     [exchange] = caught.value.exchanges
     assert exchange.summary == f"connection refused by 127.0.0.1:{port}"
     assert "Connection refused" in exchange.error and "NewConnectionError" in exchange.error
+    assert exchange.detail == exchange.error
     assert exchange.request["headers"]["Host"] == f"127.0.0.1:{port}"
 
 
@@ -162,5 +163,5 @@ def test_the_command_and_the_api_show_the_line_and_the_detail(receiver, db) -> N
     ]
     [exchange] = body["exchanges"]
     assert exchange["summary"] == f"connection refused by 127.0.0.1:{port}"
-    assert "Connection refused" in exchange["error"]
+    assert "Connection refused" in exchange["error"] and exchange["detail"] == exchange["error"]
     assert exchange["request"]["headers"]["Host"] == f"127.0.0.1:{port}"

@@ -41,7 +41,7 @@ def format_exchange(exchange: Exchange) -> str:
             lines += ["", _pretty(exchange.body)]
     if exchange.summary:
         # One line to read; the full error under it.
-        lines += ["", f"! {exchange.summary}", f"  ({exchange.detail or exchange.error})"]
+        lines += ["", f"! {exchange.summary}", f"  ({exchange.detail})"]
     elif exchange.error:
         lines += ["", f"! {exchange.error}"]
     return "\n".join(lines)
