@@ -145,19 +145,28 @@ def check_body(
     own variables whose value is known (fixed and not secret). A body with
     template errors is not checked (the errors are reported first)."""
     fmt = body_format(content_type, headers)
-    report = BodyReport(format=fmt)
     if not fmt or not body.strip():
-        return report
-    names = set(known_variable_names) if known_variable_names is not None else None
+        return BodyReport(format=fmt)
+    names = frozenset(known_variable_names) if known_variable_names is not None else None
     if names is not None and validate(body, names):
-        return report
+        return BodyReport(format=fmt)
+    # Only the values the body names matter; API lists ask again for every integration.
+    own = frozenset((k, v) for k, v in (values or {}).items() if k in body)
+    return _check(body, fmt, own)
+
+
+@lru_cache(maxsize=256)
+def _check(body: str, fmt: str, own: frozenset[tuple[str, str]]) -> BodyReport:
+    """The check proper; callers only read the report, so it can be shared."""
+    values = dict(own)
+    report = BodyReport(format=fmt)
     base = without_invisible(body)
     report.base = base
     nodes, errors = parse(body)
     if errors:
         return report
     problem_in = _VALIDATORS[fmt]
-    plain = _plain_context(nodes, values or {})
+    plain = _plain_context(nodes, values)
     rendered = _render(nodes, plain, {})
     problem = problem_in(rendered)
     if problem:
