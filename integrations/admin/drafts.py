@@ -4,7 +4,8 @@ test send of what is on the screen, without writing anything.
 The posted form and inline formsets are bound and validated as a save would
 (the same fields, permissions and rules); when valid, their objects are
 built in memory (``form.save(commit=False)``, each inline form's instance)
-and handed to sending as ``Parts``.
+and handed to sending as ``Parts``. The editor's live body check reads the
+posted form the same way (``body_check_answer``).
 """
 
 from __future__ import annotations

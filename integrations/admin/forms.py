@@ -194,7 +194,7 @@ class IntegrationForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
     )
     clear_signing_secrets = forms.BooleanField(required=False, label="Remove all signing secrets")
-    # Preview and test: not stored, used by "Save and preview" / "Save and send test alert".
+    # Preview and test: not stored, used by "Preview" / "Send test alert" (of the unsaved form).
     test_alert_type = forms.ChoiceField(
         label="Alert type",
         choices=TEST_ALERT_TYPES,
