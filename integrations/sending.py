@@ -10,6 +10,7 @@ touch the outbox.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,13 @@ from integrations.transports.outgoing import Outgoing
 from integrations.transports.redact import Redactor
 
 if TYPE_CHECKING:
-    from integrations.models import Integration, Message
+    from integrations.models import (
+        Integration,
+        IntegrationStep,
+        IntegrationVariable,
+        Message,
+        StatusHubService,
+    )
 
 TRANSPORTS: dict[str, ModuleType] = {
     IntegrationKind.WEBHOOK: webhook,
@@ -40,6 +47,24 @@ TRANSPORTS: dict[str, ModuleType] = {
 ALERT_TYPES = ("Alert", "Ok", "Reminder", "Acknowledged")
 # A link cut short is a broken link: value limits never apply to these.
 NEVER_CUT = frozenset({"@incident.acknowledgeUrl"})
+
+
+@dataclass
+class Parts:
+    """An integration's variables, steps and StatusHub services: as stored,
+    or as an editor's form holds them, unsaved (a preview or test send)."""
+
+    variables: list[IntegrationVariable] = field(default_factory=list)
+    steps: list[IntegrationStep] = field(default_factory=list)
+    services: list[StatusHubService] = field(default_factory=list)
+
+
+def stored_parts(integration: Integration) -> Parts:
+    return Parts(
+        list(integration.variables.all()),
+        sorted(integration.steps.all(), key=lambda s: s.position),
+        list(integration.statushub_services.all()),
+    )
 
 
 def send_message(message: Message, session: requests.Session) -> list[Exchange]:
@@ -116,11 +141,13 @@ def build_outgoing(
     message_id: str = "",
     statushub_services: list[tuple[str, str]] | None = None,
     dry_run: bool = False,
+    parts: Parts | None = None,
 ) -> Outgoing:
+    parts = parts if parts is not None else stored_parts(integration)
     level_variables = level_variables or {}
     redactor = Redactor()
     variables: dict[str, str] = {}
-    for variable in integration.variables.all():
+    for variable in parts.variables:
         if variable.mode == VariableMode.PER_LEVEL:
             value = str(level_variables.get(variable.name, "") or "")
         else:
@@ -128,7 +155,7 @@ def build_outgoing(
         variables[variable.name] = value
         if variable.is_secret:
             redactor.add(value)
-    for step in integration.steps.all():
+    for step in parts.steps:
         redactor.add(step.auth_password)
         redactor.add(step.auth_token)
     for secret in integration.signing_secrets or []:
@@ -157,6 +184,7 @@ def build_outgoing(
         dry_run=dry_run,
         language=settings.ACCOUNT_LANGUAGE,
         time_zone=settings.TIME_ZONE,
+        steps=list(parts.steps),
     )
 
 
@@ -204,12 +232,15 @@ def build_test_message(
     recipient: str = "",
     level_variables: dict[str, str] | None = None,
     dry_run: bool = False,
+    parts: Parts | None = None,
 ) -> Outgoing:
     """An Outgoing filled with the catalogue's example values, as Uptrends
-    fills a test alert; per-level variables take ``level_variables``."""
+    fills a test alert; per-level variables take ``level_variables``.
+    ``parts`` (default: as stored) lets the editor test what it holds unsaved."""
     if alert_type not in ALERT_TYPES:
         raise ValueError(f"The alert type is one of {', '.join(ALERT_TYPES)}, not {alert_type!r}.")
-    services = [(s.name, s.webhook_url) for s in integration.statushub_services.all()]
+    parts = parts if parts is not None else stored_parts(integration)
+    services = [(s.name, s.webhook_url) for s in parts.services]
     return build_outgoing(
         integration,
         alert_type=alert_type,
@@ -219,6 +250,7 @@ def build_test_message(
         message_id=f"test-{uuid.uuid4()}",
         statushub_services=services if integration.kind == IntegrationKind.STATUSHUB else [],
         dry_run=dry_run,
+        parts=parts,
     )
 
 
@@ -231,10 +263,17 @@ def send_test(
     recipient: str = "",
     level_variables: dict[str, str] | None = None,
     dry_run: bool = False,
+    parts: Parts | None = None,
 ) -> list[Exchange]:
     """Send (or with ``dry_run`` only build) a test alert; TransportError on refusal."""
     out = build_test_message(
-        integration, alert_type, level, recipient=recipient, level_variables=level_variables, dry_run=dry_run
+        integration,
+        alert_type,
+        level,
+        recipient=recipient,
+        level_variables=level_variables,
+        dry_run=dry_run,
+        parts=parts,
     )
     if session is None:
         session = send_session(out.timeout)
@@ -245,8 +284,10 @@ def send_test(
 def preview(
     integration: Integration, alert_type: str = "Alert", level: int = 1, **kwargs: Any
 ) -> list[Exchange]:
-    """The request(s) a test would make, redacted, without sending anything."""
-    return send_test(integration, alert_type, level, session=requests.Session(), dry_run=True, **kwargs)
+    """The request(s) a test would make, redacted, without sending anything
+    (prepared by the session that would send them, so their headers are the
+    ones sent)."""
+    return send_test(integration, alert_type, level, dry_run=True, **kwargs)
 
 
 def send_session(timeout: tuple[float, float]) -> requests.Session:

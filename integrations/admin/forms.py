@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from alertsite.secret_forms import SecretField, SecretFieldsMixin
 from integrations import captures, kinds
 from integrations.admin.capture_rows import CaptureRowsField, posted_capture_names
+from integrations.admin.headers import HeadersField
 from integrations.models import (
     Integration,
     IntegrationStep,
@@ -49,6 +50,9 @@ class VariableForm(SecretFieldsMixin, forms.ModelForm):
 class StepForm(SecretFieldsMixin, forms.ModelForm):
     secret_fields = ("auth_password", "auth_token")
     captures = CaptureRowsField()
+    headers = HeadersField(
+        help_text="Values may hold variables; a Content-Type header here overrides the content type."
+    )
 
     class Meta:
         model = IntegrationStep
@@ -72,7 +76,6 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
         )
         widgets = {
             "url": forms.TextInput(attrs={"class": "vURL code-input", "spellcheck": "false"}),
-            "headers": code_area(3),
             "body": code_area(14),
         }
         labels = {
@@ -194,7 +197,7 @@ class IntegrationForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
     )
     clear_signing_secrets = forms.BooleanField(required=False, label="Remove all signing secrets")
-    # Preview and test: not stored, used by "Save and preview" / "Save and send test alert".
+    # Preview and test: not stored, used by "Preview" / "Send test alert" (of the unsaved form).
     test_alert_type = forms.ChoiceField(
         label="Alert type",
         choices=TEST_ALERT_TYPES,

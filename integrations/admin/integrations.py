@@ -9,16 +9,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from integrations import catalogue, kinds, presets
 from integrations.admin import testing
 from integrations.admin.adding import KIND_SUMMARIES, initial_for
+from integrations.admin.drafts import body_check_answer, draft_from_post
 from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
@@ -73,8 +74,8 @@ class IntegrationAdmin(admin.ModelAdmin):
                 {
                     "fields": test,
                     "classes": ("test-fieldset",),
-                    "description": "Saves your changes, then previews or sends a test alert with "
-                    "example values for every variable.",
+                    "description": "Previews or sends a test alert, with example values for every "
+                    "variable, of the form as it stands: nothing is saved.",
                 },
             )
         )
@@ -191,7 +192,11 @@ class IntegrationAdmin(admin.ModelAdmin):
         elif kind in IntegrationKind.values:
             extra_context["picked_type"] = IntegrationKind(kind).label
             extra_context["picked_summary"] = KIND_SUMMARIES.get(IntegrationKind(kind), "")
+        if request.method == "POST" and ("_preview" in request.POST or "_sendtest" in request.POST):
+            return self.test_view(request)  # a test never saves
         extra_context.update(self.panel_context(None))
+        extra_context["test_url"] = self.test_url(None)
+        extra_context["check_body_url"] = reverse("admin:integrations_integration_check_body")
         return super().add_view(request, form_url, extra_context)
 
     def type_picker(self, request: HttpRequest) -> HttpResponse:
@@ -248,6 +253,73 @@ class IntegrationAdmin(admin.ModelAdmin):
             ]
         return {"panel_groups": groups, "panel_own": own}
 
+    def get_urls(self) -> list[Any]:
+        # Before the defaults: "<path:object_id>/" would take "add/test/".
+        view = self.admin_site.admin_view(self.test_view)
+        check = self.admin_site.admin_view(self.check_body_view)
+        return [
+            path("check-body/", check, name="integrations_integration_check_body"),
+            path("add/test/", view, name="integrations_integration_test_add"),
+            path("<path:object_id>/test/", view, name="integrations_integration_test"),
+            *super().get_urls(),
+        ]
+
+    def test_url(self, obj: Integration | None) -> str:
+        if obj is None:
+            return reverse("admin:integrations_integration_test_add")
+        return reverse("admin:integrations_integration_test", args=[obj.pk])
+
+    def test_view(self, request: HttpRequest, object_id: str | None = None) -> HttpResponse:
+        """Preview or send a test of the posted form, unsaved. The editor's
+        script shows the answer in the page (``?fragment=1``); without
+        script the buttons post here and get a page of their own."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = None
+        if object_id is not None:
+            obj = self.get_object(request, object_id)
+            if obj is None:
+                raise Http404("No such integration.")
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        elif not self.has_add_permission(request):
+            raise PermissionDenied
+        draft = draft_from_post(self, request, obj)
+        data = draft.form.cleaned_data if not draft.problems else {}
+        result = testing.run(
+            draft,
+            action="send" if "_sendtest" in request.POST else "preview",
+            alert_type=data.get("test_alert_type") or "Alert",
+            level=data.get("test_level") or 1,
+            level_values=data.get("test_values") or {},
+            recipient=data.get("test_recipient") or "",
+        )
+        template = "admin/integrations/integration/test_result.html"
+        context: dict[str, Any] = {"result": result}
+        if not request.GET.get("fragment"):
+            template = "admin/integrations/integration/test_page.html"
+            context.update(
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "title": result.title,
+                    "original": obj,
+                    "editor_url": reverse("admin:integrations_integration_change", args=[obj.pk])
+                    if obj is not None
+                    else reverse("admin:integrations_integration_add"),
+                }
+            )
+        return TemplateResponse(request, template, context)
+
+    def check_body_view(self, request: HttpRequest) -> HttpResponse:
+        """The editor's live JSON / XML check of one step's body (``step`` names
+        its form prefix, e.g. ``steps-0``), from the form as posted."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return JsonResponse(body_check_answer(request.POST))
+
     def change_view(
         self,
         request: HttpRequest,
@@ -255,54 +327,17 @@ class IntegrationAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        if request.method == "POST" and ("_preview" in request.POST or "_sendtest" in request.POST):
+            return self.test_view(request, object_id)  # a test never saves
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, object_id)
         extra_context.update(self.panel_context(obj))
-        if request.method == "GET":
-            extra_context["test_result"] = testing.recall(request, object_id)
+        extra_context["test_url"] = self.test_url(obj)
+        extra_context["check_body_url"] = reverse("admin:integrations_integration_check_body")
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def _after_save(self, request: HttpRequest, obj: Integration) -> HttpResponse | None:
-        action = "preview" if "_preview" in request.POST else "send" if "_sendtest" in request.POST else ""
-        if not action:
-            return None
-        form = getattr(request, "_integration_form", None)
-        data = form.cleaned_data if form is not None else {}
-        result = testing.run(
-            obj,
-            action=action,
-            alert_type=data.get("test_alert_type") or "Alert",
-            level=data.get("test_level") or 1,
-            level_values=data.get("test_values") or {},
-            recipient=data.get("test_recipient") or "",
-        )
-        testing.remember(request, obj, result)
-        url = reverse("admin:integrations_integration_change", args=[obj.pk])
-        return HttpResponseRedirect(f"{url}#test-result")
-
-    def save_model(self, request: HttpRequest, obj: Integration, form: Any, change: bool) -> None:
-        # Kept on the request (the admin object is shared between threads).
-        request._integration_form = form  # type: ignore[attr-defined]
-        super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Saved, but maybe not what was meant (unknown @ variables render empty).
         for warning in integration_warnings(form.instance):
             self.message_user(request, warning, messages.WARNING)
-
-    def response_change(self, request: HttpRequest, obj: Integration) -> HttpResponse:
-        after = self._after_save(request, obj)
-        if after is not None:
-            self.message_user(request, f"“{obj}” was saved.", messages.SUCCESS)
-            return after
-        return super().response_change(request, obj)
-
-    def response_add(
-        self, request: HttpRequest, obj: Integration, post_url_continue: str | None = None
-    ) -> HttpResponse:
-        after = self._after_save(request, obj)
-        if after is not None:
-            self.message_user(request, f"“{obj}” was added.", messages.SUCCESS)
-            return after
-        return super().response_add(request, obj, post_url_continue)

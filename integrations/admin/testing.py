@@ -1,9 +1,7 @@
-"""Preview and test sends from the integration editor.
-
-Both use the integ helpers in ``integrations.sending`` (example values for
-every system variable, the integration's own values, secrets redacted); the
-result is kept in the session for one page view so that the editor can show
-it after its save-and-redirect.
+"""Preview and test sends from the integration editor, of the form as it
+stands: nothing is saved (``integrations.admin.drafts`` builds the unsaved
+integration). Both use the helpers in ``integrations.sending`` (example values
+for every system variable, the integration's own values, secrets redacted).
 """
 
 from __future__ import annotations
@@ -12,13 +10,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import requests
-from django.http import HttpRequest
 
-from integrations import sending
-from integrations.models import Integration
+from integrations import kinds, sending
+from integrations.admin.drafts import Draft
+from integrations.template_warnings import known_values, steps_warnings
 from integrations.transports.base import Exchange, TransportError
-
-SESSION_KEY = "integration-test:{pk}"
 
 
 @dataclass
@@ -28,13 +24,20 @@ class TestResult:
     ok: bool
     error: str = ""
     exchanges: list[dict[str, Any]] = field(default_factory=list)
+    # The form's errors: nothing was previewed or sent.
+    problems: list[str] = field(default_factory=list)
+    # The editor's checks of what was previewed (e.g. a body hostile values break).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
+        if self.problems:
+            what = "previewed" if self.action == "preview" else "sent"
+            return f"Nothing was {what}: correct the form first"
         if self.action == "preview":
-            return f"Preview of a test {self.alert_type} alert (nothing was sent)"
+            return f"Preview of a test {self.alert_type} alert (nothing was sent, nothing was saved)"
         outcome = "sent" if self.ok else "failed"
-        return f"Test {self.alert_type} alert {outcome}"
+        return f"Test {self.alert_type} alert {outcome} (nothing was saved)"
 
 
 def _exchange(exchange: Exchange) -> dict[str, Any]:
@@ -46,7 +49,7 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
 
 
 def run(
-    integration: Integration,
+    draft: Draft,
     *,
     action: str,
     alert_type: str = "Alert",
@@ -54,32 +57,44 @@ def run(
     level_values: dict[str, str] | None = None,
     recipient: str = "",
 ) -> TestResult:
-    """Preview (build only) or send a test alert; never raises for a refusal."""
+    """Preview (build only) or send a test alert of the unsaved ``draft``;
+    never raises for a refusal."""
+    if draft.problems:
+        return TestResult(action, alert_type, False, problems=draft.problems)
+    integration, parts = draft.integration, draft.parts
+    names = {v.name for v in parts.variables} | set(kinds.step_variables(integration.kind))
+    warnings = steps_warnings(parts.steps, names, known_values(parts.variables))
     values = level_values or {}
     try:
-        if action == "preview":
-            exchanges = sending.preview(
-                integration, alert_type, level, recipient=recipient, level_variables=values
-            )
-        else:
-            exchanges = sending.send_test(
-                integration, alert_type, level, recipient=recipient, level_variables=values
-            )
+        exchanges = sending.send_test(
+            integration,
+            alert_type,
+            level,
+            recipient=recipient,
+            level_variables=values,
+            dry_run=action == "preview",
+            parts=parts,
+        )
     except TransportError as exc:
-        return TestResult(action, alert_type, False, str(exc), [_exchange(e) for e in exc.exchanges])
+        # A failed connection reads as one line; its detail is in the exchange.
+        summary = exc.exchanges[-1].summary if exc.exchanges else ""
+        return TestResult(
+            action,
+            alert_type,
+            False,
+            summary or str(exc),
+            [_exchange(e) for e in exc.exchanges],
+            warnings=warnings,
+        )
     except (ValueError, requests.RequestException) as exc:
-        return TestResult(action, alert_type, False, str(exc))
+        return TestResult(action, alert_type, False, str(exc), warnings=warnings)
     if not exchanges:
         return TestResult(
-            action, alert_type, True, f"This integration sends nothing for {alert_type} alerts.", []
+            action,
+            alert_type,
+            True,
+            f"This integration sends nothing for {alert_type} alerts.",
+            [],
+            warnings=warnings,
         )
-    return TestResult(action, alert_type, True, "", [_exchange(e) for e in exchanges])
-
-
-def remember(request: HttpRequest, integration: Integration, result: TestResult) -> None:
-    request.session[SESSION_KEY.format(pk=integration.pk)] = asdict(result)
-
-
-def recall(request: HttpRequest, pk: object) -> TestResult | None:
-    data = request.session.pop(SESSION_KEY.format(pk=pk), None)
-    return TestResult(**data) if data else None
+    return TestResult(action, alert_type, True, "", [_exchange(e) for e in exchanges], warnings=warnings)

@@ -35,6 +35,10 @@ class ExchangeSerializer(serializers.Serializer):
     body = serializers.CharField(help_text="At most 64 KB of the response.")
     duration_ms = serializers.IntegerField()
     error = serializers.CharField()
+    summary = serializers.CharField(
+        help_text='A failed connection in one line, e.g. "connection refused by 127.0.0.1:8042".'
+    )
+    detail = serializers.CharField(help_text="A failed connection: the HTTP library's full error.")
 
 
 class TestResultSerializer(serializers.Serializer):
@@ -77,9 +81,10 @@ class IntegrationTestView(APIView):
                 dry_run=data["dry_run"],
             )
         except TransportError as exc:
+            reason = (exc.exchanges[-1].summary if exc.exchanges else "") or str(exc)
             return Response(
                 {
-                    "errors": {"detail": [f"The receiver refused the test alert: {exc}"]},
+                    "errors": {"detail": [f"The receiver refused the test alert: {reason}"]},
                     "permanent": exc.permanent,
                     "exchanges": [dataclasses.asdict(e) for e in exc.exchanges],
                 },

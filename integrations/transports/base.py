@@ -33,6 +33,10 @@ class Exchange:
     body: str = ""  # an excerpt, at most 64 KB
     duration_ms: int = 0
     error: str = ""
+    # A connection that failed: one line a person reads ("connection refused
+    # by 127.0.0.1:8042") and the HTTP library's full text.
+    summary: str = ""
+    detail: str = ""
 
 
 class TransportError(Exception):

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import ssl
 import time
+from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import NameResolutionError
 
+from integrations.outbound import UnresolvableHostError
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.redact import MASK, Redactor
 
@@ -55,6 +61,16 @@ def request(
         }
     )
     exchanges.append(exchange)
+    # What goes on the wire: the session's own headers (User-Agent, Accept-
+    # Encoding, ...), Content-Length, the Authorization that auth makes.
+    try:
+        prepared = session.prepare_request(
+            requests.Request(method, url, headers=headers, data=data, auth=auth)
+        )
+    except (requests.exceptions.RequestException, ValueError):
+        prepared = None  # the send below fails the same way and says why
+    if prepared is not None:
+        exchange.request["headers"] = redactor.headers(sent_headers(prepared))
     if dry_run:
         return exchange
 
@@ -72,19 +88,28 @@ def request(
         )
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
         exchange.error = redactor.text(f"URL refused: {exc}")
+        exchange.summary = redactor.text(connection_summary(exc, url, timeout))
+        exchange.detail = exchange.error
         raise TransportError(exchange.error, permanent=True, exchanges=exchanges) from None
     except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader, ValueError) as exc:
         exchange.error = redactor.text(f"Invalid request: {exc}")
         raise TransportError(exchange.error, permanent=True, exchanges=exchanges) from None
-    except requests.exceptions.Timeout:
+    except requests.exceptions.Timeout as exc:
         exchange.duration_ms = _ms(started)
         exchange.error = "Timed out"
+        exchange.summary = redactor.text(connection_summary(exc, url, timeout))
+        exchange.detail = redactor.text(f"{type(exc).__name__}: {exc}")[:2000]
+        _shown_as_sent(exchange, exc, redactor)
         raise TransportError("Timed out", exchanges=exchanges) from None
     except requests.exceptions.RequestException as exc:
         exchange.duration_ms = _ms(started)
         exchange.error = redactor.text(f"Connection failed: {type(exc).__name__}: {exc}")[:1000]
+        exchange.summary = redactor.text(connection_summary(exc, url, timeout))
+        exchange.detail = exchange.error
+        _shown_as_sent(exchange, exc, redactor)
         raise TransportError(exchange.error, exchanges=exchanges) from None
 
+    exchange.request["headers"] = redactor.headers(sent_headers(response.request))
     with response:
         excerpt = _read_excerpt(response)
     if raw_body is not None:
@@ -105,6 +130,89 @@ def request(
         retry_after=retry_after_seconds(response.headers.get("Retry-After")) if transient else None,
         exchanges=exchanges,
     )
+
+
+def sent_headers(prepared: requests.PreparedRequest) -> dict[str, str]:
+    """The request's headers as sent, Host first (the HTTP library adds it
+    when connecting, as the name and a port that is not the scheme's own)."""
+    headers = {str(k): str(v) for k, v in (prepared.headers or {}).items()}
+    host = next((v for k, v in headers.items() if k.lower() == "host"), "")
+    if not host:
+        parts = urlsplit(prepared.url or "")
+        if parts.hostname:
+            host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+            default = 443 if parts.scheme == "https" else 80
+            if parts.port and parts.port != default:
+                host += f":{parts.port}"
+    if host:
+        headers = {"Host": host, **{k: v for k, v in headers.items() if k.lower() != "host"}}
+    return headers
+
+
+def _shown_as_sent(exchange: Exchange, exc: requests.RequestException, redactor: Redactor) -> None:
+    prepared = getattr(exc, "request", None)
+    if isinstance(prepared, requests.PreparedRequest):
+        exchange.request["headers"] = redactor.headers(sent_headers(prepared))
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it wraps: requests wraps urllib3's errors, which wrap
+    the operating system's."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+        stack.extend(e for e in inner if isinstance(e, BaseException))
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def connection_summary(exc: BaseException, url: str, timeout: tuple[float, float]) -> str:
+    """One line a person reads: "connection refused by 127.0.0.1:8042",
+    "timed out after 5 s connecting to hooks.example.com", "name not resolved:
+    hooks.example.com". The exception's full text stays the detail."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or url
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        host, port = url, 0
+    connect, read = timeout
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    pinned = getattr(getattr(exc, "request", None), "pinned", None)
+    if pinned and pinned[0] != host:
+        where += f" ({pinned[0]})"
+    causes = list(_causes(exc))
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"timed out after {_seconds(connect)} s connecting to {host}"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"no answer from {host} within {_seconds(read)} s (connected, then waited for the response)"
+    if any(isinstance(e, UnresolvableHostError | NameResolutionError | socket.gaierror) for e in causes):
+        return f"name not resolved: {host}"
+    if any(isinstance(e, ConnectionRefusedError) for e in causes):
+        return f"connection refused by {where}"
+    if any(isinstance(e, ConnectionResetError) for e in causes):
+        return f"connection reset by {where}"
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in causes):
+        reason = next(e for e in causes if isinstance(e, ssl.SSLCertVerificationError))
+        return f"TLS certificate of {host} not accepted: {reason.verify_message}"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS handshake with {where} failed"
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return str(exc)
+    for e in causes:
+        if isinstance(e, OSError) and e.strerror:
+            return f"could not connect to {where}: {e.strerror.lower()}"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return f"connection to {where} failed"
+    return str(exc)
 
 
 def _read_excerpt(response: requests.Response) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from integrations.transports.redact import Redactor
 
 if TYPE_CHECKING:
-    from integrations.models import Integration
+    from integrations.models import Integration, IntegrationStep
 
 
 @dataclass
@@ -39,6 +39,9 @@ class Outgoing:
     # language, with times in this zone: the operator's, else the account's.
     language: str = ""
     time_zone: str = ""
+    # The integration's steps, in order: as stored, or as the editor holds
+    # them unsaved for a preview or test send.
+    steps: list[IntegrationStep] = field(default_factory=list)
 
     def var(self, name: str, default: str = "") -> str:
         value = self.variables.get(name, "")

@@ -18,7 +18,7 @@ from integrations.transports.webhook import run_chain
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
-    steps = list(out.integration.steps.all()) or kinds.default_steps("statushub")
+    steps = list(out.steps) or kinds.default_steps("statushub")
     chain = chain_for(steps, out.alert_type)
     if not chain:
         return []

@@ -40,7 +40,7 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     phone = out.integration.kind == "phone"
     if phone and out.alert_type not in ("Alert", "Reminder"):
         return []  # nobody is woken to hear that all is well, or that someone is on it
-    steps = list(out.integration.steps.all())
+    steps = list(out.steps)
     if steps:
         return _gateway(steps, out, session)
     sid, token, sender = out.var("TwilioAccountSid"), out.var("TwilioAuthToken"), out.var("FromNumber")

@@ -35,7 +35,7 @@ SIGNATURE_HEADER = "X-Alertsite-Signature"
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
-    chain = chain_for(out.integration.steps.all(), out.alert_type)
+    chain = chain_for(out.steps, out.alert_type)
     if not chain:
         return []  # no step handles this type: there is nothing to send
     return run_chain(chain, out, session)

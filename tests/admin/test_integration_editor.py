@@ -149,31 +149,107 @@ def test_two_steps_may_send_one_alert_type(staff_client) -> None:
     assert list(integration.steps.filter(handles_ok=True).values_list("position", flat=True)) == [1, 2]
 
 
-def test_preview_shows_every_request_and_sends_nothing(
+def preview_url(integration: Integration | None = None) -> str:
+    if integration is None:
+        return reverse("admin:integrations_integration_test_add")
+    return reverse("admin:integrations_integration_test", args=[integration.pk])
+
+
+def stored(integration: Integration) -> dict[str, object]:
+    """Everything the editor could write: the integration, its variables and steps."""
+    integration = Integration.objects.get(pk=integration.pk)
+    return {
+        "row": {f.attname: getattr(integration, f.attname) for f in Integration._meta.concrete_fields},
+        "variables": list(integration.variables.values()),
+        "steps": list(integration.steps.values()),
+    }
+
+
+def test_preview_renders_the_unsaved_form_and_writes_nothing(
     staff_client, httpserver: HTTPServer, settings
 ) -> None:
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
     integration = preset_integration(receiver_url(httpserver, "/hook"))
+    before = stored(integration)
     data = change_form_data(staff_client, integration)
-    data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2"})
-    response = staff_client.post(
-        reverse("admin:integrations_integration_change", args=[integration.pk]), data
-    )
-    assert response.status_code == 302, _debug(response)
-    page = staff_client.get(response["Location"])
-    result = page.context["test_result"]
-    assert result.action == "preview" and result.ok
+    data.update({"_preview": "1", "test_alert_type": "Ok", "test_level": "2", "name": "Renamed, unsaved"})
+    data["steps-0-body"] = '{"edited": "{{@alert.type}} at level {{@escalationLevel.id}}"}'
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.action == "preview" and result.ok, result.problems
     [exchange] = result.exchanges
-    body = json.loads(exchange["request"]["body"])
-    assert body["alert"]["type"] == "Ok"
-    assert body["escalationLevel"]["id"] == "2"
-    assert "Preview of a test Ok alert" in page.content.decode()
+    assert json.loads(exchange["request"]["body"]) == {"edited": "Ok at level 2"}
+    html = response.content.decode()
+    assert "Preview of a test Ok alert (nothing was sent, nothing was saved)" in html
+    assert html.lstrip().startswith('<section id="test-result"')  # a fragment for the page's script
     assert len(httpserver.log) == 0
-    # Shown once: the next visit is a plain editor again.
-    assert staff_client.get(response["Location"]).context["test_result"] is None
+    assert stored(integration) == before
 
 
-def test_send_test_shows_request_and_answer_with_secrets_redacted(
+def test_the_change_url_with_the_preview_button_saves_nothing_either(staff_client, settings) -> None:
+    """Without the editor's script the buttons post to the test view (formaction); a
+    post to the change page with the same button is a preview too, never a save."""
+    integration = preset_integration("https://hooks.example.com/in")
+    before = stored(integration)
+    data = change_form_data(staff_client, integration)
+    data.update({"_preview": "1", "name": "Renamed, unsaved"})
+    data["steps-0-body"] = '{"broken": {{@alert.description}}}'
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    response = staff_client.post(change, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Back to the editor" in html and "Preview of a test Alert alert" in html
+    assert "{&quot;broken&quot;: Step 1: Navigate to" in html  # the body as it stands
+    # The editor's check of what was previewed.
+    assert "the body is not valid JSON even with plain sample values" in html
+    assert stored(integration) == before
+    page = staff_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
+    assert f'formaction="{preview_url(integration)}"' in page.content.decode()
+
+
+def test_a_form_error_is_shown_and_nothing_is_sent(staff_client, httpserver: HTTPServer, settings) -> None:
+    settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
+    integration = preset_integration(receiver_url(httpserver, "/hook"))
+    data = change_form_data(staff_client, integration)
+    data.update({"_sendtest": "1", "steps-0-body": '{"u": "{{ApiUlr}}"}'})
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
+    result = response.context["result"]
+    assert result.problems == [
+        "Step 1 body: {{ApiUlr}} at line 1, column 8: unknown variable ApiUlr (did you mean ApiUrl?)"
+    ]
+    assert "Nothing was sent: correct the form first" in response.content.decode()
+    assert len(httpserver.log) == 0
+
+
+def test_preview_of_a_new_integration_before_it_is_ever_saved(staff_client, settings) -> None:
+    url = f"{ADD}?preset=uptrends"
+    data = form_data(staff_client, url)
+    data["variables-0-value"] = "https://hooks.example.com/uptrends"
+    data["_preview"] = "1"
+    response = staff_client.post(f"{preview_url()}?fragment=1", data)
+    result = response.context["result"]
+    assert result.ok, result.problems
+    [exchange] = result.exchanges
+    assert exchange["request"]["url"] == "https://hooks.example.com/uptrends"
+    assert json.loads(exchange["request"]["body"])["monitor"]["name"]
+    assert not Integration.objects.filter(preset="uptrends").exists()
+
+
+def test_preview_of_a_new_email_integration_uses_the_recipient_typed(staff_client) -> None:
+    url = f"{ADD}?kind=email"
+    data = form_data(staff_client, url)
+    data.update({"name": "Mail", "_preview": "1", "test_recipient": "oncall@example.com"})
+    data["test_alert_type"] = "Reminder"
+    response = staff_client.post(f"{preview_url()}?fragment=1", data)
+    result = response.context["result"]
+    assert result.ok, result.problems
+    [exchange] = result.exchanges
+    assert "oncall@example.com" in json.dumps(exchange["request"])
+    assert not Integration.objects.filter(name="Mail").exists()
+
+
+def test_send_test_of_the_unsaved_form_shows_request_and_answer_with_secrets_redacted(
     staff_client, httpserver: HTTPServer, settings
 ) -> None:
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
@@ -184,21 +260,23 @@ def test_send_test_shows_request_and_answer_with_secrets_redacted(
     IntegrationVariable.objects.create(
         integration=integration, name="Token", is_secret=True, secret_value=SECRET
     )
+    before = stored(integration)
     data = change_form_data(staff_client, integration)
     data["variables-TOTAL_FORMS"] = "2"
     data["variables-INITIAL_FORMS"] = "2"
     data["steps-0-headers"] = '[["Authorization", "Bearer {{Token}}"], ["X-Copy", "{{Token}}"]]'
     data["_sendtest"] = "1"
-    response = staff_client.post(
-        reverse("admin:integrations_integration_change", args=[integration.pk]), data
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    html = staff_client.get(response["Location"]).content.decode()
-    assert "Test Alert alert sent" in html
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
+    html = response.content.decode()
+    assert "Test Alert alert sent (nothing was saved)" in html
     assert "202" in html and "thanks" in html and "X-Receiver" in html
     assert SECRET not in html
     request, _ = httpserver.log[0]
     assert request.headers["X-Copy"] == SECRET  # the receiver got the real value
+    # The headers the HTTP client added are shown as sent.
+    for name in ("User-Agent", "Content-Length", "Host", "Accept-Encoding"):
+        assert f"<th>{name}</th><td><code>{escape(request.headers[name])}</code>" in html
+    assert stored(integration) == before
 
 
 def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, settings) -> None:
@@ -206,14 +284,31 @@ def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, set
     integration = preset_integration("http://127.0.0.1:9/hook")  # nothing listens on port 9
     data = change_form_data(staff_client, integration)
     data["_sendtest"] = "1"
-    response = staff_client.post(
-        reverse("admin:integrations_integration_change", args=[integration.pk]), data
-    )
-    page = staff_client.get(response["Location"])
-    result = page.context["test_result"]
+    response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
+    result = response.context["result"]
     assert not result.ok
-    assert "Connection failed" in result.error
-    assert "Test Alert alert failed" in page.content.decode()
+    assert result.error == "connection refused by 127.0.0.1:9"
+    html = response.content.decode()
+    assert "Test Alert alert failed" in html
+    # One line to read, the library's full text behind it.
+    assert '<p class="test-error connection-error">connection refused by 127.0.0.1:9</p>' in html
+    assert '<details class="error-detail"><summary>Details</summary>' in html
+    assert "[Errno 111] Connection refused" in html
+
+
+def test_only_editors_may_test(client, staff_client, django_user_model) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data["_preview"] = "1"
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_integration"))
+    client.force_login(viewer)
+    assert client.post(preview_url(integration), data).status_code == 403
+    assert client.post(preview_url(), data).status_code == 403
+    assert client.post(CHECK_BODY, {**data, "step": "steps-0"}).status_code == 403
+    assert staff_client.get(preview_url(integration)).status_code == 405
 
 
 def test_a_loopback_url_is_refused_at_the_field(staff_client, settings) -> None:
@@ -232,3 +327,125 @@ def _debug(page) -> str:  # type: ignore[no-untyped-def]
         errors.append(f.formset.errors)
         errors.append(f.formset.non_form_errors())
     return str(errors)
+
+
+# --- Headers as name/value rows -------------------------------------------------------
+
+
+def test_headers_are_edited_as_rows_and_stored_as_pairs(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    integration.steps.update(headers=[["X-Team", "ops"], ["X-Monitor", "{{@monitor.name}}"]])
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    html = staff_client.get(change).content.decode()
+    assert 'textarea name="steps-0-headers"' not in html
+    assert 'name="steps-0-headers__name" value="X-Team"' in html
+    assert 'name="steps-0-headers__value" value="{{@monitor.name}}"' in html
+    assert html.count('name="steps-0-headers__name"') == 3  # two headers and an empty row
+    assert 'class="header-add"' in html and 'class="header-remove"' in html
+
+    data = change_form_data(staff_client, integration)
+    del data["steps-0-headers"]
+    # X-Team removed, a header added, the empty row left empty: as the browser posts the rows.
+    rows = {
+        "steps-0-headers__name": ["X-Monitor", "Authorization", ""],
+        "steps-0-headers__value": ["{{@monitor.name}}", "Bearer {{ApiUrl}}", ""],
+    }
+    response = staff_client.post(change, {**data, **rows})
+    assert response.status_code == 302, _debug(response)
+    assert integration.steps.get().headers == [
+        ["X-Monitor", "{{@monitor.name}}"],
+        ["Authorization", "Bearer {{ApiUrl}}"],
+    ]
+
+
+def test_a_header_row_without_a_name_or_with_a_bad_variable_is_a_field_error(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    data = change_form_data(staff_client, integration)
+    data.pop("steps-0-headers", None)
+    page = staff_client.post(
+        change, {**data, "steps-0-headers__name": ["", "X-A"], "steps-0-headers__value": ["orphan", "x"]}
+    )
+    assert page.status_code == 200
+    errors = page.context["inline_admin_formsets"][1].formset.forms[0].errors["headers"]
+    assert errors == ["Header row 1 has a value but no name."]
+    # What was typed is shown again in its rows.
+    assert 'name="steps-0-headers__value" value="orphan"' in page.content.decode()
+
+    page = staff_client.post(
+        change, {**data, "steps-0-headers__name": ["X-A"], "steps-0-headers__value": ["{{ApiUlr}}"]}
+    )
+    errors = page.context["inline_admin_formsets"][1].formset.forms[0].errors["headers"]
+    assert errors == [
+        "header X-A: {{ApiUlr}} at line 1, column 1: unknown variable ApiUlr (did you mean ApiUrl?)"
+    ]
+    assert integration.steps.get().headers == []
+
+
+def test_headers_posted_as_json_are_still_read(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    data = change_form_data(staff_client, integration)
+    data["steps-0-headers"] = '[["X-Json", "yes"]]'
+    assert staff_client.post(change, data).status_code == 302
+    assert integration.steps.get().headers == [["X-Json", "yes"]]
+    data["steps-0-headers"] = '{"not": "pairs"}'
+    page = staff_client.post(change, data)
+    assert page.context["inline_admin_formsets"][1].formset.forms[0].errors["headers"] == [
+        'Enter headers as a list of ["Name", "value"] pairs.'
+    ]
+
+
+# --- The body check as the body is typed ----------------------------------------------
+
+CHECK_BODY = "/admin/integrations/integration/check-body/"
+
+
+def test_the_live_body_check_answers_for_the_form_as_posted(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    page = staff_client.get(reverse("admin:integrations_integration_change", args=[integration.pk]))
+    assert f'data-check-body-url="{CHECK_BODY}"' in page.content.decode()
+    # The preset's body passes: every value is JSON-encoded.
+    answer = staff_client.post(CHECK_BODY, {**data, "step": "steps-0"}).json()
+    assert answer["format"] == "JSON" and answer["messages"] == []
+
+    data["steps-0-body"] = '{"text": "{{@alert.description}}", "channel": "{{Channel}}"}'
+    data["variables-TOTAL_FORMS"] = "2"
+    data.update({"variables-1-name": "Channel", "variables-1-mode": "fixed", "variables-1-value": "#ops"})
+    answer = staff_client.post(CHECK_BODY, {**data, "step": "steps-0"}).json()
+    assert answer["encoder"] == "@JsonEncode"
+    [finding] = answer["findings"]
+    assert finding["token"] == "{{@alert.description}}"
+    assert finding["wrap"] == "{{@JsonEncode({{@alert.description}})}}"
+    assert finding["edits"] == [[10, 32, "{{@JsonEncode({{@alert.description}})}}"]]
+    assert finding["message"].startswith("{{@alert.description}} at line 1, column 11: a double quote")
+
+    # A Channel value that breaks the body is the real value: the body is broken for any alert.
+    data["variables-1-value"] = 'say "hi"'
+    answer = staff_client.post(CHECK_BODY, {**data, "step": "steps-0"}).json()
+    assert answer["findings"] == []
+    assert answer["messages"][0].startswith("the body is not valid JSON even with plain sample values")
+
+    # XML by a header that overrides the content type; GET sends no body.
+    data["steps-0-body"] = "<a>{{@alert.description}}</a>"
+    data.pop("steps-0-headers", None)
+    xml = {**data, "step": "steps-0", "steps-0-headers__name": ["Content-Type"]}
+    xml["steps-0-headers__value"] = ["application/xml"]
+    assert staff_client.post(CHECK_BODY, xml).json()["encoder"] == "@XmlEncode"
+    assert staff_client.post(CHECK_BODY, {**xml, "steps-0-method": "GET"}).json()["format"] == ""
+    assert staff_client.post(CHECK_BODY, {**xml, "step": "variables-0"}).json()["format"] == ""
+    assert staff_client.get(CHECK_BODY).status_code == 405
+
+
+def test_after_saving_the_body_check_is_a_warning_message(staff_client) -> None:
+    integration = preset_integration("https://hooks.example.com/in")
+    data = change_form_data(staff_client, integration)
+    data["steps-0-body"] = '{"text": "{{@alert.description}}"}'
+    change = reverse("admin:integrations_integration_change", args=[integration.pk])
+    response = staff_client.post(change, data, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert (
+        "step 1 body: {{@alert.description}} at line 1, column 11: a double quote, a backslash or a line "
+        "break in its value makes the body invalid JSON; write {{@JsonEncode({{@alert.description}})}}"
+    ) in shown

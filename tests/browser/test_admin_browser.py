@@ -36,12 +36,14 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
     page.fill("input[name=name]", "Ops receiver")
     page.fill("input[name=variables-0-value]", receiver_url(httpserver, "/hook"))
 
-    # Put the cursor between the quotes of a header value, then click a variable in the panel.
-    headers = page.locator("textarea[name=steps-0-headers]")
-    headers.fill('[["X-Monitor", ""]]')
-    headers.evaluate("el => { el.focus(); el.setSelectionRange(16, 16); }")
+    # A header row: its name, then a variable from the panel into its value.
+    step = page.locator("#steps-0")
+    step.locator("input[name=steps-0-headers__name]").first.fill("X-Monitor")
+    value = step.locator("input[name=steps-0-headers__value]").first
+    value.fill("mon: ")
+    value.evaluate("el => { el.focus(); el.setSelectionRange(5, 5); }")
     page.click("#variable-panel button[data-token='{{@monitor.name}}']")
-    assert headers.input_value() == '[["X-Monitor", "{{@monitor.name}}"]]'
+    assert value.input_value() == "mon: {{@monitor.name}}"
 
     page.click("#preview-button")
     result = page.locator("#test-result")
@@ -58,11 +60,16 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
     assert "yes, thank you" in result.locator(".response-body").inner_text()
     assert "X-Receiver" in text
     request, _ = httpserver.log[-1]
-    assert request.headers["X-Monitor"] == "GalacticResorts.com - DNS"
+    assert request.headers["X-Monitor"] == "mon: GalacticResorts.com - DNS"
     assert json.loads(request.data)["alert"]["type"] == "Alert"
+    # Preview and test used the form as it stands: nothing was saved until Save.
+    assert not Integration.objects.filter(name="Ops receiver").exists()
+    page.click("input[name=_continue]")
+    page.locator(".messagelist .success").wait_for()
     saved = Integration.objects.get(name="Ops receiver")
     assert saved.preset == "uptrends"
     assert saved.variables.get(name="ApiUrl").value == receiver_url(httpserver, "/hook")
+    assert saved.steps.get().headers == [["X-Monitor", "mon: {{@monitor.name}}"]]
 
 
 def test_misspelled_variable_is_shown_at_the_field(page) -> None:

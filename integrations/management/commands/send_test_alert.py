@@ -39,7 +39,10 @@ def format_exchange(exchange: Exchange) -> str:
         lines += [f"< {name}: {value}" for name, value in exchange.headers.items()]
         if exchange.body:
             lines += ["", _pretty(exchange.body)]
-    if exchange.error:
+    if exchange.summary:
+        # One line to read; the full error under it.
+        lines += ["", f"! {exchange.summary}", f"  ({exchange.detail})"]
+    elif exchange.error:
         lines += ["", f"! {exchange.error}"]
     return "\n".join(lines)
 
@@ -97,7 +100,8 @@ class Command(BaseCommand):
             for exchange in exc.exchanges:
                 self.stdout.write(format_exchange(exchange) + "\n")
             kind = "permanent" if exc.permanent else "temporary"
-            raise CommandError(f"The receiver refused the test alert ({kind}): {exc}") from None
+            reason = (exc.exchanges[-1].summary if exc.exchanges else "") or str(exc)
+            raise CommandError(f"The receiver refused the test alert ({kind}): {reason}") from None
         if not exchanges:
             self.stdout.write(f"{integration.name} sends nothing for {options['alert_type']} alerts.")
             return
