@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer (a refusal by a later middleware included) carries X-Request-ID.
+    "alertsite.observability.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "alerting.api.middleware.RefuseNulCharacters",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Configuration changes made by this request are recorded as its user's or API key's.
+    "alerting.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -244,6 +248,13 @@ DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 20, minimum=4)
 # oldest due message has waited this long.
 HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 120, minimum=1)
 HEALTHZ_MAX_DELIVERY_LAG = env_int("HEALTHZ_MAX_DELIVERY_LAG", 300, minimum=1)
+# GET /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; empty: 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A counter adds new rows once they are this old (alerting.MetricTally): a
+# delivery attempt has its outcome by then (connect + read timeout).
+METRICS_SETTLE_SECONDS = env_int("METRICS_SETTLE_SECONDS", 30, minimum=0)
+# alertsite_delivery_latency_seconds covers the messages raised this long ago at most.
+METRICS_LATENCY_WINDOW_SECONDS = env_int("METRICS_LATENCY_WINDOW_SECONDS", 3600, minimum=60)
 
 # --- Internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -318,16 +329,26 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging --------------------------------------------------------------------------
+# plain: one readable line; json: one JSON object a line (alertsite.observability.jsonlog).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "alertsite.observability.jsonlog.JsonFormatter"},
+    },
     # Masks secret-looking text (tokens in URLs, bearer credentials) that slips into a log line.
     "filters": {"redact_secrets": {"()": "alertsite.log_redaction.RedactSecretsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]}
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-q2 logs as "django-q"; it propagates to the root handler above.
     "loggers": {"django-q": {"level": env_str("Q_LOG_LEVEL", "INFO")}},
 }
+if LOG_FORMAT == "json":
+    # runserver's request lines have a handler of their own in Django's defaults.
+    LOGGING["loggers"]["django.server"] = {"handlers": ["console"], "level": "INFO", "propagate": False}  # type: ignore[index]

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
 from alerting.ack_links import LinkExpired, LinkInvalid, read_voice_token
+from alerting.audit.context import acting
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge
 from alerting.models import Incident
 from integrations.models import Integration, IntegrationKind
@@ -64,7 +65,8 @@ def twilio_voice(request: HttpRequest, token: str) -> HttpResponse:
     if request.POST.get("Digits") != "1":
         return _say(NOT_ACKNOWLEDGED)
     try:
-        acknowledge(link.incident_key, by=link.who)
+        with acting(link.who, "phone"):
+            acknowledge(link.incident_key, by=link.who)
     except IncidentResolved:
         return _say(RESOLVED)
     except Incident.DoesNotExist:

@@ -1,1 +1,1 @@
-from alerting.admin import account, definitions, history, incidents, monitors, operators  # noqa: F401
+from alerting.admin import account, audit, definitions, history, incidents, monitors, operators  # noqa: F401

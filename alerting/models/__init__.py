@@ -1,3 +1,4 @@
+from alerting.models.audit import AuditAction, AuditEntry
 from alerting.models.definitions import (
     AlertDefinition,
     EscalationLevel,
@@ -17,7 +18,7 @@ from alerting.models.ingest import AccountSettings, ApiKey, ApiScope, Idempotenc
 from alerting.models.monitors import MaintenancePeriod, MaintenanceType, Monitor, MonitorGroup
 from alerting.models.operators import Language, OffDutySchedule, Operator, OperatorGroup
 from alerting.models.pings import PingToken
-from alerting.models.runtime import RateCounter, WorkerHeartbeat
+from alerting.models.runtime import MetricTally, RateCounter, WorkerHeartbeat
 from alerting.models.schedules import ScheduleMode, Weekday
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "AlertType",
     "ApiKey",
     "ApiScope",
+    "AuditAction",
+    "AuditEntry",
     "CheckResult",
     "CheckStatus",
     "EscalationLevel",
@@ -39,6 +42,7 @@ __all__ = [
     "LevelIntegration",
     "MaintenancePeriod",
     "MaintenanceType",
+    "MetricTally",
     "Monitor",
     "MonitorGroup",
     "OffDutySchedule",
