@@ -11,7 +11,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from alerting.audit import record as audit
 from alerting.models import AccountSettings, ApiKey
 
 
@@ -77,14 +76,9 @@ class AccountSettingsAdmin(admin.ModelAdmin):
         on = request.POST.get("stop_all_alerts") == "on"
         if on and request.POST.get("post") != "yes":
             return self.confirm_stop_all(request)
-        was_on = AccountSettings.load().stop_all_alerts
+        AccountSettings.load()
         AccountSettings.objects.filter(pk=1).update(
             stop_all_alerts=on, changed_at=timezone.now(), changed_by=request.user.get_username()
-        )
-        audit.action(
-            AccountSettings.load(),
-            f"Stop all alerts switched {'on' if on else 'off'}",
-            {"stop_all_alerts": {"from": was_on, "to": on}} if was_on != on else {},
         )
         if on:
             self.message_user(request, "Stop all alerts is on: no messages will be sent.", messages.WARNING)

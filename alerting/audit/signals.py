@@ -7,6 +7,7 @@ recorded and nothing is read: the handlers return at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -14,7 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from alerting.audit import context, record, values
 from alerting.config_snapshot.signals import CONFIG_MODELS, MANY_TO_MANY
-from alerting.models import ApiKey, AuditAction, Monitor, PingToken
+from alerting.models import ApiKey, AuditAction, Monitor, PingToken, audited
 from alertsite.log_redaction import redact
 
 # The configuration the engine reads, plus monitors, API keys and ping URLs.
@@ -99,6 +100,7 @@ def _relation_name(model: type[models.Model], through: Any, reverse: bool) -> st
 
 
 def connect() -> None:
+    audited.listener = BulkWrites()
     for model in AUDITED:
         uid = f"alerting-audit-{model._meta.label_lower}"
         pre_save.connect(_before_save, sender=model, dispatch_uid=f"{uid}-pre-save")
@@ -108,3 +110,39 @@ def connect() -> None:
         m2m_changed.connect(
             _m2m, sender=through, dispatch_uid=f"alerting-audit-m2m-{through._meta.label_lower}"
         )
+
+
+@dataclass
+class Watch:
+    acting: context.Acting
+    model: type[models.Model]
+    before: dict[Any, values.Snapshot]
+
+
+class BulkWrites:
+    """The audit side of ``alerting.models.audited``: update() and bulk writes."""
+
+    def before_update(self, queryset: models.QuerySet, fields: Any) -> object | None:
+        acting = context.current()
+        model: type[models.Model] = queryset.model
+        if acting is None or model not in AUDITED:
+            return None
+        if not set(fields) & values.audited_names(model):
+            return None
+        return Watch(acting, model, {obj.pk: values.snapshot(obj) for obj in queryset})
+
+    def after_update(self, watch: object) -> None:
+        assert isinstance(watch, Watch)
+        acting, model, before = watch.acting, watch.model, watch.before
+        for obj in model._default_manager.filter(pk__in=list(before)):
+            changes = values.diff(before[obj.pk], values.snapshot(obj))
+            if changes:
+                record.change(AuditAction.UPDATE, obj, changes, acting)
+
+    def created(self, model: type[models.Model], objs: Any) -> None:
+        acting = context.current()
+        if acting is None or model not in AUDITED or issubclass(model, NO_CREATE):
+            return
+        for obj in objs:
+            changes = {name: {"from": None, "to": value} for name, value in values.snapshot(obj).items()}
+            record.change(AuditAction.CREATE, obj, changes, acting)

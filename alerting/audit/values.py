@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import uuid
 from typing import Any
 
@@ -31,6 +32,7 @@ def audited_fields(model: type[models.Model]) -> list[models.Field]:
     ]
 
 
+@functools.cache
 def audited_names(model: type[models.Model]) -> frozenset[str]:
     return frozenset(n for f in audited_fields(model) for n in (f.name, f.attname))
 

@@ -29,7 +29,7 @@ from integrations.delivery.lanes import Lane, plan_lanes
 from integrations.delivery.leases import LeaseKeeper
 from integrations.delivery.outcome import Result
 from integrations.delivery.policy import request_timeouts, stale_after_seconds
-from integrations.models import Integration, Message
+from integrations.models import Integration, Message, MessageStatus
 from integrations.outbound import OutboundURLError, outbound_session
 from integrations.transports.base import TransportError
 
@@ -227,8 +227,20 @@ def attempt(message: Message, session: requests.Session, owner: str) -> Result:
     began = time.monotonic()
     with logcontext.bound(message_id=message.id):
         _send(message, session, result)
-    result.duration_ms = int((time.monotonic() - began) * 1000)
-    return outcome.decide(result)
+        result.duration_ms = int((time.monotonic() - began) * 1000)
+        outcome.decide(result)
+        _log(result)
+    return result
+
+
+def _log(result: Result) -> None:
+    """One line per attempt: what an operator greps for when a message did not arrive."""
+    if result.delivered:
+        logger.info("message %s delivered in %d ms", result.message_id, result.duration_ms)
+    elif result.status == MessageStatus.PENDING:
+        logger.warning("message %s attempt failed, retrying: %s", result.message_id, result.error[:300])
+    else:
+        logger.warning("message %s failed: %s", result.message_id, result.error[:300])
 
 
 def _send(message: Message, session: requests.Session, result: Result) -> None:
