@@ -3,6 +3,7 @@ environment; the README lists each variable with its default."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -350,5 +351,7 @@ LOGGING = {
     "loggers": {"django-q": {"level": env_str("Q_LOG_LEVEL", "INFO")}},
 }
 if LOG_FORMAT == "json":
+    # Python warnings become log records (logger py.warnings), so they are JSON lines too.
+    logging.captureWarnings(True)
     # runserver's request lines have a handler of their own in Django's defaults.
     LOGGING["loggers"]["django.server"] = {"handlers": ["console"], "level": "INFO", "propagate": False}  # type: ignore[index]

@@ -1,7 +1,7 @@
 """``LOG_FORMAT=json``: one JSON object a line.
 
 Every line has ``time`` (UTC, ISO 8601), ``level``, ``logger`` and
-``message``; inside a request also ``request_id``, ``method`` and ``path``
+``message`` (and ``pid``); inside a request also ``request_id``, ``method`` and ``path``
 (the request's own summary line adds ``status`` and ``duration_ms``); in the
 worker ``task`` and ``task_id``, and ``message_id`` while a message is being
 sent. The handler's secret filter (``alertsite.log_redaction``) has already
@@ -30,6 +30,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            # Several web and worker processes write to one stream or collector.
+            "pid": record.process,
         }
         for name, value in logcontext.current().items():
             line[name] = redact(value) if isinstance(value, str) else value
