@@ -2,9 +2,10 @@
 
 The id is taken from the request when a proxy or client sent a usable one
 (1–128 characters of letters, digits and ``-_.:``; anything else is replaced,
-so a header cannot inject text into the logs), otherwise made here. Each
-request ends with one log line (``alertsite.request``): method, path, status
-and duration.
+so a header cannot inject text into the logs), otherwise made here. With
+``LOG_FORMAT=json`` each request ends with one log line
+(``alertsite.request``): method, path, status and duration; in plain text
+gunicorn's access log says the same.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from alertsite.observability import logcontext
@@ -34,6 +36,7 @@ def request_id_from(request: HttpRequest) -> str:
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.log_requests = settings.LOG_FORMAT == "json"
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.monotonic()
@@ -42,6 +45,8 @@ class RequestIdMiddleware:
         with logcontext.bound(request_id=request_id, method=request.method, path=request.path):
             response = self.get_response(request)
             response[HEADER] = request_id
+            if not self.log_requests:
+                return response
             duration_ms = round((time.monotonic() - started) * 1000, 1)
             logger.info(
                 "%s %s %s",

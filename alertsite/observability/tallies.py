@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 
 from alerting.models import Alert, CheckResult, MetricTally
 from integrations.models import MessageAttempt
@@ -56,9 +56,12 @@ def totals(source: Source, now: dt.datetime) -> dict[tuple[str, ...], int]:
             tally.counted_to = tally.observed_to
             changed = True
         if tally.observed_to <= tally.counted_to:
-            highest = source.model._default_manager.aggregate(top=Max("pk"))["top"] or 0
-            if highest > tally.counted_to:
-                tally.observed_to = min(highest, tally.counted_to + MAX_ROWS_PER_SCRAPE)
+            manager = source.model._default_manager
+            span = manager.filter(pk__gt=tally.counted_to).aggregate(low=Min("pk"), top=Max("pk"))
+            if span["top"] is not None:
+                # From the lowest new id, not the last counted one: ids need not be dense
+                # (a sequence shared with deleted rows, a database restored from elsewhere).
+                tally.observed_to = min(span["top"], span["low"] - 1 + MAX_ROWS_PER_SCRAPE)
                 tally.observed_at = now
                 changed = True
         if changed:

@@ -105,6 +105,9 @@ def test_a_range_is_counted_only_once_it_has_settled(scrape, settings) -> None:
 def test_a_backlog_is_read_in_bounded_slices(scrape, monkeypatch) -> None:
     monkeypatch.setattr(tallies, "MAX_ROWS_PER_SCRAPE", 2)
     monitor = Monitor.objects.create(key="m", name="M")
+    # Ids far from the last counted one: the slices start at the first new row.
+    CheckResult.objects.create(pk=10_000, monitor=monitor, status="ok", timestamp=timezone.now())
+    CheckResult.objects.filter(pk=10_000).delete()
     results(monitor, *["error"] * 5)
     seen = [value(scrape(), "alertsite_check_results_total", status="error") for _ in range(5)]
     assert seen == [0, 2, 4, 5, 5]
