@@ -287,3 +287,26 @@ def test_commands_create_revoke_apply_and_rotate(api, tmp_path, settings) -> Non
     assert any("re-encrypted" in e.summary for e in rotated)
     assert all(e.action == AuditAction.ACTION and e.actor == who for e in rotated)
     assert_no_secret(*api.bodies, extra=(raw, made.key_hash))
+
+
+def test_ping_url_rotation_and_revoking_keys_in_the_admin(api, staff_client) -> None:
+    assert api.post("monitors", {"key": "pinged", "name": "Pinged"}).status_code == 201
+    monitor = Monitor.objects.get(key="pinged")
+    old_url = api.get(f"monitors/{monitor.pk}").json()["ping_url"]
+    assert not AuditEntry.objects.filter(object_type="alerting.pingtoken").exists()  # made on first use
+    rotated = api.post(f"monitors/{monitor.pk}/rotate-ping-url", {})
+    assert rotated.status_code == 200
+    entry = AuditEntry.objects.get(object_type="alerting.pingtoken")
+    assert entry.changes["token"] == {"from": "********", "to": "********", "changed": True}
+    new_url = api.get(f"monitors/{monitor.pk}").json()["ping_url"]
+    # The admin's "Revoke selected keys" action is an update(): recorded per key.
+    key, raw = ApiKey.generate("old-checker", "ingest")
+    answer = staff_client.post(
+        reverse("admin:alerting_apikey_changelist"), {"action": "revoke", "_selected_action": [key.pk]}
+    )
+    assert answer.status_code == 302
+    revoked = AuditEntry.objects.get(object_type="alerting.apikey", object_id=str(key.pk))
+    assert (revoked.actor, revoked.channel, revoked.action) == ("admin", "admin", AuditAction.UPDATE)
+    assert list(revoked.changes) == ["revoked_at"]
+    tokens = [url.rsplit("/", 1)[1] for url in (old_url, new_url)]
+    assert_no_secret(extra=(*tokens, raw, key.key_hash))
