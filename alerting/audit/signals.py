@@ -122,12 +122,18 @@ class Watch:
 class BulkWrites:
     """The audit side of ``alerting.models.audited``: update() and bulk writes."""
 
+    def wants(self, model: type[models.Model], fields: Any) -> bool:
+        """Whether a write of ``fields`` is recorded (cheap: no query)."""
+        return (
+            context.current() is not None
+            and model in AUDITED
+            and bool(set(fields) & values.audited_names(model))
+        )
+
     def before_update(self, queryset: models.QuerySet, fields: Any) -> object | None:
         acting = context.current()
         model: type[models.Model] = queryset.model
-        if acting is None or model not in AUDITED:
-            return None
-        if not set(fields) & values.audited_names(model):
+        if acting is None or not self.wants(model, fields):
             return None
         return Watch(acting, model, {obj.pk: values.snapshot(obj) for obj in queryset})
 

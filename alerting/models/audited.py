@@ -16,6 +16,8 @@ from django.db import models
 
 
 class BulkListener(Protocol):
+    def wants(self, model: type[models.Model], fields: Iterable[str]) -> bool: ...
+
     def before_update(self, queryset: models.QuerySet, fields: Iterable[str]) -> object | None: ...
 
     def after_update(self, watch: object) -> None: ...
@@ -45,7 +47,7 @@ class AuditedQuerySet(models.QuerySet):
     def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
         objs = list(objs)
         watch = None
-        if listener:
+        if listener and listener.wants(self.model, fields):
             watch = listener.before_update(self.filter(pk__in=[o.pk for o in objs]), fields)
         count = super().bulk_update(objs, fields, *args, **kwargs)
         if watch is not None and listener:

@@ -118,6 +118,11 @@ def test_an_unchanged_save_records_nothing_and_runtime_writes_are_not_changes(ap
     # Code outside any channel (the engine, the worker) records nothing.
     Monitor.objects.create(key="engine-made", name="Engine")
     assert AuditEntry.objects.count() == before
+    # Monitor data in a submission that changes the monitor is a change by that key.
+    assert api.post("alerts", {"monitor": "quiet", "status": "ok", "monitor_name": "Loud"}).status_code == 202
+    renamed = AuditEntry.objects.get(object_id=str(monitor.pk), action=AuditAction.UPDATE)
+    assert (renamed.actor, renamed.channel) == ("API key admin key", "api")
+    assert renamed.changes == {"name": {"from": "Quiet", "to": "Loud"}}
 
 
 def test_audit_api_needs_the_admin_scope_and_filters(api, keys) -> None:
