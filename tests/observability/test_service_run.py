@@ -196,7 +196,7 @@ def test_metrics_logs_and_request_ids_through_an_alert_cycle(
             )
             assert r.status_code == 202
         with ThreadPoolExecutor(max_workers=8) as pool:
-            for _ in range(4):
+            for _ in range(5):
                 answers = list(pool.map(lambda _: scrape(), range(8)))
                 time.sleep(0.6)
         final = answers[-1]
