@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from alerting.ack_links import LinkExpired, LinkFor, LinkInvalid, read_token
+from alerting.audit.context import acting
 from alerting.engine import clock
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge
 from alerting.models import Incident
@@ -62,7 +63,8 @@ def _post(request: HttpRequest, link: LinkFor, incident: Incident) -> HttpRespon
     note = request.POST.get("note", "").strip()[:NOTE_LIMIT]
     already = incident.status_at(clock.now())
     try:
-        incident, _ = acknowledge(incident.key, by=link.who, note=note or incident.acknowledgement_note)
+        with acting(link.who, "acknowledge link"):
+            incident, _ = acknowledge(incident.key, by=link.who, note=note or incident.acknowledgement_note)
     except IncidentResolved:
         # The link stopped working when the incident resolved.
         return _page(request, 410, incident=incident, who=link.who, status_now="resolved")

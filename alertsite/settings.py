@@ -3,6 +3,7 @@ environment; the README lists each variable with its default."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer (a refusal by a later middleware included) carries X-Request-ID.
+    "alertsite.observability.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "alerting.api.middleware.RefuseNulCharacters",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A staff user's own language choice wins over the browser's.
     "alertsite.i18n.StaffLanguageMiddleware",
+    # Configuration changes made by this request are recorded as its user's or API key's.
+    "alerting.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -248,6 +253,13 @@ DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 20, minimum=4)
 # oldest due message has waited this long.
 HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 120, minimum=1)
 HEALTHZ_MAX_DELIVERY_LAG = env_int("HEALTHZ_MAX_DELIVERY_LAG", 300, minimum=1)
+# GET /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; empty: 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A counter adds new rows once they are this old (alerting.MetricTally): a
+# delivery attempt has its outcome by then (connect + read timeout).
+METRICS_SETTLE_SECONDS = env_int("METRICS_SETTLE_SECONDS", 30, minimum=0)
+# alertsite_delivery_latency_seconds covers the messages raised this long ago at most.
+METRICS_LATENCY_WINDOW_SECONDS = env_int("METRICS_LATENCY_WINDOW_SECONDS", 3600, minimum=60)
 
 # --- Internationalisation ------------------------------------------------------------
 # The languages of the admin and of the messages alertsite writes itself; the
@@ -332,16 +344,28 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging --------------------------------------------------------------------------
+# plain: one readable line; json: one JSON object a line (alertsite.observability.jsonlog).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "alertsite.observability.jsonlog.JsonFormatter"},
+    },
     # Masks secret-looking text (tokens in URLs, bearer credentials) that slips into a log line.
     "filters": {"redact_secrets": {"()": "alertsite.log_redaction.RedactSecretsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]}
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-q2 logs as "django-q"; it propagates to the root handler above.
     "loggers": {"django-q": {"level": env_str("Q_LOG_LEVEL", "INFO")}},
 }
+if LOG_FORMAT == "json":
+    # Python warnings become log records (logger py.warnings), so they are JSON lines too.
+    logging.captureWarnings(True)
+    # runserver's request lines have a handler of their own in Django's defaults.
+    LOGGING["loggers"]["django.server"] = {"handlers": ["console"], "level": "INFO", "propagate": False}  # type: ignore[index]

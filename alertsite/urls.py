@@ -6,11 +6,14 @@ from alerting.admin.language import choose_language
 from alerting.api.schema import DocsView, SchemaView
 from alerting.ping import ping
 from alertsite.health import healthz, healthz_delivery
+from alertsite.observability.metrics import metrics
 from integrations.voice import twilio_voice
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/delivery", healthz_delivery, name="healthz-delivery"),
+    # Prometheus; needs METRICS_TOKEN (404 while it is unset).
+    path("metrics", metrics, name="metrics"),
     # Healthchecks-style ping URLs: no API key, the token is the credential.
     path("ping/<str:token>", ping, name="ping"),
     path("ping/<str:token>/<str:action>", ping, name="ping-action"),

@@ -18,3 +18,7 @@ class IntegrationsConfig(AppConfig):
         from integrations.delivery.sweep import on_worker_spawn
 
         post_spawn.connect(on_worker_spawn, dispatch_uid="delivery-worker-spawn")
+
+        from alertsite.observability import tasks as task_logging
+
+        task_logging.connect()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from alerting.ack_links import LinkExpired, LinkInvalid, read_voice_token
+from alerting.audit.context import acting
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge
 from alerting.models import Incident
 from alertsite.i18n import SPEECH_LANGUAGES
@@ -73,7 +74,8 @@ def twilio_voice(request: HttpRequest, token: str) -> HttpResponse:
     if request.POST.get("Digits") != "1":
         return _say(NOT_ACKNOWLEDGED, language=language)
     try:
-        acknowledge(link.incident_key, by=link.who)
+        with acting(link.who, "phone"):
+            acknowledge(link.incident_key, by=link.who)
     except IncidentResolved:
         return _say(RESOLVED, language=language)
     except Incident.DoesNotExist:

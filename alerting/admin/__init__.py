@@ -1,1 +1,10 @@
-from alerting.admin import account, definitions, history, inbound, incidents, monitors, operators  # noqa: F401
+from alerting.admin import (  # noqa: F401
+    account,
+    audit,
+    definitions,
+    history,
+    inbound,
+    incidents,
+    monitors,
+    operators,
+)

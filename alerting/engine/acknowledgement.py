@@ -17,6 +17,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from alerting.audit import record as audit
+from alerting.audit.values import plain
 from alerting.engine import clock
 from alerting.engine.coverage import Coverage
 from alerting.engine.escalation import Raised, escalate
@@ -55,11 +57,13 @@ def acknowledge(
         if incident.resolved_at is not None:
             raise IncidentResolved(key)
         first = not incident.is_acknowledged(now)
+        before = _ack_values(incident)
         incident.acknowledged_at = now if first else incident.acknowledged_at
         incident.acknowledged_by = by
         incident.acknowledgement_note = note
         incident.acknowledged_until = until
         incident.save(update_fields=ACK_FIELDS)
+        audit.action(incident, "acknowledged", _ack_changes(before, incident))
         # Paused; ``resume`` starts them over.
         EscalationState.objects.filter(incident=incident).update(next_reminder_at=None)
         # Passed on once, on the first acknowledgement; the receivers' own
@@ -79,8 +83,21 @@ def unacknowledge(key: str, *, now: dt.datetime | None = None) -> tuple[Incident
             raise IncidentResolved(key)
         raised = Raised()
         if incident.acknowledged_at is not None:
+            before = _ack_values(incident)
             coverage = Coverage(now)
             resume(incident, now, coverage)
+            audit.action(incident, "unacknowledged", _ack_changes(before, incident))
             raised = escalate(incident, monitor, now, coverage=coverage)
         enqueue_after_commit(raised.message_ids)
     return incident, raised
+
+
+def _ack_values(incident: Incident) -> dict[str, object]:
+    return {name: plain(getattr(incident, name)) for name in ACK_FIELDS}
+
+
+def _ack_changes(before: dict[str, object], incident: Incident) -> dict[str, dict[str, object]]:
+    after = _ack_values(incident)
+    return {
+        name: {"from": before[name], "to": after[name]} for name in ACK_FIELDS if before[name] != after[name]
+    }

@@ -1,3 +1,4 @@
+from alerting.models.audit import AuditAction, AuditEntry
 from alerting.models.definitions import (
     AlertDefinition,
     EscalationLevel,
@@ -19,7 +20,7 @@ from alerting.models.monitors import MaintenancePeriod, MaintenanceType, Monitor
 from alerting.models.operators import Language, OffDutySchedule, Operator, OperatorGroup
 from alerting.models.pings import PingToken
 from alerting.models.preferences import StaffPreference
-from alerting.models.runtime import RateCounter, WorkerHeartbeat
+from alerting.models.runtime import MetricTally, RateCounter, WorkerHeartbeat
 from alerting.models.schedules import ScheduleMode, Weekday
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "AlertType",
     "ApiKey",
     "ApiScope",
+    "AuditAction",
+    "AuditEntry",
     "CheckResult",
     "CheckStatus",
     "EscalationLevel",
@@ -44,6 +47,7 @@ __all__ = [
     "LevelIntegration",
     "MaintenancePeriod",
     "MaintenanceType",
+    "MetricTally",
     "Monitor",
     "MonitorGroup",
     "OffDutySchedule",

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from alerting.models.audited import AuditedQuerySet
+
 ROW_ID = 1
 # Bumps made by this process, committed or not: a rolled-back transaction
 # takes its version number back with it, so a process that built a snapshot
@@ -74,7 +76,7 @@ def bump_version(using: str = DEFAULT_DB_ALIAS) -> None:
         cursor.execute(f"UPDATE {table} SET version = version + 1 WHERE id = %s", [ROW_ID])  # noqa: S608
 
 
-class ConfigQuerySet(models.QuerySet):
+class ConfigQuerySet(AuditedQuerySet):
     """A configuration model's queryset: ``update()``, ``bulk_create()`` and
     ``bulk_update()`` bump the version too, as ``save()`` does through its
     signal."""

@@ -6,6 +6,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from alerting.models.audited import AuditedManager
 from alerting.models.config import ConfigManager
 
 KEY_PREFIX_LEN = 8
@@ -37,6 +38,9 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # The admin's "revoke" action is an update(): the audit log hears of it.
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["name"]

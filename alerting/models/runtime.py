@@ -42,3 +42,28 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} seen at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class MetricTally(models.Model):
+    """Running totals behind one Prometheus counter, e.g. check results by status.
+
+    ``GET /metrics`` adds the rows of the source table inserted since the last
+    scrape (a primary-key range, so every scrape reads a bounded, indexed
+    slice) and stores the new totals here, so the counter never goes down when
+    old rows are deleted by retention and every web process reports the same.
+    A range is counted only once it has settled (observed at an earlier
+    scrape, ``METRICS_SETTLE_SECONDS`` ago): a transaction still open when its
+    id was handed out has committed by then.
+    """
+
+    source = models.CharField(max_length=50, primary_key=True)
+    counted_to = models.BigIntegerField(default=0, help_text="Rows up to this id are in the totals.")
+    observed_to = models.BigIntegerField(default=0, help_text="The highest id seen at the last scrape.")
+    observed_at = models.DateTimeField(null=True, blank=True)
+    totals = models.JSONField(default=dict, help_text="Label values (joined by '|') to counts.")
+
+    class Meta:
+        verbose_name = "metric tally"
+
+    def __str__(self) -> str:
+        return f"{self.source} up to {self.counted_to}"

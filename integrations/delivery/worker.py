@@ -10,6 +10,7 @@ many small tasks of a storm mostly find their messages already sent.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections.abc import Iterable
@@ -22,12 +23,13 @@ from django.db import close_old_connections, connection
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from alertsite.observability import logcontext
 from integrations.delivery import breaker, claims, heartbeat, outcome, queue
 from integrations.delivery.lanes import Lane, plan_lanes
 from integrations.delivery.leases import LeaseKeeper
 from integrations.delivery.outcome import Result
 from integrations.delivery.policy import request_timeouts, stale_after_seconds
-from integrations.models import Integration, Message
+from integrations.models import Integration, Message, MessageStatus
 from integrations.outbound import OutboundURLError, outbound_session
 from integrations.transports.base import TransportError
 
@@ -146,7 +148,11 @@ def send_batch(
         message.integration = shared[message.integration_id]
     prefetch_related_objects(list(shared.values()), "variables", "steps", "statushub_services")
     lanes = plan_lanes(owner, messages, settings.DELIVERY_THREADS)
-    futures = [pool.submit(run_lane, owner, lane, deadline, leases, probes) for lane in lanes]
+    # Each lane runs in the task's log context (its lines name the task).
+    futures = [
+        pool.submit(contextvars.copy_context().run, run_lane, owner, lane, deadline, leases, probes)
+        for lane in lanes
+    ]
     wait(futures)
     for future in futures:
         if future.exception() is not None:
@@ -208,8 +214,6 @@ def _sleep_until(slot: datetime) -> None:
 
 
 def attempt(message: Message, session: requests.Session, owner: str) -> Result:
-    from integrations.sending import send_message  # the render-and-transport side
-
     result = Result(
         message_id=message.id,
         integration_id=message.integration_id,
@@ -221,6 +225,27 @@ def attempt(message: Message, session: requests.Session, owner: str) -> Result:
     # Recorded before the request goes out; save() fills in the answer.
     result.attempt_id = outcome.start_attempt(message, owner)
     began = time.monotonic()
+    with logcontext.bound(message_id=message.id):
+        _send(message, session, result)
+        result.duration_ms = int((time.monotonic() - began) * 1000)
+        outcome.decide(result)
+        _log(result)
+    return result
+
+
+def _log(result: Result) -> None:
+    """One line per attempt: what an operator greps for when a message did not arrive."""
+    if result.delivered:
+        logger.info("message %s delivered in %d ms", result.message_id, result.duration_ms)
+    elif result.status == MessageStatus.PENDING:
+        logger.warning("message %s attempt failed, retrying: %s", result.message_id, result.error[:300])
+    else:
+        logger.warning("message %s failed: %s", result.message_id, result.error[:300])
+
+
+def _send(message: Message, session: requests.Session, result: Result) -> None:
+    from integrations.sending import send_message  # the render-and-transport side
+
     try:
         result.exchanges = send_message(message, session)
         result.delivered = True
@@ -238,5 +263,3 @@ def attempt(message: Message, session: requests.Session, owner: str) -> Result:
         # A bug, not the receiver: log it, and let the retry schedule bound it.
         logger.exception("sending message %s failed unexpectedly", message.id)
         result.error = f"Internal error: {type(exc).__name__}"
-    result.duration_ms = int((time.monotonic() - began) * 1000)
-    return outcome.decide(result)

@@ -114,6 +114,8 @@ def test_https_deployment_turns_security_on(tmp_path: Path) -> None:
         ("FIELD_ENCRYPTION_KEYS", "not-a-key", "FIELD_ENCRYPTION_KEYS: key #1 is not a valid key"),
         ("Q_WORKERS", "many", "Q_WORKERS must be a whole number"),
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL is not a valid database URL"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be 'plain' or 'json'"),
+        ("METRICS_SETTLE_SECONDS", "soon", "METRICS_SETTLE_SECONDS must be a whole number"),
     ],
 )
 def test_bad_values_fail_with_a_clear_message(

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from alerting.engine import Submission, clock, process_submission
-from alerting.models import Incident
+from alerting.models import AuditEntry, Incident
 from integrations.delivery import worker
 from integrations.models import Message, MessageStatus
 from integrations.sending import send_test
@@ -91,6 +91,10 @@ def test_pressing_1_acknowledges_as_the_person_called(called):
     )
     incident.refresh_from_db()
     assert incident.acknowledged_by == "Dana Scully"
+    # The audit log: acknowledged by the person called, by phone.
+    entry = AuditEntry.objects.get(object_type="alerting.incident")
+    assert (entry.actor, entry.channel, entry.summary) == ("Dana Scully", "phone", "acknowledged")
+    assert AUTH_TOKEN not in str(entry.changes)
 
 
 def test_another_key_or_none_acknowledges_nothing(called):

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from alerting.audit.context import as_command
 from alerting.configfile.apply import Applier
 from alerting.configfile.base import ConfigError
 from alerting.configfile.fileio import load_file
@@ -47,7 +48,8 @@ class Command(BaseCommand):
     def apply(self, document: Any, prune: bool, dry_run: bool) -> list[str]:
         applier = Applier(document, prune)
         try:
-            with transaction.atomic():
+            # A dry run's audit entries are rolled back with its changes.
+            with as_command("apply_config"), transaction.atomic():
                 applier.run()
                 if dry_run:
                     # Run everything (so the report is exact), then undo it.

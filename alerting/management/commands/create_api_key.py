@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
+from alerting.audit.context import as_command
 from alerting.models import ApiKey, ApiScope
 
 
@@ -38,10 +40,11 @@ class Command(BaseCommand):
         rate = options["rate_limit"]
         if rate is not None and rate < 1:
             raise CommandError("--rate-limit must be at least 1.")
-        key, raw = ApiKey.generate(name, options["scope"])
-        if rate is not None:
-            key.rate_limit_per_minute = rate
-            key.save(update_fields=["rate_limit_per_minute"])
+        with as_command("create_api_key"), transaction.atomic():
+            key, raw = ApiKey.generate(name, options["scope"])
+            if rate is not None:
+                key.rate_limit_per_minute = rate
+                key.save(update_fields=["rate_limit_per_minute"])
         self.stderr.write(
             f"Created API key {name!r} (scope {key.scope}, starts with {key.prefix}). "
             "Store it now: it cannot be shown again."

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from alerting.audit.context import as_command
 from alerting.models import ApiKey
 from alerting.models.ingest import hash_key
 
@@ -30,5 +31,6 @@ class Command(BaseCommand):
             names = ", ".join(f"{k.name} ({k.prefix}…)" for k in matches)
             raise CommandError(f"{len(matches)} keys match {given!r}: {names}. Use the key's prefix instead.")
         key = matches[0]
-        key.revoke()
+        with as_command("revoke_api_key"):
+            key.revoke()
         self.stdout.write(f"Revoked API key {key.name!r} ({key.prefix}…).")

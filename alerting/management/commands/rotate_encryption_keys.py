@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, models, router, transaction
 
+from alerting.audit import record as audit
+from alerting.audit.context import as_command
 from alertsite import encryption
 from alertsite.checks import encrypted_columns
 
@@ -52,6 +54,13 @@ class Command(BaseCommand):
         for model, fields in encrypted_columns():
             counts = self.rotate_model(model, fields, first, batch_size)
             label = f"{model._meta.label} ({', '.join(f.name for f in fields)})"
+            if counts.rotated or counts.encrypted:
+                with as_command("rotate_encryption_keys"):
+                    audit.action(
+                        model,
+                        f"{counts.rotated} values re-encrypted and {counts.encrypted} plaintext values "
+                        f"encrypted under the first key ({', '.join(f.name for f in fields)})",
+                    )
             self.stdout.write(
                 f"{label}: {counts.rotated} re-encrypted, {counts.encrypted} plaintext encrypted, "
                 f"{counts.current} already under the first key"

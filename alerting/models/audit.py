@@ -1,0 +1,45 @@
+"""The audit log: who changed which configuration object, when, through what, and how."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+    ACTION = "action", "Action"
+
+
+class AuditEntry(models.Model):
+    """One change to one object. Written in the changing transaction, so a
+    change rolled back (an ``apply_config --dry-run``) leaves no entry."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.CharField(
+        max_length=200, help_text="A user name, 'API key <name>', or the system user of a command."
+    )
+    channel = models.CharField(max_length=50, help_text="admin, api, apply_config, acknowledge link, …")
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=100, help_text="The model's label, e.g. alerting.monitor.")
+    object_id = models.CharField(max_length=100, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    # {"field": {"from": old, "to": new}}; secret values appear only as "********".
+    changes = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="What an action did, in words.")
+    request_id = models.CharField(
+        max_length=128, blank=True, help_text="Ties the entries of one request or run."
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_time"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display().lower()} {self.object_repr or self.object_type}"

@@ -1,0 +1,2 @@
+"""What operators watch the hub with: request ids and structured logs
+(``logcontext``, ``jsonlog``, ``requests``) and Prometheus metrics (``metrics``)."""
