@@ -18,11 +18,14 @@ from django.conf import settings
 
 from integrations import catalogue, presets
 from integrations.models import IntegrationKind, VariableMode
+from integrations.templating import render, vault
 from integrations.templating.automatic import UNIQUE_GUID, new_guid
+from integrations.templating.functions import UserFunction
 from integrations.transports import email, pagerduty, slack, statushub, twilio, webhook
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.redact import Redactor
+from integrations.validation_functions import integration_templates
 
 if TYPE_CHECKING:
     from integrations.models import Integration, Message
@@ -128,6 +131,8 @@ def build_outgoing(
     context.update(variables)
     # One {{@UniqueGuid}} for every step, URL, header and body of this message.
     context[UNIQUE_GUID] = new_guid()
+    secrets_context = vault_context(integration, redactor)
+    context.update(secrets_context)
     return Outgoing(
         integration=integration,
         alert_type=alert_type,
@@ -142,7 +147,34 @@ def build_outgoing(
         recipient=recipient,
         statushub_services=services,
         dry_run=dry_run,
+        functions=user_functions(integration, secrets_context, redactor),
     )
+
+
+def vault_context(integration: Integration, redactor: Redactor) -> dict[str, str]:
+    """The values of the vault items the integration's templates name, under
+    the keys the renderer looks them up by; passwords and secrets are redacted."""
+    from integrations.models import VaultItem
+
+    ids = vault.references(integration_templates(integration))
+    context: dict[str, str] = {}
+    for item in VaultItem.objects.filter(id__in=ids) if ids else []:
+        for field, value in item.values().items():
+            context[vault.context_key(str(item.pk), field)] = value
+            if field in vault.SECRET_FIELDS:
+                redactor.add(value)
+    return context
+
+
+def user_functions(
+    integration: Integration, secrets_context: dict[str, str], redactor: Redactor
+) -> dict[str, UserFunction]:
+    functions = {}
+    for function in integration.functions.all():
+        key = render(function.hash_key, secrets_context) if "{{" in function.hash_key else function.hash_key
+        redactor.add(key)
+        functions[function.name] = function.as_data(key)
+    return functions
 
 
 def _system_context(system: dict[str, Any], limits: dict[str, int]) -> dict[str, str]:

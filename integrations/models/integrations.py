@@ -139,6 +139,7 @@ class HttpMethod(models.TextChoices):
 class AuthType(models.TextChoices):
     NONE = "none", "None"
     BASIC = "basic", "Basic"
+    DIGEST = "digest", "Digest"
     BEARER = "bearer", "Bearer token"
 
 

@@ -62,7 +62,7 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
 def subject(out: Outgoing) -> str:
     name = f"Subject{out.alert_type}"
     default = next((s.default for s in kinds.variable_specs("email") if s.name == name), "{{@monitor.name}}")
-    text = render(out.var(name, default), out.context)
+    text = render(out.var(name, default), out.context, functions=out.functions)
     return cut(" ".join(text.split()), SUBJECT_LIMIT)
 
 

@@ -14,11 +14,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+from requests.auth import AuthBase, HTTPDigestAuth
 
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.redact import MASK, Redactor
 
 MAX_EXCERPT_BYTES = 64 * 1024
+# Basic credentials as a (username, password) pair, or an auth handler (Digest).
+Auth = tuple[str, str] | AuthBase
 TRANSIENT_STATUSES = {408, 429}
 
 
@@ -32,7 +35,7 @@ def request(
     timeout: tuple[float, float],
     headers: dict[str, str] | None = None,
     body: str | bytes | None = None,
-    auth: tuple[str, str] | None = None,
+    auth: Auth | None = None,
     dry_run: bool = False,
 ) -> Exchange:
     """Send one request, append its Exchange to ``exchanges`` and return it;
@@ -41,7 +44,11 @@ def request(
     data = body.encode("utf-8") if isinstance(body, str) else body
     shown_body = data.decode("utf-8", "replace") if data else ""
     shown_headers = dict(headers)
-    if auth:
+    if isinstance(auth, HTTPDigestAuth):
+        # The Digest answer is made after the receiver's challenge; the log
+        # shows that it was sent, never its values.
+        shown_headers["Authorization"] = f"Digest {MASK}"
+    elif auth:
         shown_headers["Authorization"] = f"Basic {MASK}"
     exchange = Exchange(
         request={

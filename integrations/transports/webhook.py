@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import requests
+from requests.auth import HTTPDigestAuth
 
 from integrations.templating import render, render_url
 from integrations.transports import http
@@ -60,27 +61,31 @@ def run_step(
     exchanges: list[Exchange] | None = None,
 ) -> list[Exchange]:
     context = {**out.context, **(extra_context or {})}
-    url = render_url(step.url, context)
+    functions = out.functions
+    url = render_url(step.url, context, functions=functions)
     headers: dict[str, str] = {}
     for pair in step.headers or []:
-        name, value = str(pair[0]).strip(), render(str(pair[1]), context)
+        name, value = str(pair[0]).strip(), render(str(pair[1]), context, functions=functions)
         if name:
             # A value spanning lines would be refused by the HTTP library.
             headers[name] = " ".join(value.splitlines()).strip()
-    body = render(step.body, context) if step.body and step.method != "GET" else ""
+    body = render(step.body, context, functions=functions) if step.body and step.method != "GET" else ""
     if body and step.content_type and not _has(headers, "Content-Type"):
         headers["Content-Type"] = step.content_type
 
     # Credentials that render empty (an optional token left blank) send no
     # Authorization header rather than an invalid one.
-    auth: tuple[str, str] | None = None
-    if step.auth_type == "basic":
-        username, password = render(step.auth_username, context), render(step.auth_password, context)
+    auth: http.Auth | None = None
+    if step.auth_type in ("basic", "digest"):
+        username = render(step.auth_username, context, functions=functions)
+        password = render(step.auth_password, context, functions=functions)
         out.redactor.add(password)
         if username or password:
-            auth = (username, password)
+            # Digest answers the receiver's challenge (a 401 with
+            # WWW-Authenticate: Digest …) with a second request.
+            auth = (username, password) if step.auth_type == "basic" else HTTPDigestAuth(username, password)
     elif step.auth_type == "bearer":
-        token = render(step.auth_token, context).strip()
+        token = render(step.auth_token, context, functions=functions).strip()
         out.redactor.add(token)
         if token:
             headers["Authorization"] = f"Bearer {token}"
