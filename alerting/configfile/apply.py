@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from alerting.configfile import DOCUMENT_VERSION, nested, spec
+from alerting.configfile import DOCUMENT_VERSION, nested, spec, vault_functions
 from alerting.configfile.base import (
     ConfigError,
     Report,
@@ -31,7 +31,7 @@ from alerting.configfile.base import (
 from alerting.configfile.export import SYSTEM_OPERATOR_GROUPS
 from alerting.configfile.rekey import rekey
 from alerting.models import AlertDefinition, MaintenancePeriod, Monitor, MonitorGroup, Operator, OperatorGroup
-from integrations.models import Integration
+from integrations.models import Integration, VaultItem
 
 
 @dataclass
@@ -63,6 +63,13 @@ SECTIONS = [
         frozenset({"id", "name", "system", "monitors"}),
     ),
     Section(
+        "vault",
+        "vault item",
+        VaultItem,
+        "name",
+        frozenset({"id", *vault_functions.VAULT, *vault_functions.VAULT_SECRETS}),
+    ),
+    Section(
         "integrations",
         "integration",
         Integration,
@@ -74,6 +81,7 @@ SECTIONS = [
                 "variables",
                 "steps",
                 "statushub_services",
+                "functions",
                 *spec.INTEGRATION,
                 *spec.INTEGRATION_SECRETS,
             }
@@ -128,6 +136,7 @@ class Applier:
         self.apply_simple("monitors", spec.MONITOR)
         self.apply_groups("monitor_groups", "monitors", "monitors")
         nested.apply_maintenance(self)
+        vault_functions.apply_vault(self)
         nested.apply_integrations(self)
         nested.apply_definitions(self)
 

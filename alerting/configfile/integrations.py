@@ -16,6 +16,7 @@ from alerting.configfile.base import (
     expect,
     where,
 )
+from alerting.configfile.vault_functions import sync_functions
 from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
 from integrations.validation import variable_names
 
@@ -37,6 +38,8 @@ def apply_integrations(applier: Applier) -> None:
         if "signing_secrets" in item:
             changed += sync_signing_secrets(integration, item["signing_secrets"], label)
         changed += sync_variables(integration, item.get("variables") or [], label)
+        # Functions before steps: the steps' templates are checked against them.
+        changed += sync_functions(integration, item.get("functions") or [], label)
         changed += sync_steps(integration, item.get("steps") or [], label)
         changed += sync_services(integration, item.get("statushub_services") or [], label)
         applier.report.changed(f"integration {label}", changed)
