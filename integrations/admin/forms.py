@@ -131,6 +131,10 @@ class StepFormSet(forms.BaseInlineFormSet):
                 kind = self.data.get("kind") or self.instance.kind
                 extra = set(kinds.step_variables(kind or ""))
                 form.instance.known_variable_names = names | extra  # type: ignore[attr-defined]
+            functions = posted_variable_names(self.data, "functions")
+            if functions is not None:
+                # The functions as edited on this page, saved or not.
+                form.instance.known_function_names = functions  # type: ignore[attr-defined]
         return form
 
     def clean(self) -> None:
