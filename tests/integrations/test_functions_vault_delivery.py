@@ -3,12 +3,16 @@ local receiver: the exact request it gets, and what the message log shows."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import re
+from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 from werkzeug import Request, Response
 
@@ -200,3 +204,53 @@ def test_vault_change_takes_effect_at_the_next_send(receiver) -> None:
     item.save()
     send_test(integration, "Alert")
     assert [entry[0].headers["X-Key"] for entry in receiver.log] == ["vault-pa55-word", "rotated-pa55"]
+
+
+def test_email_subject_calls_a_function(settings) -> None:
+    from django.core import mail
+
+    from integrations import kinds
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    integration = Integration.objects.create(name="mail", kind=IntegrationKind.EMAIL)
+    kinds.ensure_kind_variables(integration)
+    IntegrationFunction.objects.create(
+        integration=integration,
+        name="Severity",
+        kind="mapping",
+        mapping=[["Alert", "P1"]],
+        default_value="P3",
+    )
+    subject = integration.variables.get(name="SubjectAlert")
+    subject.value = "[{{Severity({{@alert.type}})}}] {{@monitor.name}}"
+    subject.full_clean()
+    subject.save()
+    send_test(integration, "Alert", recipient="ops@example.com")
+    assert mail.outbox[0].subject == f"[P1] {catalogue.example_values('Alert')['@monitor.name']}"
+    subject.value = "[{{Severty({{@alert.type}})}}]"
+    with pytest.raises(ValidationError, match="unknown function Severty"):
+        subject.full_clean()
+
+
+def test_send_test_alert_output_hides_vault_secrets(receiver) -> None:
+    receiver.expect_request("/in").respond_with_data("ok")
+    item = vault_item()
+    hook(
+        receiver.url_for("/in"),
+        headers=[
+            ["X-Api-Secret", ref(item, "Secret")],
+            ["X-Pass", "{{@Base64Encode(" + ref(item, "Password") + ")}}"],
+        ],
+        auth_type="digest",
+        auth_username=ref(item, "Username"),
+        auth_password=ref(item, "Password"),
+    )
+    out = StringIO()
+    call_command("send_test_alert", "hook", stdout=out)
+    output = out.getvalue()
+    request = receiver.log[-1][0]
+    assert request.headers["X-Api-Secret"] == "vault-hmac-secret"
+    assert request.headers["X-Pass"] == base64.b64encode(b"vault-pa55-word").decode()
+    for secret in ("vault-hmac-secret", "vault-pa55-word", base64.b64encode(b"vault-pa55-word").decode()):
+        assert secret not in output
+    assert "X-Api-Secret: ********" in output or '"X-Api-Secret": "********"' in output
