@@ -180,9 +180,11 @@ def clean_variable(variable: IntegrationVariable) -> None:
         if spec and spec.choices and value not in spec.choices:
             errors.append(f"Choose one of: {', '.join(spec.choices)}.")
         if spec and spec.template and integration is not None:
-            errors.extend(
-                template_errors(value, variable_names(integration), functions=function_names(integration))
-            )
+            # The admin sets known_function_names when functions are edited on the same page.
+            functions = getattr(variable, "known_function_names", None)
+            if functions is None:
+                functions = function_names(integration)
+            errors.extend(template_errors(value, variable_names(integration), functions=functions))
         elif "{{" in value:
             errors.append("A variable's value is used as it is; it cannot hold {{…}} placeholders.")
     elif spec and spec.required and variable.mode == VariableMode.FIXED:

@@ -37,9 +37,10 @@ def apply_integrations(applier: Applier) -> None:
         integration, changed = applier.upsert("integrations", entry, row)
         if "signing_secrets" in item:
             changed += sync_signing_secrets(integration, item["signing_secrets"], label)
-        changed += sync_variables(integration, item.get("variables") or [], label)
-        # Functions before steps: the steps' templates are checked against them.
+        # Functions first: the variables' templates (e-mail subjects) and the
+        # steps' are checked against them.
         changed += sync_functions(integration, item.get("functions") or [], label)
+        changed += sync_variables(integration, item.get("variables") or [], label)
         changed += sync_steps(integration, item.get("steps") or [], label)
         changed += sync_services(integration, item.get("statushub_services") or [], label)
         applier.report.changed(f"integration {label}", changed)

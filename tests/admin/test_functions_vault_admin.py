@@ -146,3 +146,20 @@ def test_panel_lists_user_functions_vault_items_and_auth_types(staff_client) -> 
     assert "x-secret-1" not in html
     assert '<option value="digest">Digest</option>' in html
     assert "Authentication types" in html and "RFC 7616" in html
+
+
+def test_an_email_subject_may_call_a_function_added_on_the_same_page(staff_client) -> None:
+    from integrations import kinds
+    from integrations.models import Integration
+
+    integration = Integration.objects.create(name="Mail", kind="email")
+    kinds.ensure_kind_variables(integration)
+    data = change_form_data(staff_client, integration)
+    index = next(
+        key.split("-")[1] for key, value in data.items() if key.endswith("-name") and value == "SubjectAlert"
+    )
+    data[f"variables-{index}-value"] = "[{{Severity({{@alert.type}})}}] {{@monitor.name}}"
+    with_function(data, 0, name="Severity", kind="mapping", mapping="Alert => P1", default_value="P3")
+    response = staff_client.post(change_url(integration), data)
+    assert response.status_code == 302, _debug(response)
+    assert integration.variables.get(name="SubjectAlert").value.startswith("[{{Severity(")

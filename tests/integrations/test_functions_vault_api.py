@@ -207,3 +207,18 @@ def test_variables_lists_user_functions_vault_and_auth_types() -> None:
     ]
     assert "pa55" not in json.dumps(as_admin)
     assert client_for("read").get("/api/v1/variables?integration=nope").status_code == 400
+
+
+def test_an_email_subject_may_call_a_function_sent_with_it() -> None:
+    body = {
+        "name": "Mail",
+        "kind": "email",
+        "functions": [{"name": "Severity", "kind": "mapping", "mapping": [["Alert", "P1"]]}],
+        "variables": [{"name": "SubjectAlert", "value": "[{{Severity({{@alert.type}})}}] {{@monitor.name}}"}],
+    }
+    response = client_for("admin").post("/api/v1/integrations", body, format="json")
+    assert response.status_code == 201, response.content
+    body["name"], body["functions"] = "Mail 2", []
+    refused = client_for("admin").post("/api/v1/integrations", body, format="json")
+    assert refused.status_code == 400
+    assert "unknown function Severity" in json.dumps(refused.json()["errors"]["variables"])

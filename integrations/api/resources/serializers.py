@@ -210,11 +210,12 @@ def set_scalars(integration: Integration, data: dict[str, Any]) -> None:
 
 
 def write_parts(integration: Integration, data: dict[str, Any], replace_variables: bool) -> None:
-    if "variables" in data:
-        writes.apply_variables(integration, data["variables"], replace=replace_variables)
-    # Functions before steps: the steps' templates are checked against them.
+    # Functions first: the variables' templates (e-mail subjects) and the
+    # steps' are checked against them.
     if "functions" in data:
         writes.apply_functions(integration, data["functions"])
+    if "variables" in data:
+        writes.apply_variables(integration, data["variables"], replace=replace_variables)
     if "steps" in data:
         writes.apply_steps(integration, data["steps"])
     elif "variables" in data or "functions" in data:
