@@ -72,14 +72,30 @@ def apply(function: UserFunction, value: str) -> str:
     return ""
 
 
+# Texts that make a backtracking pattern explode ("(a+)+$", "(\w+\s?)*$"):
+# long runs of one kind of character that end in a mismatch.
+# Tried when a pattern is saved, so most such patterns are refused then rather
+# than cut off at every send.
+_STRESS = tuple(run * 2000 + "!" for run in ("a", "0", " ", "ab", "a ", "a.", "\n", "aA0_"))
+
+
 def pattern_error(pattern: str) -> str:
     """Why ``pattern`` is not a usable regular expression, or ""."""
     if not pattern:
         return "Enter a regular expression."
     try:
-        _compile(pattern)
+        compiled = _compile(pattern)
     except regex.error as exc:
         return f"Not a valid regular expression: {exc}"
+    for text in _STRESS:
+        try:
+            compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return (
+                "This pattern backtracks catastrophically: it took over "
+                f"{REGEX_TIMEOUT_SECONDS} s on a text of {len(text):,} characters "
+                "(nested repetition such as (a+)+ or (\\w+\\s?)*). Simplify it."
+            )
     return ""
 
 

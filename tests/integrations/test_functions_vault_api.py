@@ -87,6 +87,7 @@ def test_unknown_function_in_a_step_is_a_400_at_the_field() -> None:
     ("function", "field", "text"),
     [
         ({"name": "R", "kind": "regex", "pattern": "(unclosed"}, "pattern", "Not a valid regular expression"),
+        ({"name": "R", "kind": "regex", "pattern": "(a+)+$"}, "pattern", "backtracks catastrophically"),
         ({"name": "H", "kind": "hash", "algorithm": "hmac-sha1"}, "hash_key", "HMAC-SHA1 needs a key"),
         ({"name": "H", "kind": "hash"}, "algorithm", "Choose the hash algorithm"),
         ({"name": "H", "kind": "hash", "algorithm": "md5", "hash_key": "x"}, "hash_key", "Only the HMAC"),

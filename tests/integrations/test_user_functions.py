@@ -47,6 +47,11 @@ def test_catastrophic_backtracking_is_cut_off() -> None:
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(\w+\s?)*$", r"^(([a-z])+.)+[A-Z]([a-z])+$"])
+def test_a_catastrophic_pattern_is_refused_when_saved(pattern: str) -> None:
+    assert pattern_error(pattern).startswith("This pattern backtracks catastrophically")
+
+
 def test_invalid_pattern_is_reported_and_renders_empty() -> None:
     assert "Not a valid regular expression" in pattern_error("(unclosed")
     assert pattern_error("") == "Enter a regular expression."
