@@ -101,8 +101,8 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
     url_error = retired_url_error(step.url or "") or outbound_url_error(step.url or "")
     if url_error:
         errors.setdefault("url", []).append(url_error)
-    if step.auth_type in ("basic", "digest") and not step.auth_username:
-        kind = "Basic" if step.auth_type == "basic" else "Digest"
+    if step.auth_type in ("basic", "digest", "ntlm") and not step.auth_username:
+        kind = {"basic": "Basic", "digest": "Digest", "ntlm": "NTLM"}[step.auth_type]
         errors.setdefault("auth_username", []).append(f"{kind} authentication needs a username.")
     if step.auth_type == "bearer" and not step.auth_token:
         errors.setdefault("auth_token", []).append("Bearer authentication needs a token.")

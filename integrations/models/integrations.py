@@ -140,6 +140,7 @@ class AuthType(models.TextChoices):
     NONE = "none", "None"
     BASIC = "basic", "Basic"
     DIGEST = "digest", "Digest"
+    NTLM = "ntlm", "NTLM"
     BEARER = "bearer", "Bearer token"
 
 

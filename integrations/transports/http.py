@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 from requests.auth import AuthBase, HTTPDigestAuth
+from requests_ntlm import HttpNtlmAuth
 
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.redact import MASK, Redactor
@@ -44,10 +45,10 @@ def request(
     data = body.encode("utf-8") if isinstance(body, str) else body
     shown_body = data.decode("utf-8", "replace") if data else ""
     shown_headers = dict(headers)
-    if isinstance(auth, HTTPDigestAuth):
-        # The Digest answer is made after the receiver's challenge; the log
-        # shows that it was sent, never its values.
-        shown_headers["Authorization"] = f"Digest {MASK}"
+    if isinstance(auth, HTTPDigestAuth | HttpNtlmAuth):
+        # The answer is made after the receiver's challenge; the log shows
+        # that it was sent, never its values.
+        shown_headers["Authorization"] = f"{'Digest' if isinstance(auth, HTTPDigestAuth) else 'NTLM'} {MASK}"
     elif auth:
         shown_headers["Authorization"] = f"Basic {MASK}"
     exchange = Exchange(
@@ -107,6 +108,20 @@ def request(
         retry_after=retry_after_seconds(response.headers.get("Retry-After")) if transient else None,
         exchanges=exchanges,
     )
+
+
+def credentials(auth_type: str, username: str, password: str) -> Auth:
+    """What ``request`` takes as ``auth`` for a step's authentication type.
+
+    Digest (RFC 7616) and NTLM answer the receiver's challenge (a 401 with
+    ``WWW-Authenticate: Digest …`` or ``NTLM``) with further requests on the
+    same connection; NTLM takes ``DOMAIN\\user`` (or ``user@domain``).
+    """
+    if auth_type == "digest":
+        return HTTPDigestAuth(username, password)
+    if auth_type == "ntlm":
+        return HttpNtlmAuth(username, password)
+    return (username, password)
 
 
 def _read_excerpt(response: requests.Response) -> str:

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import requests
-from requests.auth import HTTPDigestAuth
 
 from integrations.templating import render, render_url
 from integrations.transports import http
@@ -76,14 +75,12 @@ def run_step(
     # Credentials that render empty (an optional token left blank) send no
     # Authorization header rather than an invalid one.
     auth: http.Auth | None = None
-    if step.auth_type in ("basic", "digest"):
+    if step.auth_type in ("basic", "digest", "ntlm"):
         username = render(step.auth_username, context, functions=functions)
         password = render(step.auth_password, context, functions=functions)
         out.redactor.add(password)
         if username or password:
-            # Digest answers the receiver's challenge (a 401 with
-            # WWW-Authenticate: Digest …) with a second request.
-            auth = (username, password) if step.auth_type == "basic" else HTTPDigestAuth(username, password)
+            auth = http.credentials(step.auth_type, username, password)
     elif step.auth_type == "bearer":
         token = render(step.auth_token, context, functions=functions).strip()
         out.redactor.add(token)

@@ -192,7 +192,7 @@ def test_variables_lists_user_functions_vault_and_auth_types() -> None:
     assert kinds == {"mapping", "regex", "hash"}
     vault = {i["name"] for i in data["variables"] if i["kind"] == "vault"}
     assert vault == {"@VaultItem.<id>.Username", "@VaultItem.<id>.Password", "@VaultItem.<id>.Secret"}
-    assert [a["value"] for a in data["auth_types"]] == ["none", "basic", "digest", "bearer"]
+    assert [a["value"] for a in data["auth_types"]] == ["none", "basic", "digest", "ntlm", "bearer"]
     own = {i["name"]: i for i in data["integration"]}
     assert own["Sign"]["kind"] == "hash" and own["Sign"]["token"] == "{{Sign({{@alert.description}})}}"
     assert "vault_items" not in data  # read keys do not see the vault's names

@@ -254,3 +254,75 @@ def test_send_test_alert_output_hides_vault_secrets(receiver) -> None:
     for secret in ("vault-hmac-secret", "vault-pa55-word", base64.b64encode(b"vault-pa55-word").decode()):
         assert secret not in output
     assert "X-Api-Secret: ********" in output or '"X-Api-Secret": "********"' in output
+
+
+def ntlm_handler(seen: list[str]):
+    """A receiver that speaks NTLM as a Windows server does: 401 with
+    WWW-Authenticate: NTLM, then the challenge, then checks the answer against
+    the account in NTLM_USER_FILE (the server side of pyspnego)."""
+    import spnego
+
+    state: dict[str, object] = {}
+
+    def handle(request: Request) -> Response:
+        header = request.headers.get("Authorization", "")
+        seen.append(header.split(" ", 1)[0])
+        if not header.startswith("NTLM "):
+            return Response("auth needed", status=401, headers={"WWW-Authenticate": "NTLM"})
+        token = base64.b64decode(header[5:])
+        if token[8:12] == b"\x01\x00\x00\x00":  # NEGOTIATE_MESSAGE: a new handshake
+            state["server"] = spnego.server(protocol="ntlm")
+        server = state["server"]
+        try:
+            answer = server.step(token)  # type: ignore[attr-defined]
+        except spnego.exceptions.SpnegoError:
+            return Response("logon denied", status=401)
+        if answer:
+            return Response(
+                "challenge",
+                status=401,
+                headers={"WWW-Authenticate": "NTLM " + base64.b64encode(answer).decode()},
+            )
+        state["user"] = server.client_principal  # type: ignore[attr-defined]
+        return Response(f"welcome {state['user']}; body {request.get_data(as_text=True)}", status=200)
+
+    return handle
+
+
+@pytest.fixture
+def ntlm_account(tmp_path, monkeypatch) -> None:
+    users = tmp_path / "ntlm-users"
+    users.write_text("CORP:svc-user:vault-pa55-word\n")
+    monkeypatch.setenv("NTLM_USER_FILE", str(users))
+
+
+def test_ntlm_handshake_with_the_vault_password(receiver, ntlm_account) -> None:
+    seen: list[str] = []
+    receiver.expect_request("/ntlm").respond_with_handler(ntlm_handler(seen))
+    item = vault_item(username="CORP\\svc-user")
+    integration = hook(
+        receiver.url_for("/ntlm"),
+        auth_type="ntlm",
+        auth_username=ref(item, "Username"),
+        auth_password=ref(item, "Password"),
+        body='{"type": "{{@alert.type}}"}',
+    )
+    exchanges = send_test(integration, "Alert")
+    # Unauthenticated, negotiate, authenticate: the last carries the body.
+    assert seen == ["", "NTLM", "NTLM"]
+    assert exchanges[0].status == 200
+    assert exchanges[0].body == 'welcome CORP\\svc-user; body {"type": "Alert"}'
+    assert exchanges[0].request["headers"]["Authorization"] == "NTLM ********"
+    assert "vault-pa55-word" not in json.dumps(exchanges[0].request)
+
+
+def test_ntlm_with_a_wrong_password_is_refused(receiver, ntlm_account) -> None:
+    seen: list[str] = []
+    receiver.expect_request("/ntlm").respond_with_handler(ntlm_handler(seen))
+    integration = hook(
+        receiver.url_for("/ntlm"), auth_type="ntlm", auth_username="CORP\\svc-user", auth_password="not-it"
+    )
+    with pytest.raises(TransportError) as failure:
+        send_test(integration, "Alert")
+    assert failure.value.permanent and failure.value.exchanges[0].status == 401
+    assert failure.value.exchanges[0].body == "logon denied"
