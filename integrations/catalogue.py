@@ -1,6 +1,7 @@
 """The system-variable catalogue (``catalogue.json``): the 38 Uptrends variables,
 alertsite's own extensions (``@incident.acknowledgeUrl``), ``@CustomField(name)``,
-the encoding functions, the automatic variables (``@DateTime(…)``, ``@RandomGuid``, …) and known aliases.
+the encoding functions, the automatic variables (``@DateTime(…)``, ``@RandomGuid``, …), known aliases,
+the kinds of user-defined function, the vault references and the step authentication types.
 
 It is data, read once. The renderer, template validation, the admin side panel,
 ``GET /api/v1/variables`` and test sends all read it from here.
