@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.conf import settings
 
-from integrations import catalogue, presets
+from integrations import catalogue, kinds, presets
 from integrations.models import IntegrationKind, VariableMode
 from integrations.templating import render, vault
 from integrations.templating.automatic import UNIQUE_GUID, new_guid
@@ -109,12 +109,16 @@ def build_outgoing(
 ) -> Outgoing:
     level_variables = level_variables or {}
     redactor = Redactor()
+    secrets_context = vault_context(integration, redactor)
     variables: dict[str, str] = {}
     for variable in integration.variables.all():
         if variable.mode == VariableMode.PER_LEVEL:
             value = str(level_variables.get(variable.name, "") or "")
         else:
             value = variable.get_value()
+            if "{{" in value and not kinds_template(integration, variable.name):
+                # A value picked from the vault (validated to hold nothing else).
+                value = render(value, secrets_context)
         variables[variable.name] = value
         if variable.is_secret:
             redactor.add(value)
@@ -131,7 +135,6 @@ def build_outgoing(
     context.update(variables)
     # One {{@UniqueGuid}} for every step, URL, header and body of this message.
     context[UNIQUE_GUID] = new_guid()
-    secrets_context = vault_context(integration, redactor)
     context.update(secrets_context)
     return Outgoing(
         integration=integration,
@@ -149,6 +152,13 @@ def build_outgoing(
         dry_run=dry_run,
         functions=user_functions(integration, secrets_context, redactor),
     )
+
+
+def kinds_template(integration: Integration, name: str) -> bool:
+    """Whether the variable's value is itself a template (an e-mail subject),
+    rendered by its transport with the whole context."""
+    spec = kinds.spec_for(integration, name)
+    return bool(spec and spec.template)
 
 
 def vault_context(integration: Integration, redactor: Redactor) -> dict[str, str]:

@@ -15,7 +15,12 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from integrations import kinds
 from integrations.templating import validate
-from integrations.validation_functions import clean_function, function_names, vault_item_ids
+from integrations.validation_functions import (
+    clean_function,
+    function_names,
+    vault_item_ids,
+    vault_only_errors,
+)
 
 if TYPE_CHECKING:
     from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
@@ -186,7 +191,8 @@ def clean_variable(variable: IntegrationVariable) -> None:
                 functions = function_names(integration)
             errors.extend(template_errors(value, variable_names(integration), functions=functions))
         elif "{{" in value:
-            errors.append("A variable's value is used as it is; it cannot hold {{…}} placeholders.")
+            # As Uptrends' value picker: plain text, or a vault credential set's field.
+            errors.extend(vault_only_errors(value, "A variable's value"))
     elif spec and spec.required and variable.mode == VariableMode.FIXED:
         errors.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")
     if variable.is_secret and variable.mode == VariableMode.PER_LEVEL:

@@ -50,12 +50,12 @@ def mapping_errors(mapping: Any) -> list[str]:
     return []
 
 
-def hash_key_errors(key: str, vault_ids: set[str] | None = None) -> list[str]:
-    """A hash key is plain text or vault references; nothing else renders in it.
-    Messages never quote the key."""
-    if "{{" not in key:
+def vault_only_errors(text: str, what: str, vault_ids: set[str] | None = None) -> list[str]:
+    """A hash key or a predefined variable's value is plain text or vault
+    references; nothing else renders in it. Messages never quote the text."""
+    if "{{" not in text:
         return []
-    nodes, errors = parse(key)
+    nodes, errors = parse(text)
     if errors:
         return [f"line {e.line}, column {e.column}: {e.message}" for e in errors]
     problems = []
@@ -64,7 +64,10 @@ def hash_key_errors(key: str, vault_ids: set[str] | None = None) -> list[str]:
         if isinstance(node, Text):
             continue
         if not (isinstance(node, Var) and node.name.startswith(VAULT_PREFIX)):
-            problems.append("A hash key holds text or {{@VaultItem.<id>.Secret}}-style references only.")
+            problems.append(
+                f"{what} is used as it is: text and vault references ({{{{@VaultItem.<id>.Password}}}}) "
+                "only, no other {{…}} placeholders."
+            )
             continue
         parsed = vault.parse_reference(node.name)
         if isinstance(parsed, str):
@@ -96,7 +99,7 @@ def clean_function(function: IntegrationFunction) -> None:
         elif function.algorithm not in udf.HMAC_ALGORITHMS and function.hash_key:
             errors["hash_key"] = ["Only the HMAC algorithms use a key; clear it or choose an HMAC algorithm."]
         else:
-            found = hash_key_errors(function.hash_key)
+            found = vault_only_errors(function.hash_key, "A hash key")
             if found:
                 errors["hash_key"] = found
     if errors:

@@ -101,7 +101,7 @@ def test_unknown_function_in_a_step_is_a_400_at_the_field() -> None:
         (
             {"name": "H", "kind": "hash", "algorithm": "hmac-sha256", "hash_key": "{{@alert.type}}"},
             "hash_key",
-            "text or {{@VaultItem",
+            "text and vault references",
         ),
     ],
 )

@@ -326,3 +326,31 @@ def test_ntlm_with_a_wrong_password_is_refused(receiver, ntlm_account) -> None:
         send_test(integration, "Alert")
     assert failure.value.permanent and failure.value.exchanges[0].status == 401
     assert failure.value.exchanges[0].body == "logon denied"
+
+
+def test_predefined_variables_may_take_their_value_from_the_vault(receiver) -> None:
+    from integrations.models import IntegrationVariable
+
+    receiver.expect_request("/in").respond_with_data("ok")
+    item = vault_item()
+    integration = hook(
+        receiver.url_for("/in"), auth_type="basic", auth_username="{{User}}", auth_password="{{Password}}"
+    )
+    user = IntegrationVariable(integration=integration, name="User", value=ref(item, "Username"))
+    password = IntegrationVariable(
+        integration=integration, name="Password", is_secret=True, secret_value=ref(item, "Password")
+    )
+    for variable in (user, password):
+        variable.full_clean()
+        variable.save()
+    exchanges = send_test(integration, "Alert")
+    request = receiver.log[-1][0]
+    assert (request.authorization.username, request.authorization.password) == ("svc-user", "vault-pa55-word")
+    assert "vault-pa55-word" not in json.dumps(exchanges[0].request)
+
+    password.secret_value = "{{@alert.type}}"
+    with pytest.raises(ValidationError, match="text and vault references"):
+        password.full_clean()
+    password.secret_value = "{{@VaultItem.0b1c2d3e-0000-4000-8000-000000000001.Password}}"
+    with pytest.raises(ValidationError, match="unknown vault item"):
+        password.full_clean()
