@@ -9,7 +9,8 @@ receiver's URL. It masks:
   URLs and Telegram's ``/bot<token>/`` carry their credential in the path);
   the scheme, host, plain path words, UUIDs and file names stay, so the line
   still says where (and a traceback which file);
-- ``Authorization``-style credentials (``Bearer …``, ``Basic …``, ``Token …``),
+- ``Authorization``-style credentials (``Bearer …``, ``Basic …``, ``Token …``,
+  ``NTLM …``, ``Negotiate …``),
   ``password=…``-style pairs and Telegram bot tokens;
 - this project's API keys (``as_…``) and Fernet ciphertexts (``enc:v1:…``).
 """
@@ -22,7 +23,7 @@ import re
 MASK = "********"
 
 URL = re.compile(r"""(?i)\b(https?://)([^\s/?#"'<>]+)([^\s?#"'<>]*)(\?[^\s#"'<>]*)?""")
-CREDENTIAL = re.compile(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=:-]{8,})")
+CREDENTIAL = re.compile(r"(?i)\b(bearer|basic|token|ntlm|negotiate)(\s+)([A-Za-z0-9._~+/=:-]{8,})")
 KEY_VALUE = re.compile(
     r"(?i)\b(password|passwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|token|signature)"
     r"([\"']?\s*[:=]\s*[\"']?)([^\s\"'&,;]{4,})"

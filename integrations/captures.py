@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from integrations.templating import functions as user_functions
 from integrations.templating.parser import Call, Node, Var, parse
 
 if TYPE_CHECKING:
@@ -114,7 +115,10 @@ def definition_errors(raw: Any) -> list[str]:
             except re.error as exc:
                 errors.append(f"{label}: not a valid regular expression ({exc}).")
             else:
-                if pattern.groups > 1:
+                problem = user_functions.pattern_error(expression)
+                if problem:
+                    errors.append(f"{label}: {problem}")
+                elif pattern.groups > 1:
                     errors.append(f"{label}: the first group is taken; use (?:…) for the other groups.")
         for flag in ("secret", "optional"):
             if flag in item and not isinstance(item[flag], bool):
@@ -204,10 +208,9 @@ def extract(capture: Capture, body: str) -> str | None:
             return value
         # Numbers and booleans as JSON writes them; objects and arrays as compact JSON.
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    try:
-        match = re.search(capture.expression, body)
-    except re.error:
-        return None
+    # The same guarded engine as user-defined functions: a time limit, the
+    # first 100,000 characters (a capture reads at most 64 KB anyway).
+    match = user_functions.search(capture.expression, body)
     if match is None:
         return None
     value = match.group(1) if match.re.groups else match.group(0)

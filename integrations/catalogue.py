@@ -1,6 +1,7 @@
 """The system-variable catalogue (``catalogue.json``): the 38 Uptrends variables,
 alertsite's own extensions (``@incident.acknowledgeUrl``), ``@CustomField(name)``,
-the encoding functions, the automatic variables (``@DateTime(…)``, ``@RandomGuid``, …) and known aliases.
+the encoding functions, the automatic variables (``@DateTime(…)``, ``@RandomGuid``, …), known aliases,
+the kinds of user-defined function, the vault references and the step authentication types.
 
 It is data, read once. The renderer, template validation, the admin side panel,
 ``GET /api/v1/variables`` and test sends all read it from here.
@@ -101,6 +102,23 @@ def function_names() -> frozenset[str]:
     return frozenset(f.name for f in functions()) | frozenset(a.name for a in automatic() if a.arguments)
 
 
+@cache
+def user_function_kinds() -> tuple[dict[str, str], ...]:
+    """The kinds of user-defined function (Mapping, Regular expression, Hash)."""
+    return tuple(_load().get("user_functions", []))
+
+
+@cache
+def vault_fields() -> tuple[dict[str, str], ...]:
+    return tuple(_load().get("vault", []))
+
+
+@cache
+def auth_types() -> tuple[dict[str, Any], ...]:
+    """The authentication types of a step, with the fields each one uses."""
+    return tuple(_load().get("auth_types", []))
+
+
 def custom_field_key(name: str) -> str:
     return f"{CUSTOM_FIELD_FUNCTION}({name.strip()})"
 
@@ -191,6 +209,32 @@ def as_api_list() -> list[dict[str, str]]:
                 "example": "",
                 "time_form": "",
                 "kind": "function",
+            }
+        )
+    for kind in user_function_kinds():
+        items.append(
+            {
+                "name": f"{kind['name']} function",
+                "token": kind["token"],
+                "group": "user_function",
+                "key": kind["kind"],
+                "meaning": kind["meaning"] + " Defined per integration; called without @ by its name.",
+                "example": kind["example"],
+                "time_form": "",
+                "kind": "user_function",
+            }
+        )
+    for entry in vault_fields():
+        items.append(
+            {
+                "name": f"@VaultItem.<id>.{entry['field']}",
+                "token": "{{@VaultItem.<id>." + entry["field"] + "}}",
+                "group": "vault",
+                "key": entry["field"],
+                "meaning": entry["meaning"],
+                "example": "",
+                "time_form": "",
+                "kind": "vault",
             }
         )
     return items

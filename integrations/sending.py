@@ -10,6 +10,7 @@ touch the outbox.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -18,17 +19,21 @@ import requests
 from django.conf import settings
 
 from alertsite.i18n import django_language
-from integrations import catalogue, presets
+from integrations import catalogue, kinds, presets
 from integrations.models import IntegrationKind, VariableMode
+from integrations.templating import render, vault
 from integrations.templating.automatic import UNIQUE_GUID, new_guid
+from integrations.templating.functions import UserFunction
 from integrations.transports import email, pagerduty, slack, statushub, twilio, webhook
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.redact import Redactor
+from integrations.validation_functions import parts_templates
 
 if TYPE_CHECKING:
     from integrations.models import (
         Integration,
+        IntegrationFunction,
         IntegrationStep,
         IntegrationVariable,
         Message,
@@ -57,6 +62,11 @@ class Parts:
     variables: list[IntegrationVariable] = field(default_factory=list)
     steps: list[IntegrationStep] = field(default_factory=list)
     services: list[StatusHubService] = field(default_factory=list)
+    functions: list[IntegrationFunction] = field(default_factory=list)
+
+    def templates(self) -> Iterator[str]:
+        """Every template that may name a vault item."""
+        yield from parts_templates(self.steps, self.variables, self.functions)
 
 
 def stored_parts(integration: Integration) -> Parts:
@@ -64,6 +74,7 @@ def stored_parts(integration: Integration) -> Parts:
         list(integration.variables.all()),
         sorted(integration.steps.all(), key=lambda s: s.position),
         list(integration.statushub_services.all()),
+        list(integration.functions.all()),
     )
 
 
@@ -146,12 +157,16 @@ def build_outgoing(
     parts = parts if parts is not None else stored_parts(integration)
     level_variables = level_variables or {}
     redactor = Redactor()
+    secrets_context = vault_context(parts, redactor)
     variables: dict[str, str] = {}
     for variable in parts.variables:
         if variable.mode == VariableMode.PER_LEVEL:
             value = str(level_variables.get(variable.name, "") or "")
         else:
             value = variable.get_value()
+            if "{{" in value and not kinds_template(integration, variable.name):
+                # A value picked from the vault (validated to hold nothing else).
+                value = render(value, secrets_context)
         variables[variable.name] = value
         if variable.is_secret:
             redactor.add(value)
@@ -168,6 +183,7 @@ def build_outgoing(
     context.update(variables)
     # One {{@UniqueGuid}} for every step, URL, header and body of this message.
     context[UNIQUE_GUID] = new_guid()
+    context.update(secrets_context)
     return Outgoing(
         integration=integration,
         alert_type=alert_type,
@@ -185,7 +201,42 @@ def build_outgoing(
         language=settings.ACCOUNT_LANGUAGE,
         time_zone=settings.TIME_ZONE,
         steps=list(parts.steps),
+        functions=user_functions(parts.functions, secrets_context, redactor),
     )
+
+
+def kinds_template(integration: Integration, name: str) -> bool:
+    """Whether the variable's value is itself a template (an e-mail subject),
+    rendered by its transport with the whole context."""
+    spec = kinds.spec_for(integration, name)
+    return bool(spec and spec.template)
+
+
+def vault_context(parts: Parts, redactor: Redactor) -> dict[str, str]:
+    """The values of the vault items the integration's templates name (as
+    stored, or as the editor holds them), under the keys the renderer looks
+    them up by; passwords and secrets are redacted."""
+    from integrations.models import VaultItem
+
+    ids = vault.references(parts.templates())
+    context: dict[str, str] = {}
+    for item in VaultItem.objects.filter(id__in=ids) if ids else []:
+        for name, value in item.values().items():
+            context[vault.context_key(str(item.pk), name)] = value
+            if name in vault.SECRET_FIELDS:
+                redactor.add(value)
+    return context
+
+
+def user_functions(
+    rows: list[IntegrationFunction], secrets_context: dict[str, str], redactor: Redactor
+) -> dict[str, UserFunction]:
+    functions = {}
+    for function in rows:
+        key = render(function.hash_key, secrets_context) if "{{" in function.hash_key else function.hash_key
+        redactor.add(key)
+        functions[function.name] = function.as_data(key)
+    return functions
 
 
 def _system_context(system: dict[str, Any], limits: dict[str, int]) -> dict[str, str]:

@@ -15,6 +15,12 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from integrations import captures, kinds
 from integrations.templating import validate
+from integrations.validation_functions import (
+    clean_function,
+    function_names,
+    vault_item_ids,
+    vault_only_errors,
+)
 
 if TYPE_CHECKING:
     from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
@@ -44,9 +50,20 @@ def variable_names(integration: Integration) -> set[str]:
     return names
 
 
-def template_errors(template: str, names: Collection[str], *, secret: bool = False) -> list[str]:
+def template_errors(
+    template: str,
+    names: Collection[str],
+    *,
+    secret: bool = False,
+    functions: Collection[str] = (),
+    vault_ids: Collection[str] | None = None,
+) -> list[str]:
+    """``functions``: the integration's user-defined function names;
+    ``vault_ids``: the vault items that exist (None: read them when needed)."""
+    if vault_ids is None and "@VaultItem." in template:
+        vault_ids = vault_item_ids()
     messages = []
-    for error in validate(template, names):
+    for error in validate(template, names, function_names=functions, vault_ids=vault_ids):
         if secret:
             messages.append(f"line {error.line}, column {error.column}: {error.message}")
         else:
@@ -54,10 +71,20 @@ def template_errors(template: str, names: Collection[str], *, secret: bool = Fal
     return messages
 
 
+def step_function_names(step: IntegrationStep) -> Collection[str]:
+    """The admin sets ``known_function_names`` when the functions are edited on
+    the same page; otherwise they are read from the database."""
+    known = getattr(step, "known_function_names", None)
+    if known is not None:
+        return set(known)
+    return function_names(step.integration) if step.integration_id else set()
+
+
 def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    functions = step_function_names(step)
     for field, secret in TEMPLATE_FIELDS.items():
-        found = template_errors(getattr(step, field) or "", names, secret=secret)
+        found = template_errors(getattr(step, field) or "", names, secret=secret, functions=functions)
         if found:
             errors[field] = found
     header_errors: list[str] = []
@@ -71,14 +98,17 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
         for name, value in headers:
             if not name.strip() or any(c in name for c in ":\r\n "):
                 header_errors.append(f"{name!r} is not a valid header name.")
-            header_errors.extend(f"header {name}: {m}" for m in template_errors(value, names))
+            header_errors.extend(
+                f"header {name}: {m}" for m in template_errors(value, names, functions=functions)
+            )
     if header_errors:
         errors["headers"] = header_errors
     url_error = retired_url_error(step.url or "") or outbound_url_error(step.url or "")
     if url_error:
         errors.setdefault("url", []).append(url_error)
-    if step.auth_type == "basic" and not step.auth_username:
-        errors.setdefault("auth_username", []).append("Basic authentication needs a username.")
+    if step.auth_type in ("basic", "digest", "ntlm") and not step.auth_username:
+        kind = {"basic": "Basic", "digest": "Digest", "ntlm": "NTLM"}[step.auth_type]
+        errors.setdefault("auth_username", []).append(f"{kind} authentication needs a username.")
     if step.auth_type == "bearer" and not step.auth_token:
         errors.setdefault("auth_token", []).append("Bearer authentication needs a token.")
     if not (step.handles_alert or step.handles_ok or step.handles_reminder or step.handles_acknowledged):
@@ -165,9 +195,14 @@ def clean_variable(variable: IntegrationVariable) -> None:
         if spec and spec.choices and value not in spec.choices:
             errors.append(f"Choose one of: {', '.join(spec.choices)}.")
         if spec and spec.template and integration is not None:
-            errors.extend(template_errors(value, variable_names(integration)))
+            # The admin sets known_function_names when functions are edited on the same page.
+            functions = getattr(variable, "known_function_names", None)
+            if functions is None:
+                functions = function_names(integration)
+            errors.extend(template_errors(value, variable_names(integration), functions=functions))
         elif "{{" in value:
-            errors.append("A variable's value is used as it is; it cannot hold {{…}} placeholders.")
+            # As Uptrends' value picker: plain text, or a vault credential set's field.
+            errors.extend(vault_only_errors(value, "A variable's value"))
     elif spec and spec.required and variable.mode == VariableMode.FIXED:
         errors.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")
     if variable.is_secret and variable.mode == VariableMode.PER_LEVEL:
@@ -245,6 +280,11 @@ def integration_problems(integration: Integration) -> list[str]:
     problems = []
     names = variable_names(integration)
     problems.extend(all_step_errors(integration.steps.all(), names))
+    for function in integration.functions.all():
+        try:
+            clean_function(function)
+        except ValidationError as exc:
+            problems.extend(f"function {function.name}: {m}" for m in exc.messages)
     for variable in integration.variables.all():
         try:
             clean_variable(variable)

@@ -17,10 +17,19 @@ from alerting.audit import context, record, values
 from alerting.config_snapshot.signals import CONFIG_MODELS, MANY_TO_MANY
 from alerting.models import ApiKey, AuditAction, InboundSource, Monitor, PingToken, audited
 from alertsite.log_redaction import redact
+from integrations.models import IntegrationFunction, VaultItem
 
-# The configuration the engine reads, plus monitors, API keys, ping URLs and
-# the inbound sources' monitor key templates.
-AUDITED: tuple[type[models.Model], ...] = (*CONFIG_MODELS, Monitor, ApiKey, PingToken, InboundSource)
+# The configuration the engine reads, plus monitors, API keys, ping URLs, the
+# inbound sources' monitor key templates, user-defined functions and the vault.
+AUDITED: tuple[type[models.Model], ...] = (
+    *CONFIG_MODELS,
+    Monitor,
+    ApiKey,
+    PingToken,
+    InboundSource,
+    IntegrationFunction,
+    VaultItem,
+)
 # A ping token is made on first use (e.g. when the API shows a monitor); only
 # its rotation is a change anybody made.
 NO_CREATE = (PingToken,)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from alerting.configfile import DOCUMENT_VERSION, nested, spec
+from alerting.configfile import DOCUMENT_VERSION, nested, spec, vault_functions
 from alerting.configfile.base import (
     ConfigError,
     Report,
@@ -33,7 +33,7 @@ from alerting.configfile.inbound import SECTION as INBOUND_SECTION
 from alerting.configfile.inbound import apply_inbound_sources
 from alerting.configfile.rekey import rekey
 from alerting.models import AlertDefinition, MaintenancePeriod, Monitor, MonitorGroup, Operator, OperatorGroup
-from integrations.models import Integration
+from integrations.models import Integration, VaultItem
 
 
 @dataclass
@@ -65,6 +65,13 @@ SECTIONS = [
         frozenset({"id", "name", "system", "monitors"}),
     ),
     Section(
+        "vault",
+        "vault item",
+        VaultItem,
+        "name",
+        frozenset({"id", *vault_functions.VAULT, *vault_functions.VAULT_SECRETS}),
+    ),
+    Section(
         "integrations",
         "integration",
         Integration,
@@ -76,6 +83,7 @@ SECTIONS = [
                 "variables",
                 "steps",
                 "statushub_services",
+                "functions",
                 *spec.INTEGRATION,
                 *spec.INTEGRATION_SECRETS,
             }
@@ -130,6 +138,7 @@ class Applier:
         self.apply_simple("monitors", spec.MONITOR)
         self.apply_groups("monitor_groups", "monitors", "monitors")
         nested.apply_maintenance(self)
+        vault_functions.apply_vault(self)
         nested.apply_integrations(self)
         nested.apply_definitions(self)
         apply_inbound_sources(self)

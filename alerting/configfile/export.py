@@ -6,6 +6,7 @@ from typing import Any
 
 from alerting.configfile import DOCUMENT_VERSION, spec
 from alerting.configfile.inbound import export_inbound_sources
+from alerting.configfile.vault_functions import export_functions, export_vault
 from alerting.models import (
     AlertDefinition,
     MaintenancePeriod,
@@ -42,6 +43,7 @@ def build_document(include_secrets: bool = False) -> dict[str, Any]:
         "maintenance_periods": sorted(
             (export_maintenance(p) for p in MaintenancePeriod.objects.all()), key=maintenance_sort_key
         ),
+        "vault": export_vault(include_secrets),
         "integrations": [
             export_integration(i, include_secrets)
             for i in Integration.objects.order_by("-is_builtin", "kind", "name")
@@ -116,6 +118,7 @@ def export_integration(integration: Integration, include_secrets: bool) -> dict[
             item["webhook_url"] = service.webhook_url
         services.append(item)
     data.update(variables=variables, steps=steps, statushub_services=services)
+    data["functions"] = export_functions(integration, include_secrets)
     return data
 
 

@@ -19,6 +19,7 @@ from alerting.configfile.base import (
     raise_validation,
     where,
 )
+from alerting.configfile.vault_functions import sync_functions
 from integrations import captures
 from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
 from integrations.validation import steps_names, variable_names
@@ -38,6 +39,9 @@ def apply_integrations(applier: Applier) -> None:
         integration, changed = applier.upsert("integrations", entry, row)
         if "signing_secrets" in item:
             changed += sync_signing_secrets(integration, item["signing_secrets"], label)
+        # Functions first: the variables' templates (e-mail subjects) and the
+        # steps' are checked against them.
+        changed += sync_functions(integration, item.get("functions") or [], label)
         changed += sync_variables(integration, item.get("variables") or [], label)
         changed += sync_steps(integration, item.get("steps") or [], label)
         changed += sync_services(integration, item.get("statushub_services") or [], label)

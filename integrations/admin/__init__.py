@@ -1,1 +1,1 @@
-from integrations.admin import integrations, messages  # noqa: F401
+from integrations.admin import functions, integrations, messages  # noqa: F401

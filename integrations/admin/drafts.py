@@ -24,6 +24,7 @@ from integrations.admin.headers import HeaderRowsWidget
 from integrations.body_check import check_body
 from integrations.models import (
     Integration,
+    IntegrationFunction,
     IntegrationStep,
     IntegrationVariable,
     StatusHubService,
@@ -110,6 +111,8 @@ def _parts(formsets: list[BaseFormSet[Any]]) -> Parts:
                 parts.steps.append(instance)
             elif isinstance(instance, StatusHubService):
                 parts.services.append(instance)
+            elif isinstance(instance, IntegrationFunction):
+                parts.functions.append(instance)
     parts.steps.sort(key=lambda s: s.position)
     return parts
 

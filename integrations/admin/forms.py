@@ -105,6 +105,15 @@ class VariableFormSet(forms.BaseInlineFormSet):
     """A built-in kind's required variable (PagerDuty's RoutingKey) may not be
     removed: the integration could only fail when it sends."""
 
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form: forms.Form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        if self.is_bound:
+            functions = posted_variable_names(self.data, "functions")
+            if functions is not None:
+                # E-mail subjects may call the functions edited on this page.
+                form.instance.known_function_names = functions  # type: ignore[attr-defined]
+        return form
+
     def clean(self) -> None:
         super().clean()
         names = posted_variable_names(self.data, self.prefix or "variables") if self.is_bound else None
@@ -138,6 +147,10 @@ class StepFormSet(forms.BaseInlineFormSet):
             if names is not None:
                 known = names | posted_capture_names(self.data, self.prefix or "steps")
                 form.instance.known_variable_names = known  # type: ignore[attr-defined]
+            functions = posted_variable_names(self.data, "functions")
+            if functions is not None:
+                # The functions as edited on this page, saved or not.
+                form.instance.known_function_names = functions  # type: ignore[attr-defined]
         return form
 
     def clean(self) -> None:

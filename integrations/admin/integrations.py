@@ -21,11 +21,16 @@ from integrations.admin import testing
 from integrations.admin.adding import KIND_SUMMARIES, initial_for
 from integrations.admin.drafts import body_check_answer, draft_from_post
 from integrations.admin.forms import IntegrationForm, per_level_names
+from integrations.admin.functions import FunctionInline
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
 from integrations.captures import parse_captures
-from integrations.models import Integration, IntegrationKind
+from integrations.models import Integration, IntegrationKind, VaultItem
 from integrations.template_warnings import integration_warnings
+
+# Kinds whose messages are templates that may call user-defined functions
+# (steps, or the e-mail subjects).
+FUNCTION_KINDS = {IntegrationKind.WEBHOOK, IntegrationKind.EMAIL, IntegrationKind.SMS, IntegrationKind.PHONE}
 
 
 @admin.register(Integration)
@@ -95,6 +100,8 @@ class IntegrationAdmin(admin.ModelAdmin):
             inlines.append(StepInline)
         if kind == IntegrationKind.STATUSHUB:
             inlines.append(StatusHubServiceInline)
+        if kind in FUNCTION_KINDS:
+            inlines.append(FunctionInline)
         return inlines
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Integration]:
@@ -251,7 +258,31 @@ class IntegrationAdmin(admin.ModelAdmin):
                 for step in obj.steps.all()
                 for capture in parse_captures(step.captures)
             ]
-        return {"panel_groups": groups, "panel_own": own}
+            own += [
+                {
+                    "name": f.name,
+                    "token": "{{" + f.name + "()}}",
+                    "function": f.name,
+                    "meaning": f.description or f"{f.get_kind_display()} function",
+                }
+                for f in obj.functions.all()
+            ]
+        vault_items = [
+            {
+                "name": item.name,
+                "fields": [
+                    {"field": field, "token": "{{@VaultItem." + str(item.pk) + "." + field + "}}"}
+                    for field in item.values()
+                ],
+            }
+            for item in VaultItem.objects.only("id", "name")
+        ]
+        return {
+            "panel_groups": groups,
+            "panel_own": own,
+            "panel_vault": vault_items,
+            "panel_auth_types": catalogue.auth_types(),
+        }
 
     def get_urls(self) -> list[Any]:
         # Before the defaults: "<path:object_id>/" would take "add/test/".

@@ -146,7 +146,7 @@ def send_batch(
     messages = [m for m in messages if m.integration_id in shared]
     for message in messages:
         message.integration = shared[message.integration_id]
-    prefetch_related_objects(list(shared.values()), "variables", "steps", "statushub_services")
+    prefetch_related_objects(list(shared.values()), "variables", "steps", "statushub_services", "functions")
     lanes = plan_lanes(owner, messages, settings.DELIVERY_THREADS)
     # Each lane runs in the task's log context (its lines name the task).
     futures = [

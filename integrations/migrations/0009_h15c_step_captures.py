@@ -47,7 +47,7 @@ def refresh_preset_steps(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integrations", "0007_acknowledged_steps"),
+        ("integrations", "0008_h15b_functions_vault_auth"),
     ]
 
     operations = [

@@ -1,3 +1,4 @@
+from integrations.models.functions import FunctionKind, HashAlgorithm, HashEncoding, IntegrationFunction
 from integrations.models.integrations import (
     OPERATOR_KINDS,
     AuthType,
@@ -16,14 +17,19 @@ from integrations.models.messages import (
     MessageAttempt,
     MessageStatus,
 )
+from integrations.models.vault import VaultItem
 
 __all__ = [
     "FINAL_STATUSES",
     "OPERATOR_KINDS",
     "OUTCOME_UNKNOWN",
     "AuthType",
+    "FunctionKind",
+    "HashAlgorithm",
+    "HashEncoding",
     "HttpMethod",
     "Integration",
+    "IntegrationFunction",
     "IntegrationKind",
     "IntegrationStep",
     "IntegrationVariable",
@@ -32,4 +38,5 @@ __all__ = [
     "MessageStatus",
     "StatusHubService",
     "VariableMode",
+    "VaultItem",
 ]

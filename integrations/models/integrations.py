@@ -138,6 +138,8 @@ class HttpMethod(models.TextChoices):
 class AuthType(models.TextChoices):
     NONE = "none", "None"
     BASIC = "basic", "Basic"
+    DIGEST = "digest", "Digest"
+    NTLM = "ntlm", "NTLM"
     BEARER = "bearer", "Bearer token"
 
 

@@ -5,7 +5,11 @@
 - ``{{@CustomField(name)}}``: a monitor custom field;
 - ``{{@JsonEncode(…)}}``, ``{{@XmlEncode(…)}}``, ``{{@UrlEncode(…)}}``,
   ``{{@Base64Encode(…)}}``: encoders whose argument is itself template text,
-  so they nest: ``{{@JsonEncode({{@monitor.notes}})}}``.
+  so they nest: ``{{@JsonEncode({{@monitor.notes}})}}``;
+- ``{{Name(…)}}``: one of the integration's user-defined functions
+  (``templating.functions``), passed to ``render`` as plain data;
+- ``{{@VaultItem.<id>.Password}}``: a vault field (``templating.vault``),
+  looked up in the context like any variable.
 
 Rendering is plain substitution (no code runs) and never raises; validation
 happens when an integration is saved, so a message cannot fail at send time

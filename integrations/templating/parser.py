@@ -21,13 +21,17 @@ from functools import lru_cache
 from integrations import catalogue
 from integrations.templating.errors import TemplateError, position
 
-NAME_RE = re.compile(r"@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# A vault reference's middle part is the item's GUID (it may start with a digit).
+VAULT_PREFIX = "@VaultItem."
+NAME_RE = re.compile(
+    r"@VaultItem\.[0-9A-Za-z-]+\.[A-Za-z]+|@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+)
 INVISIBLE = (
     "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
     "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
 # The name part of a placeholder: what may stand between "{{" and "}}" or "(".
-_NAME_PART = re.compile(rf"\{{\{{([@A-Za-z0-9_. \t{INVISIBLE}]*)(?=\}}\}}|\()")
+_NAME_PART = re.compile(rf"\{{\{{([@A-Za-z0-9_.\- \t{INVISIBLE}]*)(?=\}}\}}|\()")
 CUSTOM_FIELD_RE = re.compile(r"\(([^(){}\n]*)\)\s*\}\}")
 MAX_DEPTH = 6
 OPEN, CLOSE, CALL_END = "{{", "}}", ")}}"
@@ -155,7 +159,9 @@ def _placeholder(state: _State, start: int, depth: int) -> tuple[Node, int]:
             )
             return Bad(t[start:], start), len(t)
         end += len(CALL_END)
-        if name not in catalogue.function_names():
+        # A name without "@" calls one of the integration's own functions;
+        # validation checks it against them (the parse is shared and cached).
+        if name.startswith("@") and name not in catalogue.function_names():
             known = ", ".join(sorted(catalogue.function_names()))
             state.error(f"unknown function {name} (the functions are {known})", start, t[start : pos + 1])
             return Bad(t[start:end], start), end

@@ -4,9 +4,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from integrations import catalogue
-from integrations.templating import automatic
+from integrations.templating import automatic, vault
 from integrations.templating.encoders import ENCODERS
-from integrations.templating.parser import Bad, Call, Node, Text, Var, parse
+from integrations.templating.functions import UserFunction, apply
+from integrations.templating.parser import VAULT_PREFIX, Bad, Call, Node, Text, Var, parse
 
 # At most this many characters are drawn from variable values per render.
 # With the template's own text and the encoders' worst-case growth (x12 for
@@ -15,7 +16,17 @@ from integrations.templating.parser import Bad, Call, Node, Text, Var, parse
 MAX_VALUE_CHARS = 1_200_000
 
 
-def render(template: str, context: Mapping[str, Any], *, max_value_chars: int = MAX_VALUE_CHARS) -> str:
+Functions = Mapping[str, UserFunction]
+NO_FUNCTIONS: Functions = {}
+
+
+def render(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    max_value_chars: int = MAX_VALUE_CHARS,
+    functions: Functions = NO_FUNCTIONS,
+) -> str:
     """Substitute values into ``template``. Never raises.
 
     ``context`` maps placeholder names ("@alert.type", "ApiUrl",
@@ -23,13 +34,17 @@ def render(template: str, context: Mapping[str, Any], *, max_value_chars: int = 
     unknown ``@`` variable is saved with a warning, as Uptrends renders such
     bodies), a known alias (``@account.id``) as the variable it stands for.
     Erroneous placeholders (which validation refuses on save) stay literal.
+    ``functions`` are the integration's user-defined functions by name; a
+    call of one it does not have (refused on save) renders empty.
     """
     nodes, _errors = parse(template)
     budget = [max_value_chars]
-    return "".join(evaluate(node, context, budget) for node in nodes)
+    return "".join(evaluate(node, context, budget, functions) for node in nodes)
 
 
-def evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
+def evaluate(
+    node: Node, context: Mapping[str, Any], budget: list[int], functions: Functions = NO_FUNCTIONS
+) -> str:
     if isinstance(node, Text):
         return node.value
     if isinstance(node, Var):
@@ -39,7 +54,10 @@ def evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
         budget[0] -= len(value)
         return value
     if isinstance(node, Call):
-        inner = "".join(evaluate(arg, context, budget) for arg in node.args)
+        inner = "".join(evaluate(arg, context, budget, functions) for arg in node.args)
+        if not node.function.startswith("@"):
+            function = functions.get(node.function)
+            return apply(function, inner) if function is not None else ""
         encoder = ENCODERS.get(node.function)
         return encoder(inner) if encoder else automatic.call(node.function, inner)
     if isinstance(node, Bad):
@@ -50,6 +68,8 @@ def evaluate(node: Node, context: Mapping[str, Any], budget: list[int]) -> str:
 def _lookup(name: str, context: Mapping[str, Any]) -> Any:
     if name == automatic.RANDOM_GUID:
         return automatic.new_guid()
+    if name.startswith(VAULT_PREFIX):
+        return context.get(vault.canonical(name))
     value = context.get(name)
     if value is None and name == automatic.UNIQUE_GUID:
         # The sender puts one in the message's context; a lone render gets its own.

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from integrations.templating.parser import Text, parse
-from integrations.templating.render import MAX_VALUE_CHARS, evaluate
+from integrations.templating.render import MAX_VALUE_CHARS, NO_FUNCTIONS, Functions, evaluate
 
 
 def merge_query(url: str, params: str | Iterable[tuple[str, str]]) -> str:
@@ -43,7 +43,13 @@ def _name(part: str) -> str:
     return part.split("=", 1)[0]
 
 
-def render_url(template: str, context: Mapping[str, Any], *, max_value_chars: int = MAX_VALUE_CHARS) -> str:
+def render_url(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    max_value_chars: int = MAX_VALUE_CHARS,
+    functions: Functions = NO_FUNCTIONS,
+) -> str:
     """Render a URL template; a query the template's own text starts after a
     placeholder (``{{WebhookUrl}}?wait=true``, ``{{WebhookUrl}}&opt=1``) is
     merged into the query the placeholder's value may already have."""
@@ -61,7 +67,7 @@ def render_url(template: str, context: Mapping[str, Any], *, max_value_chars: in
                     separator_at = length + index
         else:
             after_placeholder = True
-        text = evaluate(node, context, budget)
+        text = evaluate(node, context, budget, functions)
         parts.append(text)
         length += len(text)
     url = "".join(parts)

@@ -17,9 +17,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from integrations import catalogue
-from integrations.templating import automatic
+from integrations.templating import automatic, vault
 from integrations.templating.errors import TemplateError, position
 from integrations.templating.parser import (
+    VAULT_PREFIX,
     Call,
     Node,
     Text,
@@ -36,14 +37,29 @@ class Report:
     warnings: list[TemplateError] = field(default_factory=list)
 
 
-def validate(template: str, known_variable_names: Collection[str] = ()) -> list[TemplateError]:
+def validate(
+    template: str,
+    known_variable_names: Collection[str] = (),
+    *,
+    function_names: Collection[str] = (),
+    vault_ids: Collection[str] | None = None,
+) -> list[TemplateError]:
     """Every problem in ``template`` that stops it from being saved."""
-    return check(template, known_variable_names).errors
+    return check(template, known_variable_names, function_names=function_names, vault_ids=vault_ids).errors
 
 
-def check(template: str, known_variable_names: Collection[str] = ()) -> Report:
+def check(
+    template: str,
+    known_variable_names: Collection[str] = (),
+    *,
+    function_names: Collection[str] = (),
+    vault_ids: Collection[str] | None = None,
+) -> Report:
     """Errors and warnings of ``template``; the variables allowed besides the
-    catalogue's are ``known_variable_names`` (the integration's own)."""
+    catalogue's are ``known_variable_names`` (the integration's own), the
+    functions without ``@`` are ``function_names`` (its user-defined ones),
+    and ``{{@VaultItem.<id>.…}}`` must name one of ``vault_ids`` (lower-case
+    GUIDs; None: any well-formed reference)."""
     report = Report()
     for offset, character in invisible_characters(template):
         line, column = position(template, offset)
@@ -67,6 +83,11 @@ def check(template: str, known_variable_names: Collection[str] = ()) -> Report:
         token = "{{" + var.name + "}}"
         if var.name.startswith(catalogue.CUSTOM_FIELD_FUNCTION + "("):
             continue  # any custom field name: a monitor without it renders empty
+        if var.name.startswith(VAULT_PREFIX):
+            message = _vault_error(var.name, vault_ids)
+            if message:
+                report.errors.append(TemplateError(message, token, line, column, var.offset))
+            continue
         if var.name.startswith("@"):
             message = _system_warning(var.name)
             if message:
@@ -76,6 +97,17 @@ def check(template: str, known_variable_names: Collection[str] = ()) -> Report:
         if message:
             report.errors.append(TemplateError(message, token, line, column, var.offset))
     for call in _calls(nodes):
+        if not call.function.startswith("@") and call.function not in function_names:
+            line, column = position(parsed, call.offset)
+            report.errors.append(
+                TemplateError(
+                    _unknown_function(call.function, function_names),
+                    "{{" + call.function + "(",
+                    line,
+                    column,
+                    call.offset,
+                )
+            )
         if call.function in automatic.FUNCTIONS and all(isinstance(a, Text) for a in call.args):
             message = automatic.argument_error(
                 call.function, "".join(a.value for a in call.args if isinstance(a, Text))
@@ -103,6 +135,27 @@ def _calls(nodes: Iterable[Node]) -> Iterable[Call]:
         if isinstance(node, Call):
             yield node
             yield from _calls(node.args)
+
+
+def _vault_error(name: str, vault_ids: Collection[str] | None) -> str:
+    parsed = vault.parse_reference(name)
+    if isinstance(parsed, str):
+        return parsed
+    if vault_ids is not None and parsed[0] not in vault_ids:
+        return f"unknown vault item {parsed[0]} (add it under Vault, or correct the id)"
+    return ""
+
+
+def _unknown_function(name: str, known: Collection[str]) -> str:
+    builtin = ", ".join(sorted(catalogue.function_names()))
+    if not known:
+        return (
+            f"unknown function {name}: this integration defines no functions (the built-in ones "
+            f"start with @: {builtin})"
+        )
+    return f"unknown function {name}{_suggest(name, known)} (this integration's functions are " + (
+        f"{', '.join(sorted(known))}; the built-in ones start with @)"
+    )
 
 
 def _system_warning(name: str) -> str:

@@ -77,7 +77,7 @@ def subject(out: Outgoing) -> str:
     template = out.var(name, default)
     if template == default:
         template = _(default)
-    text = render(template, out.context)
+    text = render(template, out.context, functions=out.functions)
     return cut(" ".join(text.split()), SUBJECT_LIMIT)
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.auth import AuthBase, HTTPDigestAuth
+from requests_ntlm import HttpNtlmAuth
 from urllib3.exceptions import NameResolutionError
 
 from integrations.outbound import UnresolvableHostError
@@ -25,6 +27,8 @@ from integrations.transports.base import Exchange, TransportError
 from integrations.transports.redact import MASK, Redactor
 
 MAX_EXCERPT_BYTES = 64 * 1024
+# Basic credentials as a (username, password) pair, or an auth handler (Digest).
+Auth = tuple[str, str] | AuthBase
 TRANSIENT_STATUSES = {408, 429}
 
 
@@ -38,7 +42,7 @@ def request(
     timeout: tuple[float, float],
     headers: dict[str, str] | None = None,
     body: str | bytes | None = None,
-    auth: tuple[str, str] | None = None,
+    auth: Auth | None = None,
     dry_run: bool = False,
     raw_body: list[str] | None = None,
 ) -> Exchange:
@@ -50,7 +54,11 @@ def request(
     data = body.encode("utf-8") if isinstance(body, str) else body
     shown_body = data.decode("utf-8", "replace") if data else ""
     shown_headers = dict(headers)
-    if auth:
+    if isinstance(auth, HTTPDigestAuth | HttpNtlmAuth):
+        # The answer is made after the receiver's challenge; the log shows
+        # that it was sent, never its values.
+        shown_headers["Authorization"] = f"{'Digest' if isinstance(auth, HTTPDigestAuth) else 'NTLM'} {MASK}"
+    elif auth:
         shown_headers["Authorization"] = f"Basic {MASK}"
     exchange = Exchange(
         request={
@@ -213,6 +221,20 @@ def connection_summary(exc: BaseException, url: str, timeout: tuple[float, float
     if isinstance(exc, requests.exceptions.ConnectionError):
         return f"connection to {where} failed"
     return str(exc)
+
+
+def credentials(auth_type: str, username: str, password: str) -> Auth:
+    """What ``request`` takes as ``auth`` for a step's authentication type.
+
+    Digest (RFC 7616) and NTLM answer the receiver's challenge (a 401 with
+    ``WWW-Authenticate: Digest …`` or ``NTLM``) with further requests on the
+    same connection; NTLM takes ``DOMAIN\\user`` (or ``user@domain``).
+    """
+    if auth_type == "digest":
+        return HTTPDigestAuth(username, password)
+    if auth_type == "ntlm":
+        return HttpNtlmAuth(username, password)
+    return (username, password)
 
 
 def _read_excerpt(response: requests.Response) -> str:

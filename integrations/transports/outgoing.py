@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from integrations.templating.functions import UserFunction
 from integrations.transports.redact import Redactor
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class Outgoing:
     statushub_services: list[tuple[str, str]] = field(default_factory=list)
     # Build and show the requests, send nothing (previews and --dry-run).
     dry_run: bool = False
+    # The integration's user-defined functions, by name, their keys resolved.
+    functions: dict[str, UserFunction] = field(default_factory=dict)
     # Phone calls for a real incident: where Twilio posts the key pressed
     # ("press 1 to acknowledge"); empty for test calls.
     voice_callback_url: str = ""

@@ -128,27 +128,29 @@ def run_step(
     """Render one step with the message's context (plus ``extra_context``:
     captures so far, a StatusHub service) and send it."""
     context = {**out.context, **(extra_context or {})}
-    url = render_url(step.url, context)
+    functions = out.functions
+    url = render_url(step.url, context, functions=functions)
     headers: dict[str, str] = {}
     for pair in step.headers or []:
-        name, value = str(pair[0]).strip(), render(str(pair[1]), context)
+        name, value = str(pair[0]).strip(), render(str(pair[1]), context, functions=functions)
         if name:
             # A value spanning lines would be refused by the HTTP library.
             headers[name] = " ".join(value.splitlines()).strip()
-    body = render(step.body, context) if step.body and step.method != "GET" else ""
+    body = render(step.body, context, functions=functions) if step.body and step.method != "GET" else ""
     if body and step.content_type and not _has(headers, "Content-Type"):
         headers["Content-Type"] = step.content_type
 
     # Credentials that render empty (an optional token left blank) send no
     # Authorization header rather than an invalid one.
-    auth: tuple[str, str] | None = None
-    if step.auth_type == "basic":
-        username, password = render(step.auth_username, context), render(step.auth_password, context)
+    auth: http.Auth | None = None
+    if step.auth_type in ("basic", "digest", "ntlm"):
+        username = render(step.auth_username, context, functions=functions)
+        password = render(step.auth_password, context, functions=functions)
         out.redactor.add(password)
         if username or password:
-            auth = (username, password)
+            auth = http.credentials(step.auth_type, username, password)
     elif step.auth_type == "bearer":
-        token = render(step.auth_token, context).strip()
+        token = render(step.auth_token, context, functions=functions).strip()
         out.redactor.add(token)
         if token:
             headers["Authorization"] = f"Bearer {token}"

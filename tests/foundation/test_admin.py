@@ -134,7 +134,7 @@ def _integration_form(name: str, **extra: str) -> dict[str, str]:
         "read_timeout": "",
         "signing_secrets": "",
     }
-    for prefix in ("variables", "steps", "statushub_services"):
+    for prefix in ("variables", "steps", "statushub_services", "functions"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(extra)
     return data

@@ -18,7 +18,14 @@ from alerting.models import Monitor, PingToken
 from alertsite import encryption
 from alertsite.checks import encrypted_columns
 from alertsite.fields import EncryptedJSONField, EncryptedTextField
-from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
+from integrations.models import (
+    Integration,
+    IntegrationFunction,
+    IntegrationStep,
+    IntegrationVariable,
+    StatusHubService,
+    VaultItem,
+)
 from tests.security.conftest import manage, new_key
 
 SECRETS = {
@@ -27,6 +34,9 @@ SECRETS = {
     "password": "step-password-f6e5d4c3b2",
     "token": "step-bearer-token-9a8b7c6d5e",
     "hook": "https://hooks.statushub.example/services/abc123def456ghi789",
+    "hash_key": "function-hmac-key-1f2e3d4c",
+    "vault_password": "vault-password-5b6a7980",
+    "vault_secret": "vault-secret-0c1d2e3f4a",
 }
 # Field names that mean "a credential": each such text field must be encrypted.
 CREDENTIAL_NAME = re.compile(r"password|secret|token|webhook_url|api_?key|routing_key|credential")
@@ -51,6 +61,16 @@ def make_secrets(names: int = 1) -> Integration:
         auth_token=SECRETS["token"],
     )
     StatusHubService.objects.create(integration=integration, name="Web", webhook_url=SECRETS["hook"])
+    IntegrationFunction.objects.create(
+        integration=integration,
+        name="Sign",
+        kind="hash",
+        algorithm="hmac-sha256",
+        hash_key=SECRETS["hash_key"],
+    )
+    VaultItem.objects.create(
+        name="ops", username="vault-user", password=SECRETS["vault_password"], secret=SECRETS["vault_secret"]
+    )
     return integration
 
 
@@ -70,6 +90,8 @@ def read_back() -> dict[str, object]:
         "password": step.auth_password,
         "token": step.auth_token,
         "hook": integration.statushub_services.get().webhook_url,
+        "hash_key": integration.functions.get().hash_key,
+        "vault": VaultItem.objects.get().values(),
     }
 
 
@@ -115,7 +137,8 @@ def test_rotation_reencrypts_everything_under_the_first_key(db, settings) -> Non
     text = out.getvalue()
     assert "integrations.IntegrationVariable (secret_value): 5 re-encrypted" in text
     assert "integrations.IntegrationStep (auth_password, auth_token): 2 re-encrypted" in text
-    assert "Total: 9 re-encrypted, 0 plaintext encrypted, 0 already under the first key." in text
+    assert "integrations.VaultItem (username, password, secret): 3 re-encrypted" in text
+    assert "Total: 13 re-encrypted, 0 plaintext encrypted, 0 already under the first key." in text
     only_new = Fernet(new.encode())
     for model, fields in encrypted_columns():
         for field in fields:
@@ -127,7 +150,7 @@ def test_rotation_reencrypts_everything_under_the_first_key(db, settings) -> Non
     # A second run has nothing to do.
     out = StringIO()
     call_command("rotate_encryption_keys", stdout=out)
-    assert "Total: 0 re-encrypted, 0 plaintext encrypted, 9 already under the first key." in out.getvalue()
+    assert "Total: 0 re-encrypted, 0 plaintext encrypted, 13 already under the first key." in out.getvalue()
 
 
 def test_rotation_encrypts_a_plaintext_value(db) -> None:

@@ -45,6 +45,7 @@ DISCORD_TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz-_0123456789abcdefghijklmnopqrstuv"
         ("connect to https://user:pa55word@db.example.com/x", "pa55word", "https://user:"),
         ("Authorization: Bearer sk_live_abcdefgh12345", "sk_live_abcdefgh12345", "Bearer"),
         ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA==", "Basic"),
+        ("Authorization: NTLM TlRMTVNTUAADAAAAGAAYAHIAAAA=", "TlRMTVNTUAADAAAAGAAYAHIAAAA=", "NTLM"),
         ('{"password": "hunter22hunter"}', "hunter22hunter", "password"),
         ("api_key=0123abcd4567", "0123abcd4567", "api_key="),
         ("key as_AbCdEfGhIjKlMnOpQrStUvWxYz012345 used", "as_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "used"),

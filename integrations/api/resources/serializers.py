@@ -8,6 +8,7 @@ from rest_framework.validators import UniqueValidator
 
 from integrations import kinds, presets
 from integrations.api.resources import writes
+from integrations.api.resources.functions import FunctionSerializer
 from integrations.api.resources.parts import StatusHubServiceSerializer, StepSerializer, VariableSerializer
 from integrations.models import Integration, IntegrationKind
 from integrations.template_warnings import integration_warnings
@@ -56,6 +57,12 @@ class IntegrationSerializer(serializers.ModelSerializer):
         "runs every step that handles its alert type, in position order.",
     )
     statushub_services = StatusHubServiceSerializer(many=True, required=False, help_text="StatusHub only.")
+    functions = FunctionSerializer(
+        many=True,
+        required=False,
+        help_text="User-defined functions (mapping, regular expression, hash), called in templates as "
+        "{{Name(…)}}. Replaces the functions; a hash key left out keeps the stored one.",
+    )
     warnings = serializers.SerializerMethodField(
         help_text="What was saved but may not be meant: unknown @ variables (they render empty), "
         "aliases, invisible characters inside {{…}}."
@@ -80,6 +87,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "variables",
             "steps",
             "statushub_services",
+            "functions",
             "warnings",
             "created_at",
             "updated_at",
@@ -124,7 +132,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
             errors.update(step_list_errors(attrs["steps"]))
         if attrs.get("statushub_services") and kind != IntegrationKind.STATUSHUB:
             errors["statushub_services"] = ["Only StatusHub integrations have StatusHub services."]
-        for field in ("variables", "statushub_services"):
+        for field in ("variables", "statushub_services", "functions"):
             names = [item["name"] for item in attrs.get(field, [])]
             if len(names) != len(set(names)) and field not in errors:
                 errors[field] = ["Each name may appear only once."]
@@ -185,11 +193,15 @@ def set_scalars(integration: Integration, data: dict[str, Any]) -> None:
 
 
 def write_parts(integration: Integration, data: dict[str, Any], replace_variables: bool) -> None:
+    # Functions first: the variables' templates (e-mail subjects) and the
+    # steps' are checked against them.
+    if "functions" in data:
+        writes.apply_functions(integration, data["functions"])
     if "variables" in data:
         writes.apply_variables(integration, data["variables"], replace=replace_variables)
     if "steps" in data:
         writes.apply_steps(integration, data["steps"])
-    elif "variables" in data:
-        writes.check_saved_steps(integration)
+    elif "variables" in data or "functions" in data:
+        writes.check_saved_steps(integration, "functions" if "functions" in data else "variables")
     if "statushub_services" in data:
         writes.apply_services(integration, data["statushub_services"])

@@ -14,7 +14,7 @@ class IntegrationViewSet(ConfigViewSet):
     serializer_class = IntegrationSerializer
 
     def get_queryset(self) -> QuerySet[Integration]:
-        return Integration.objects.prefetch_related("variables", "steps", "statushub_services")
+        return Integration.objects.prefetch_related("variables", "steps", "statushub_services", "functions")
 
     # Create and update run in one transaction (ConfigViewSet): a refusal
     # after the save undoes it.

@@ -11,7 +11,13 @@ from django.db import models
 from rest_framework import serializers
 
 from integrations import captures
-from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
+from integrations.models import (
+    Integration,
+    IntegrationFunction,
+    IntegrationStep,
+    IntegrationVariable,
+    StatusHubService,
+)
 from integrations.validation import all_step_errors, steps_names, variable_names
 
 
@@ -91,12 +97,12 @@ def apply_steps(integration: Integration, items: list[dict[str, Any]]) -> None:
         step.save()
 
 
-def check_saved_steps(integration: Integration) -> None:
-    """After variables change without the steps being sent: the steps must
-    still only use variables that exist."""
+def check_saved_steps(integration: Integration, field: str = "variables") -> None:
+    """After variables (or functions) change without the steps being sent: the
+    steps must still only use variables and functions that exist."""
     problems = all_step_errors(integration.steps.order_by("position"), variable_names(integration))
     if problems:
-        raise serializers.ValidationError({"variables": problems})
+        raise serializers.ValidationError({field: problems})
 
 
 def apply_services(integration: Integration, items: list[dict[str, Any]]) -> None:
@@ -110,3 +116,19 @@ def apply_services(integration: Integration, items: list[dict[str, Any]]) -> Non
         full_clean(service, ["statushub_services", index], exclude=("integration",))
         service.save()
     integration.statushub_services.exclude(name__in=[item["name"] for item in items]).delete()
+
+
+def apply_functions(integration: Integration, items: list[dict[str, Any]]) -> None:
+    """The functions become the ones sent, matched by name; a hash key left
+    out keeps the stored one."""
+    existing = {f.name: f for f in integration.functions.all()}
+    for index, item in enumerate(items):
+        function = existing.get(item["name"]) or IntegrationFunction(
+            integration=integration, name=item["name"]
+        )
+        for field, value in item.items():
+            setattr(function, field, value)
+        function.position = index
+        full_clean(function, ["functions", index], exclude=("integration",))
+        function.save()
+    integration.functions.exclude(name__in=[item["name"] for item in items]).delete()

@@ -7,7 +7,8 @@
   let selection = [0, 0];
 
   function editable(el) {
-    return el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && /^(text|search|url|)$/.test(el.type)))
+    // Password inputs too: a step's password or token may be a vault reference.
+    return el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && /^(text|search|url|password|)$/.test(el.type)))
       && el.closest("form") && !el.classList.contains("panel-filter");
   }
 

@@ -1,0 +1,82 @@
+"""User-defined functions of an integration (Uptrends' Mapping, Regular
+expression and Hash functions), called in its templates as ``{{Name(…)}}``."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from alertsite.fields import EncryptedTextField
+from integrations.models.integrations import Integration, variable_name_validator
+from integrations.templating.functions import UserFunction
+
+
+class FunctionKind(models.TextChoices):
+    MAPPING = "mapping", "Mapping"
+    REGEX = "regex", "Regular expression"
+    HASH = "hash", "Hash"
+
+
+class HashAlgorithm(models.TextChoices):
+    MD5 = "md5", "MD5"
+    SHA1 = "sha1", "SHA-1"
+    SHA256 = "sha256", "SHA-256"
+    SHA512 = "sha512", "SHA-512"
+    HMAC_SHA1 = "hmac-sha1", "HMAC-SHA1"
+    HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
+    HMAC_SHA512 = "hmac-sha512", "HMAC-SHA512"
+
+
+class HashEncoding(models.TextChoices):
+    HEX = "hex", "Hexadecimal (lower case)"
+    BASE64 = "base64", "Base64"
+
+
+class IntegrationFunction(models.Model):
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="functions")
+    name = models.CharField(
+        max_length=100,
+        validators=[variable_name_validator],
+        help_text="Called as {{Name({{@alert.description}})}}.",
+    )
+    kind = models.CharField(max_length=10, choices=FunctionKind.choices)
+    description = models.CharField(max_length=300, blank=True)
+    # Mapping: [[input, output], ...], compared exactly; no match gives default_value.
+    mapping = models.JSONField(default=list, blank=True)
+    default_value = models.TextField(blank=True, help_text="Mapping: the result when no row matches.")
+    pattern = models.TextField(
+        blank=True,
+        help_text="Regular expression: the first match's first group, or the whole match without groups.",
+    )
+    algorithm = models.CharField(max_length=12, choices=HashAlgorithm.choices, blank=True)
+    hash_key = EncryptedTextField(
+        blank=True, help_text="HMAC key; may be a vault reference {{@VaultItem.<id>.Secret}}."
+    )
+    encoding = models.CharField(max_length=6, choices=HashEncoding.choices, default=HashEncoding.HEX)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["integration", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["integration", "name"], name="unique_function_name")]
+        verbose_name = "user-defined function"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from integrations.validation_functions import clean_function
+
+        clean_function(self)
+
+    def as_data(self, key: str | None = None) -> UserFunction:
+        """The function as the renderer takes it; ``key`` is the HMAC key with
+        any vault reference resolved (default: the stored key)."""
+        return UserFunction(
+            name=self.name,
+            kind=self.kind,
+            mapping=tuple((str(a), str(b)) for a, b in (self.mapping or [])),
+            default=self.default_value,
+            pattern=self.pattern,
+            algorithm=self.algorithm,
+            key=self.hash_key if key is None else key,
+            encoding=self.encoding,
+        )

@@ -1,0 +1,142 @@
+"""Validation of user-defined functions and vault references, and where vault
+items are used (an item in use cannot be deleted: its integrations would send
+without their credentials)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+
+from integrations.templating import functions as udf
+from integrations.templating import parse, vault
+from integrations.templating.parser import VAULT_PREFIX, Text, Var
+
+if TYPE_CHECKING:
+    from integrations.models import Integration, IntegrationFunction, IntegrationStep, IntegrationVariable
+
+MAX_MAPPING_ROWS = 1000
+# Every field of a step that may hold a vault reference (headers aside).
+STEP_TEMPLATE_FIELDS = ("url", "body", "auth_username", "auth_password", "auth_token")
+
+
+def function_names(integration: Integration | None) -> set[str]:
+    if integration is None or not integration.pk:
+        return set()
+    return set(integration.functions.values_list("name", flat=True))
+
+
+def vault_item_ids() -> set[str]:
+    from integrations.models import VaultItem
+
+    return {str(pk) for pk in VaultItem.objects.values_list("id", flat=True)}
+
+
+def mapping_errors(mapping: Any) -> list[str]:
+    if not isinstance(mapping, list) or not all(
+        isinstance(row, list | tuple) and len(row) == 2 and all(isinstance(v, str) for v in row)
+        for row in mapping
+    ):
+        return ['Enter the mapping as a list of ["input", "output"] pairs.']
+    if not mapping:
+        return ["A mapping function needs at least one row."]
+    if len(mapping) > MAX_MAPPING_ROWS:
+        return [f"A mapping has at most {MAX_MAPPING_ROWS} rows."]
+    inputs = [row[0] for row in mapping]
+    twice = sorted({value for value in inputs if inputs.count(value) > 1})
+    if twice:
+        return ["Each input may appear once; repeated: " + ", ".join(repr(v) for v in twice) + "."]
+    return []
+
+
+def vault_only_errors(text: str, what: str, vault_ids: set[str] | None = None) -> list[str]:
+    """A hash key or a predefined variable's value is plain text or vault
+    references; nothing else renders in it. Messages never quote the text."""
+    if "{{" not in text:
+        return []
+    nodes, errors = parse(text)
+    if errors:
+        return [f"line {e.line}, column {e.column}: {e.message}" for e in errors]
+    problems = []
+    ids = vault_item_ids() if vault_ids is None else vault_ids
+    for node in nodes:
+        if isinstance(node, Text):
+            continue
+        if not (isinstance(node, Var) and node.name.startswith(VAULT_PREFIX)):
+            problems.append(
+                f"{what} is used as it is: text and vault references ({{{{@VaultItem.<id>.Password}}}}) "
+                "only, no other {{…}} placeholders."
+            )
+            continue
+        parsed = vault.parse_reference(node.name)
+        if isinstance(parsed, str):
+            problems.append(parsed)
+        elif parsed[0] not in ids:
+            problems.append(f"unknown vault item {parsed[0]}")
+    return problems
+
+
+def clean_function(function: IntegrationFunction) -> None:
+    from integrations.models import FunctionKind
+
+    errors: dict[str, list[str]] = {}
+    if function.name.startswith("@"):
+        errors["name"] = ["A user-defined function's name does not start with @ (those are built in)."]
+    if function.kind == FunctionKind.MAPPING:
+        found = mapping_errors(function.mapping)
+        if found:
+            errors["mapping"] = found
+    elif function.kind == FunctionKind.REGEX:
+        message = udf.pattern_error(function.pattern)
+        if message:
+            errors["pattern"] = [message]
+    elif function.kind == FunctionKind.HASH:
+        if not function.algorithm:
+            errors["algorithm"] = ["Choose the hash algorithm."]
+        elif function.algorithm in udf.HMAC_ALGORITHMS and not function.hash_key:
+            errors["hash_key"] = [f"{function.get_algorithm_display()} needs a key."]
+        elif function.algorithm not in udf.HMAC_ALGORITHMS and function.hash_key:
+            errors["hash_key"] = ["Only the HMAC algorithms use a key; clear it or choose an HMAC algorithm."]
+        else:
+            found = vault_only_errors(function.hash_key, "A hash key")
+            if found:
+                errors["hash_key"] = found
+    if errors:
+        raise ValidationError(errors)
+
+
+def step_templates(step: IntegrationStep) -> Iterable[str]:
+    for field in STEP_TEMPLATE_FIELDS:
+        yield getattr(step, field) or ""
+    for pair in step.headers if isinstance(step.headers, list) else []:
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            yield str(pair[1])
+
+
+def integration_templates(integration: Integration) -> Iterable[str]:
+    """Every template of an integration that may name a vault item."""
+    return parts_templates(integration.steps.all(), integration.variables.all(), integration.functions.all())
+
+
+def parts_templates(
+    steps: Iterable[IntegrationStep], variables: Iterable[IntegrationVariable], functions: Iterable[Any]
+) -> Iterator[str]:
+    for step in steps:
+        yield from step_templates(step)
+    for variable in variables:
+        yield variable.get_value()
+    for function in functions:
+        yield function.hash_key
+
+
+def vault_usage(item_id: str) -> list[str]:
+    """The names of the integrations whose templates name the vault item."""
+    from integrations.models import Integration
+
+    item_id = str(item_id).lower()
+    used = []
+    for integration in Integration.objects.prefetch_related("steps", "variables", "functions"):
+        if item_id in vault.references(integration_templates(integration)):
+            used.append(integration.name)
+    return used
