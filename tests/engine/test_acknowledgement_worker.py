@@ -9,11 +9,12 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from django_q.models import Schedule, Success
+from django_q.models import Success
+from django_q.tasks import async_task
 
 from alerting.engine import Submission, process_submission
 from alerting.engine.acknowledgement import acknowledge
-from alerting.engine.schedule import SWEEP_FUNC, SWEEP_NAME
+from alerting.engine.schedule import SWEEP_FUNC
 from alerting.models import EscalationState, Incident
 from integrations.models import IntegrationStep
 from tests.delivery.cluster import Cluster, base_env, wait_for
@@ -39,8 +40,9 @@ def sweeps_since(moment: dt.datetime) -> int:
 
 
 def run_sweep_now() -> dt.datetime:
+    """Queue the sweep the schedule runs every minute, for the worker to run now."""
     moment = timezone.now()
-    Schedule.objects.filter(name=SWEEP_NAME).update(next_run=moment)
+    async_task(SWEEP_FUNC)
     return moment
 
 
