@@ -14,9 +14,9 @@ from django_q.tasks import async_task
 
 from alerting.engine import Submission, process_submission
 from alerting.engine.acknowledgement import acknowledge
-from alerting.engine.schedule import SWEEP_FUNC
 from alerting.models import EscalationState, Incident
 from integrations.models import IntegrationStep
+from integrations.tasks import ESCALATION_SWEEP
 from tests.delivery.cluster import Cluster, base_env, wait_for
 from tests.delivery.receiver import Receiver
 from tests.engine import factories as f
@@ -36,13 +36,13 @@ def hook(name: str, receiver: Receiver, path: str):
 
 
 def sweeps_since(moment: dt.datetime) -> int:
-    return Success.objects.filter(func=SWEEP_FUNC, started__gte=moment).count()
+    return Success.objects.filter(func=ESCALATION_SWEEP.func, started__gte=moment).count()
 
 
 def run_sweep_now() -> dt.datetime:
     """Queue the sweep the schedule runs every minute, for the worker to run now."""
     moment = timezone.now()
-    async_task(SWEEP_FUNC)
+    async_task(ESCALATION_SWEEP.func)
     return moment
 
 
