@@ -24,6 +24,7 @@ from alerting.audit.context import acting
 from alerting.engine import clock
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge
 from alerting.models import Incident
+from integrations.tasks import deliver_after_commit
 
 TEMPLATE = "alerting/acknowledge.html"
 NOTE_LIMIT = 2000
@@ -64,7 +65,10 @@ def _post(request: HttpRequest, link: LinkFor, incident: Incident) -> HttpRespon
     already = incident.status_at(clock.now())
     try:
         with acting(link.who, "acknowledge link"):
-            incident, _ = acknowledge(incident.key, by=link.who, note=note or incident.acknowledgement_note)
+            incident, raised = acknowledge(
+                incident.key, by=link.who, note=note or incident.acknowledgement_note
+            )
+        deliver_after_commit(raised.message_ids)
     except IncidentResolved:
         # The link stopped working when the incident resolved.
         return _page(request, 410, incident=incident, who=link.who, status_now="resolved")

@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from alerting.api.ratelimit import hit
 from alerting.engine import Submission, clock, process_submission
 from alerting.models import ApiKey, CheckStatus, PingToken
+from integrations.tasks import deliver_after_commit
 
 BODY_LIMIT = 10 * 1024
 METHODS = ("GET", "POST", "HEAD")
@@ -108,7 +109,7 @@ def ping(request: HttpRequest, token: str, action: str = "") -> HttpResponse:
             parts.append(FAILURE)
         if took is not None:
             parts.append(f"Run took {took.total_seconds():.1f} s")
-        process_submission(
+        outcome = process_submission(
             Submission(
                 monitor=found.monitor.key,
                 status=CheckStatus.ERROR if failed else CheckStatus.OK,
@@ -117,4 +118,5 @@ def ping(request: HttpRequest, token: str, action: str = "") -> HttpResponse:
             ),
             now,
         )
+        deliver_after_commit(outcome.message_ids)
     return _text("OK")

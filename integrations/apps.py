@@ -8,15 +8,13 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
-
-        from integrations.delivery.sweep import ensure_schedule
-
-        post_migrate.connect(ensure_schedule, sender=self, dispatch_uid="delivery-sweep-schedule")
-
         from django_q.signals import post_spawn
 
-        from integrations.delivery.sweep import on_worker_spawn
+        from integrations.tasks import ensure_schedules, on_worker_spawn
 
+        # The one hook creating every schedule; it runs once the last app
+        # (django_q's tables included) has migrated.
+        post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="alertsite-schedules")
         post_spawn.connect(on_worker_spawn, dispatch_uid="delivery-worker-spawn")
 
         from alertsite.observability import tasks as task_logging

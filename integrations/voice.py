@@ -25,6 +25,7 @@ from alerting.engine.acknowledgement import IncidentResolved, acknowledge
 from alerting.models import Incident
 from alertsite.i18n import SPEECH_LANGUAGES
 from integrations.models import Integration, IntegrationKind
+from integrations.tasks import deliver_after_commit
 from integrations.templating.encoders import xml_encode
 from integrations.transports.twilio import request_signature
 
@@ -75,7 +76,8 @@ def twilio_voice(request: HttpRequest, token: str) -> HttpResponse:
         return _say(NOT_ACKNOWLEDGED, language=language)
     try:
         with acting(link.who, "phone"):
-            acknowledge(link.incident_key, by=link.who)
+            _, raised = acknowledge(link.incident_key, by=link.who)
+        deliver_after_commit(raised.message_ids)
     except IncidentResolved:
         return _say(RESOLVED, language=language)
     except Incident.DoesNotExist:

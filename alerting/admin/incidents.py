@@ -19,6 +19,7 @@ from alerting.engine import clock
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge, unacknowledge
 from alerting.models import Incident, IncidentStatus
 from alerting.models.incidents import acknowledged_q
+from integrations.tasks import deliver_after_commit
 
 # The snooze choices on the incident page: minutes, 0 = until resolved.
 SNOOZES = [(0, "until resolved"), (30, "30 minutes"), (60, "1 hour"), (240, "4 hours"), (1440, "24 hours")]
@@ -140,7 +141,8 @@ class IncidentAdmin(ReadOnlyAdmin):
         done, skipped = 0, 0
         for key in queryset.order_by("pk").values_list("key", flat=True):
             try:
-                acknowledge(key, by=responder(request))
+                _, raised = acknowledge(key, by=responder(request))
+                deliver_after_commit(raised.message_ids)
                 done += 1
             except (IncidentResolved, Incident.DoesNotExist):
                 skipped += 1
@@ -152,7 +154,8 @@ class IncidentAdmin(ReadOnlyAdmin):
         done = 0
         for key in queryset.filter(resolved_at__isnull=True).order_by("pk").values_list("key", flat=True):
             try:
-                unacknowledge(key)
+                _, raised = unacknowledge(key)
+                deliver_after_commit(raised.message_ids)
                 done += 1
             except (IncidentResolved, Incident.DoesNotExist):
                 pass
@@ -182,15 +185,17 @@ class IncidentAdmin(ReadOnlyAdmin):
         back = HttpResponseRedirect(reverse("admin:alerting_incident_change", args=[incident.pk]))
         try:
             if action == "acknowledge":
-                acknowledge(
+                _, raised = acknowledge(
                     incident.key,
                     by=responder(request),
                     note=request.POST.get("note", "").strip()[:2000],
                     until=self._snooze_end(request),
                 )
+                deliver_after_commit(raised.message_ids)
                 messages.success(request, f"{incident.monitor}: acknowledged.")
             else:
-                unacknowledge(incident.key)
+                _, raised = unacknowledge(incident.key)
+                deliver_after_commit(raised.message_ids)
                 messages.success(request, f"{incident.monitor}: unacknowledged; escalation resumes.")
         except IncidentResolved:
             messages.error(request, f"{incident.monitor}: the incident is resolved, nothing to acknowledge.")

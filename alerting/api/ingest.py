@@ -16,6 +16,7 @@ from alerting.api.ingest_schema import MAX_IDEMPOTENCY_KEY, Item, validate_body
 from alerting.engine import Outcome, process_batch
 from alerting.engine.locking import UnknownMonitor
 from alerting.models import ApiKey
+from integrations.tasks import deliver_after_commit
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -71,6 +72,7 @@ def process_items(items: list[Item], api_key: ApiKey) -> list[dict[str, Any]]:
         todo.append(index)
     if todo:
         outcomes = process_batch([items[i].submission for i in todo])
+        deliver_after_commit(pk for outcome in outcomes for pk in outcome.message_ids)
         for index, outcome in zip(todo, outcomes, strict=True):
             results[index] = answer(outcome)
             if index in keys:

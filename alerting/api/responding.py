@@ -17,6 +17,7 @@ from alerting.api.serializers import IncidentSerializer
 from alerting.engine import clock
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge, unacknowledge
 from alerting.models import Incident
+from integrations.tasks import deliver_after_commit
 
 MAX_NOTE = 2000
 # A snooze is a pause, not a way to silence an incident for good; acknowledge
@@ -84,12 +85,13 @@ class AcknowledgeView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            incident, _ = acknowledge(
+            incident, raised = acknowledge(
                 key,
                 by=values.get("by") or _key_name(request),
                 note=values.get("note", ""),
                 until=values.get("until"),
             )
+            deliver_after_commit(raised.message_ids)
         except Incident.DoesNotExist:
             raise NotFound("No incident has this key.") from None
         except IncidentResolved:
@@ -112,7 +114,8 @@ class UnacknowledgeView(APIView):
     )
     def post(self, request: Request, key: str) -> Response:
         try:
-            incident, _ = unacknowledge(key)
+            incident, raised = unacknowledge(key)
+            deliver_after_commit(raised.message_ids)
         except Incident.DoesNotExist:
             raise NotFound("No incident has this key.") from None
         except IncidentResolved:

@@ -22,7 +22,6 @@ from alerting.audit.values import plain
 from alerting.engine import clock
 from alerting.engine.coverage import Coverage
 from alerting.engine.escalation import Raised, escalate
-from alerting.engine.outbox import enqueue_after_commit
 from alerting.engine.passed_on import acknowledged_alerts
 from alerting.engine.resume import ACK_FIELDS, resume
 from alerting.models import EscalationState, Incident, Monitor
@@ -69,7 +68,6 @@ def acknowledge(
         # Passed on once, on the first acknowledgement; the receivers' own
         # incidents have no notion of a note changed or a snooze extended.
         raised = acknowledged_alerts(incident, monitor, now, Coverage(now)) if first else Raised()
-        enqueue_after_commit(raised.message_ids)
     return incident, raised
 
 
@@ -88,7 +86,6 @@ def unacknowledge(key: str, *, now: dt.datetime | None = None) -> tuple[Incident
             resume(incident, now, coverage)
             audit.action(incident, "unacknowledged", _ack_changes(before, incident))
             raised = escalate(incident, monitor, now, coverage=coverage)
-        enqueue_after_commit(raised.message_ids)
     return incident, raised
 
 

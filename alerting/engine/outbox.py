@@ -1,16 +1,13 @@
-"""The outbox rows (``Message``) for one alert, and handing them to delivery.
+"""The outbox rows (``Message``) for one alert.
 
-The engine only writes rows; delivery sends them. Rows are written in the
-transaction that raised the alert, and their ids are queued only once that
-transaction has committed, so a worker never looks for a row that is not
-there yet (and a rollback queues nothing).
+The engine only writes rows, in the transaction that raised the alert, and
+hands their ids back; whoever called it passes them to delivery
+(``integrations.tasks.deliver_after_commit``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-from django.db import transaction
 
 from alerting.config_snapshot import Level, Link
 from alerting.engine.coverage import Coverage
@@ -73,19 +70,3 @@ def message_rows(alert: Alert, level: Level, now: dt.datetime, coverage: Coverag
 def messages_for(alert: Alert, level: Level, now: dt.datetime, coverage: Coverage) -> list[Message]:
     """Create the messages ``alert`` owes; nothing when it is suppressed."""
     return Message.objects.bulk_create(message_rows(alert, level, now, coverage))
-
-
-def enqueue_after_commit(message_ids: list[int]) -> None:
-    if not message_ids:
-        return
-    ids = list(message_ids)
-
-    def enqueue() -> None:
-        from integrations.delivery.queue import enqueue_messages
-
-        enqueue_messages(ids)
-
-    # enqueue_messages never raises; robust=True keeps even an unforeseen
-    # error in the hand-off from turning a committed request into a 500 (the
-    # rows are committed, the sweep hands them out).
-    transaction.on_commit(enqueue, robust=True)

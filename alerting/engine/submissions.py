@@ -13,7 +13,6 @@ from alerting.engine.coverage import Coverage
 from alerting.engine.escalation import Raised, escalate, resolve
 from alerting.engine.locking import UnknownMonitor, lock_monitors
 from alerting.engine.opening import Opening, new_incident, open_incidents
-from alerting.engine.outbox import enqueue_after_commit
 from alerting.models import Alert, ApiKey, CheckResult, CheckStatus, Incident, Monitor
 from alerting.prepared import FEW, insert_one
 from alerting.prepared import cursor as hot_cursor
@@ -175,7 +174,6 @@ def process_batch(subs: list[Submission], now: dt.datetime | None = None) -> lis
             if sub.monitor in created:
                 outcome.monitor_created = True
                 created.discard(sub.monitor)
-        enqueue_after_commit([pk for o in done for pk in o.message_ids])
         return done
 
 

@@ -1,6 +1,6 @@
 """The periodic sweep: error-duration levels and reminders need no submission.
 
-django-q2 runs ``run_sweep`` every minute (``alerting.engine.schedule``). It
+django-q2 runs ``run_sweep`` every minute (``integrations.tasks``). It
 looks only at the incidents that have something due (``alerting.engine.due``,
 one query), and handles them in chunks: each chunk is one short transaction
 holding its monitors' row locks, the same locks a submission takes (taken in
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,6 @@ from alerting.engine.coverage import Coverage
 from alerting.engine.due import due_incidents
 from alerting.engine.escalation import Raised, escalate
 from alerting.engine.heartbeats import record_missing_heartbeats
-from alerting.engine.outbox import enqueue_after_commit
 from alerting.housekeeping import purge_idempotency_records
 from alerting.models import Incident, Monitor
 
@@ -63,12 +63,18 @@ def _sweep_chunk(incident_ids: list[int], now: dt.datetime) -> Raised:
         coverage = Coverage(now)
         for incident in incidents:
             raised.extend(escalate(incident, monitors[incident.monitor_id], now, coverage=coverage))
-        enqueue_after_commit(raised.message_ids)
     return raised
 
 
-def run_sweep() -> int:
-    """The scheduled task; returns how many alerts it raised."""
+@dataclass(frozen=True)
+class SweepResult:
+    alerts: int
+    message_ids: list[int]
+
+
+def run_sweep() -> SweepResult:
+    """What the scheduled task runs: the alerts raised and the ids of the
+    messages they owe (the task hands them to delivery)."""
     # Silent heartbeat monitors first: their errors go through the submission
     # path (alerts at once), the escalation sweep then sees their incidents.
     heartbeats = record_missing_heartbeats()
@@ -79,4 +85,4 @@ def run_sweep() -> int:
         logger.info("sweep: %d monitor(s) missed their heartbeat", len(heartbeats))
     if raised.alerts:
         logger.info("sweep raised %d alert(s)", len(raised.alerts))
-    return alerts
+    return SweepResult(alerts, [*(pk for o in heartbeats for pk in o.message_ids), *raised.message_ids])

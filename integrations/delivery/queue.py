@@ -20,7 +20,7 @@ from alertsite.outage import Outage
 logger = logging.getLogger(__name__)
 outage = Outage(logger, "task broker", "message ids are left to the sweep")
 
-DELIVER_TASK = "integrations.delivery.worker.deliver"
+DELIVER_TASK = "integrations.tasks.deliver"
 # Ids per task. A task also drains other due messages, so this only bounds
 # the task's payload.
 CHUNK = 200

@@ -14,7 +14,6 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,11 +23,6 @@ from integrations.models import Message, MessageAttempt, MessageStatus
 
 logger = logging.getLogger(__name__)
 
-SCHEDULE_NAME = "delivery sweep"
-SWEEP_FUNC = "integrations.delivery.sweep.sweep"
-# django-q2's scheduler looks for due schedules every 30 s; the sweep asks to
-# run again at the next look rather than a whole minute later.
-NEXT_RUN_SECONDS = 15
 REHAND_LIMIT = 5000
 PURGE_BATCH = 500
 PURGE_BATCHES_PER_SWEEP = 20
@@ -36,9 +30,7 @@ PURGE_BATCHES_PER_SWEEP = 20
 
 def sweep() -> dict[str, int]:
     heartbeat.beat()
-    report = {"expired": expire(), "handed_out": hand_out(), "removed": purge()}
-    _run_again_soon()
-    return report
+    return {"expired": expire(), "handed_out": hand_out(), "removed": purge()}
 
 
 def expire() -> int:
@@ -101,31 +93,3 @@ def purge() -> int:
         Message.objects.filter(depends_on_id__in=ids).update(depends_on=None)
         removed += Message.objects.filter(id__in=ids).delete()[0]
     return removed
-
-
-def _run_again_soon() -> None:
-    from django_q.models import Schedule
-
-    Schedule.objects.filter(name=SCHEDULE_NAME).update(
-        next_run=timezone.now() + timedelta(seconds=NEXT_RUN_SECONDS)
-    )
-
-
-def ensure_schedule(**kwargs: object) -> None:
-    """Create the sweep's schedule once (a post_migrate handler; idempotent)."""
-    from django_q.models import Schedule
-
-    if Schedule._meta.db_table not in connection.introspection.table_names():
-        return
-    Schedule.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={"func": SWEEP_FUNC, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
-    )
-
-
-def on_worker_spawn(**kwargs: object) -> None:
-    """django-q2's post_spawn: a fresh worker process (after a restart, a
-    crash or a task timeout) queues a task that takes over what a dead worker
-    held as soon as its leases run out. The scheduler's first sweep comes
-    only about 30 s after a cluster starts."""
-    continue_draining()

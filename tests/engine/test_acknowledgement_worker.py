@@ -9,13 +9,14 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from django_q.models import Schedule, Success
+from django_q.models import Success
+from django_q.tasks import async_task
 
 from alerting.engine import Submission, process_submission
 from alerting.engine.acknowledgement import acknowledge
-from alerting.engine.schedule import SWEEP_FUNC, SWEEP_NAME
 from alerting.models import EscalationState, Incident
 from integrations.models import IntegrationStep
+from integrations.tasks import ESCALATION_SWEEP
 from tests.delivery.cluster import Cluster, base_env, wait_for
 from tests.delivery.receiver import Receiver
 from tests.engine import factories as f
@@ -35,12 +36,13 @@ def hook(name: str, receiver: Receiver, path: str):
 
 
 def sweeps_since(moment: dt.datetime) -> int:
-    return Success.objects.filter(func=SWEEP_FUNC, started__gte=moment).count()
+    return Success.objects.filter(func=ESCALATION_SWEEP.func, started__gte=moment).count()
 
 
 def run_sweep_now() -> dt.datetime:
+    """Queue the sweep the schedule runs every minute, for the worker to run now."""
     moment = timezone.now()
-    Schedule.objects.filter(name=SWEEP_NAME).update(next_run=moment)
+    async_task(ESCALATION_SWEEP.func)
     return moment
 
 

@@ -21,10 +21,10 @@ from alerting.engine.heartbeats import (
     due_monitors,
     record_missing_heartbeats,
 )
-from alerting.engine.schedule import SWEEP_NAME
 from alerting.engine.sweep import run_sweep, sweep
 from alerting.models import Alert, CheckResult, Incident, MaintenancePeriod, Monitor, PingToken
 from integrations.models import IntegrationStep, Message
+from integrations.tasks import ESCALATION_SWEEP
 from tests.delivery.cluster import Cluster, base_env, wait_for
 from tests.delivery.receiver import Receiver
 from tests.engine import factories as f
@@ -229,10 +229,28 @@ def test_run_sweep_hooks_the_heartbeat_check_in():
     process_submission(
         Submission("cron", "ok", T0.replace(year=2025)), now=T0.replace(year=2025)
     )  # long ago: due at the real now
-    assert run_sweep() == 1  # the level-1 alert
+    first = run_sweep()
+    assert first.alerts == 1  # the level-1 alert
+    assert first.message_ids == list(Message.objects.values_list("pk", flat=True)) != []
     assert len(missing()) == 1
-    assert run_sweep() == 0
+    assert run_sweep().alerts == 0
     assert len(missing()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_task_hands_the_engines_messages_to_delivery(monkeypatch):
+    """The engine records and hands back ids; the task (not the engine) queues them."""
+    from integrations import tasks
+    from integrations.delivery import queue
+
+    handed: list[list[int]] = []
+    monkeypatch.setattr(queue, "enqueue_messages", lambda ids: handed.append(list(ids)))
+    heartbeat()
+    f.definition("Cron", [{"threshold": 1}], groups=[f.all_monitors()])
+    process_submission(Submission("cron", "ok", T0.replace(year=2025)), now=T0.replace(year=2025))
+    assert handed == []  # an OK owes nothing
+    assert tasks.escalation_sweep() == 1
+    assert handed == [list(Message.objects.values_list("pk", flat=True))]
 
 
 @pytest.mark.worker
@@ -254,7 +272,7 @@ def test_a_real_worker_sweep_alerts_on_silence_and_a_ping_resolves(tmp_path):
         process_submission(Submission("cron", "ok", long_ago), now=long_ago)
 
         cluster = Cluster(base_env(Q_WORKERS="1"), tmp_path / "qcluster.log").start()
-        Schedule.objects.filter(name=SWEEP_NAME).update(next_run=timezone.now())
+        Schedule.objects.filter(name=ESCALATION_SWEEP.name).update(next_run=timezone.now())
 
         def bodies() -> list[dict]:
             return [r.json() for r in receiver.received]

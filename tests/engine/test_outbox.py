@@ -124,21 +124,31 @@ def test_message_fields_level_variables_and_ok_ordering():
         assert message.depends_on == alert_msgs[(message.integration.name, message.recipient)]
 
 
-def test_messages_are_queued_after_commit(django_capture_on_commit_callbacks):
+def test_the_engine_queues_nothing_and_hands_back_the_message_ids(django_capture_on_commit_callbacks):
+    """The engine decides and records; queueing is its caller's (integrations.tasks)."""
     from alerting.engine import Submission, process_submission
 
     f.definition(D, [{"threshold": 1}], groups=[f.all_monitors()])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outcome = process_submission(Submission("web", "error", at(0), "down"), now=at(0))
+    assert callbacks == []
+    assert sorted(outcome.message_ids) == sorted(Message.objects.values_list("pk", flat=True)) != []
+
+
+def test_handed_over_ids_are_queued_after_commit(django_capture_on_commit_callbacks):
+    from integrations.tasks import deliver_after_commit
+
     broker = get_broker()
     broker.purge_queue()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        outcome = process_submission(Submission("web", "error", at(0), "down"), now=at(0))
-    assert outcome.message_ids and broker.queue_size() == 0
-    assert len(callbacks) == 1
+        deliver_after_commit([7, 8])
+        deliver_after_commit([])  # nothing to queue: no callback
+    assert broker.queue_size() == 0 and len(callbacks) == 1
     callbacks[0]()
     queued = broker.dequeue()
     assert len(queued) == 1
     task = SignedPackage.loads(queued[0][1])
-    assert task["func"] == "integrations.delivery.worker.deliver"
-    assert task["args"] == (outcome.message_ids,)
+    assert task["func"] == "integrations.tasks.deliver"
+    assert task["args"] == ([7, 8],)
     broker.acknowledge(queued[0][0])
     broker.purge_queue()

@@ -372,8 +372,9 @@ def test_the_sweep_schedule_exists_and_its_function_resolves():
 
     from django_q.models import Schedule
 
-    from alerting.engine.schedule import SWEEP_FUNC, SWEEP_NAME
+    from integrations.tasks import ESCALATION_SWEEP
 
+    SWEEP_FUNC, SWEEP_NAME = ESCALATION_SWEEP.func, ESCALATION_SWEEP.name
     schedule = Schedule.objects.get(name=SWEEP_NAME)
     assert (schedule.func, schedule.schedule_type, schedule.minutes, schedule.repeats) == (
         SWEEP_FUNC,

@@ -28,9 +28,9 @@ from django_q.models import Schedule, Task
 from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
-from alerting.engine.schedule import SWEEP_FUNC, SWEEP_NAME
 from alerting.models import Alert, ApiKey, EscalationState, Incident
 from integrations.models import IntegrationStep, Message
+from integrations.tasks import ESCALATION_SWEEP
 from tests.engine import factories as f
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -136,14 +136,14 @@ def test_alert_sweep_reminder_and_ok_through_a_real_worker(worker, httpserver: H
     moved = timezone.now() - dt.timedelta(minutes=2)
     Incident.objects.filter(key=key).update(opened_at=moved)
     EscalationState.objects.filter(incident__key=key).update(next_reminder_at=timezone.now())
-    Schedule.objects.filter(name=SWEEP_NAME).update(next_run=timezone.now())
+    Schedule.objects.filter(name=ESCALATION_SWEEP.name).update(next_run=timezone.now())
     wait_for(
         lambda: {("Alert", "2"), ("Reminder", "1")} <= set(received(httpserver)),
         90,
         "the sweep's level-2 alert and level-1 reminder at the receiver",
         worker,
     )
-    assert Task.objects.filter(func=SWEEP_FUNC, success=True).exists()
+    assert Task.objects.filter(func=ESCALATION_SWEEP.func, success=True).exists()
     swept = Alert.objects.filter(incident__key=key, check_result__isnull=True)
     assert sorted((a.alert_type, a.level_number) for a in swept) == [("Alert", 2), ("Reminder", 1)]
 

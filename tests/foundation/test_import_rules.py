@@ -1,0 +1,152 @@
+"""Imports run one way. Every import in the project's packages (function-level
+and type-only ones included) is read from the source, and each rule below
+names a kind of module and what it must never import.
+
+- The engine decides and records, and hands back message ids: it never
+  queues, sends, renders for a receiver, or knows the API and the admin.
+- Rendering is pure: the template language knows nothing of ours but itself
+  and the variable catalogue (data).
+- A transport sends one rendered request: it knows nothing of alerting,
+  delivery, the queue or the web faces.
+- Models import no API, admin, task, delivery, engine or transport code.
+- The task queue has one door: only ``integrations.tasks`` and the queue
+  module beneath it put work on django-q2.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("alerting", "alertsite", "integrations")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path, name: str = "") -> set[str]:
+    """Every module ``path`` (the module ``name``) imports, dotted and absolute
+    (``from x import y`` counts as x and as x.y, since y may be a module)."""
+    name = name or module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def sources() -> dict[str, set[str]]:
+    graph = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                graph[module_name(path)] = imports_of(path)
+    return graph
+
+
+GRAPH = sources()
+
+
+def within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+@dataclass(frozen=True)
+class Rule:
+    what: str
+    modules: tuple[str, ...]
+    never: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+    def broken(self) -> list[str]:
+        return sorted(
+            f"{module} imports {target}"
+            for module, targets in GRAPH.items()
+            if within(module, self.modules) and not within(module, self.unless)
+            for target in targets
+            if within(target, self.never)
+        )
+
+
+WEB = ("alerting.api", "alerting.admin", "integrations.api", "integrations.admin")
+RULES = [
+    Rule(
+        "the engine decides and records; it never queues or sends",
+        ("alerting.engine",),
+        (
+            "integrations.tasks",
+            "integrations.delivery",
+            "integrations.transports",
+            "integrations.sending",
+            "django_q",
+            *WEB,
+        ),
+    ),
+    Rule(
+        "rendering is pure",
+        ("integrations.templating",),
+        ("alerting", "alertsite", "django.db", "integrations.models", "integrations.delivery", "requests"),
+    ),
+    Rule(
+        "a transport sends a request; it knows no alerting, delivery, queue or web code",
+        ("integrations.transports",),
+        ("alerting", "integrations.delivery", "integrations.tasks", "integrations.sending", "django_q", *WEB),
+    ),
+    Rule(
+        "models import no API, admin, task, delivery, engine or transport code",
+        ("alerting.models", "integrations.models"),
+        (
+            "alerting.engine",
+            "integrations.delivery",
+            "integrations.transports",
+            "integrations.sending",
+            "integrations.tasks",
+            "django_q",
+            *WEB,
+        ),
+    ),
+    Rule(
+        "the task queue has one door",
+        PACKAGES,
+        ("django_q.tasks", "django_q.brokers"),
+        unless=("integrations.tasks", "integrations.delivery.queue"),
+    ),
+]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.what for r in RULES])
+def test_imports_run_one_way(rule: Rule) -> None:
+    assert rule.broken() == []
+
+
+def test_function_level_and_relative_imports_are_read(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f():\n    from ..delivery import queue\n    import django_q.tasks\n")
+    found = imports_of(probe, "integrations.engine_like.probe")
+    assert {"integrations.delivery", "integrations.delivery.queue", "django_q.tasks"} <= found
+    engine = Rule("probe", ("alerting.engine",), ("integrations.delivery",))
+    GRAPH["alerting.engine._probe"] = found
+    try:
+        assert engine.broken() == [
+            "alerting.engine._probe imports integrations.delivery",
+            "alerting.engine._probe imports integrations.delivery.queue",
+        ]
+    finally:
+        del GRAPH["alerting.engine._probe"]
