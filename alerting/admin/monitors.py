@@ -8,8 +8,12 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
-from alerting.admin import monitor_dashboard
+from alerting.admin import maintenance_now, monitor_dashboard
+from alerting.admin.coverage import monitor_summary
 from alerting.admin.ping_urls import PingUrlAdminMixin
 from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
 
@@ -45,14 +49,57 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("is_active", "generate_alerts", "monitor_type", "last_status", "groups")
     search_fields = ("name", "key", "url", "notes")
-    readonly_fields = ("last_status", "last_check_at", "created_at")
+    readonly_fields = ("last_status", "last_check_at", "created_at", "covered_by")
     inlines = [MaintenancePeriodInline]
     fieldsets = (
         (None, {"fields": ("key", "name", "monitor_type", "url", "notes")}),
-        ("Alerting", {"fields": ("is_active", "generate_alerts", "name_for_phone_alerts", "custom_fields")}),
+        (
+            "Alerting",
+            {
+                "fields": (
+                    "covered_by",
+                    "is_active",
+                    "generate_alerts",
+                    "name_for_phone_alerts",
+                    "custom_fields",
+                )
+            },
+        ),
         ("State", {"fields": ("last_status", "last_check_at", "created_at")}),
     )
     change_form_template = "admin/alerting/monitor/change_form.html"
+
+    @admin.display(description="Covered by")
+    def covered_by(self, obj: Monitor | None) -> SafeString:
+        if obj is None or obj._state.adding:
+            return format_html("{}", "Shown once the monitor is saved.")
+        return monitor_summary(obj)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        label_for = maintenance_now.labels_now(timezone.now())
+
+        @admin.display(description="Maintenance")
+        def maintenance(obj: Monitor) -> SafeString:
+            label = label_for(obj.pk)
+            if not label:
+                return format_html("{}", "")
+            return format_html(
+                '<span class="badge badge-wait maintenance-badge">in maintenance: {}</span>', label
+            )
+
+        return (*super().get_list_display(request), maintenance)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        monitor = self.get_object(request, object_id)
+        periods = MaintenancePeriod.active_for(monitor, timezone.now()) if monitor is not None else []
+        extra = {"maintenance_now": [maintenance_now.describe(p) for p in periods], **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
 
     def get_urls(self) -> list[URLPattern]:
         # Before the inherited patterns: their "<path:object_id>/" would take

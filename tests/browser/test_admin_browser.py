@@ -88,7 +88,8 @@ def test_alert_definition_with_two_levels_integration_and_operator(page) -> None
     page.fill("input[name=levels-0-threshold]", "2")
     page.locator("#levels-0").get_by_label("Ada Lovelace").check()
     page.select_option("select[name=levels-0-links-0-integration]", label="Receiver")
-    # Level 2: errors for more than 15 minutes, the integration without OK alerts.
+    # Level 2 (its own tab): errors for more than 15 minutes, the integration without OK alerts.
+    page.click("#levels-1-tab")
     page.check("input[name=levels-1-is_active]")
     page.select_option("select[name=levels-1-mode]", "error_duration")
     page.fill("input[name=levels-1-threshold]", "15")
@@ -108,6 +109,7 @@ def test_alert_definition_with_two_levels_integration_and_operator(page) -> None
     assert link1.integration == link2.integration == integration
     assert link1.send_ok_alerts and not link2.send_ok_alerts
     # The saved page shows each level's integration, ready to edit in place.
+    page.locator("#levels-0-tab").wait_for()
     assert page.locator("select[name=levels-0-links-0-integration]").input_value() == str(integration.pk)
 
 

@@ -1,0 +1,119 @@
+"""Issue 20, the admin's everyday tasks, at a desktop (1280 px) and a phone
+(390 px) width: each page fits its width and does what it says.
+
+With ``ALERTSITE_SCREENSHOTS=1`` the tests also refresh the README's
+screenshots in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from alerting.models import EscalationLevel, LevelIntegration, Operator
+from integrations.models import Integration
+from tests.browser.tour import build_tour
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = [1280, 390]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def assert_fits(page) -> None:  # type: ignore[no-untyped-def]
+    """No horizontal scroll for the page, nor for a table inside its scroll box."""
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    overflowing = page.evaluate(
+        """() => Array.from(document.querySelectorAll('table')).filter(t => t.offsetParent !== null)
+             .filter(t => t.getBoundingClientRect().right > window.innerWidth + 1
+                          || t.scrollWidth > t.parentElement.clientWidth + 1)
+             .map(t => t.id || t.className || t.parentElement.className)"""
+    )
+    assert overflowing == []
+
+
+def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    if os.environ.get("ALERTSITE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        width = page.evaluate("window.innerWidth")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_definition_levels_as_tabs_many_integrations_warning_and_coverage(page) -> None:
+    tour = build_tour()
+    Operator.objects.create(full_name="Grace Hopper", email="grace@example.com")
+    email = Integration.objects.get(name="E-mail")
+    page.goto(f"{page.base}/admin/alerting/alertdefinition/{tour.definition.pk}/change/")
+    assert_fits(page)
+
+    # What else alerts for the same monitor is said on the page.
+    coverage = page.locator(".field-coverage .coverage-summary").inner_text()
+    assert "Covers 1 monitor: 1 directly." in coverage
+    assert "Default alert definition via All monitors (1 of 1)" in coverage
+
+    # One tab per level; level 2 is active with nobody to tell, and says so.
+    tabs = page.locator(".level-tab")
+    assert tabs.all_inner_texts() == ["Level 1", "Level 2 ⚠"]
+    assert page.locator("#levels-0").is_visible() and not page.locator("#levels-1").is_visible()
+    page.click("#levels-1-tab")
+    assert page.locator("#levels-1").is_visible() and not page.locator("#levels-0").is_visible()
+    assert page.locator("#levels-1 .level-warning").is_visible()
+    screenshot(page, "definition")
+
+    # Two operators and two integrations in one go.
+    page.locator("#levels-1").get_by_label("Ada Lovelace").check()
+    assert not page.locator("#levels-1 .level-warning").is_visible()  # live, before saving
+    assert tabs.nth(1).inner_text() == "Level 2"
+    page.locator("#levels-1").get_by_label("Grace Hopper").check()
+    page.select_option("select[name=levels-1-links-0-integration]", label="Ops receiver")
+    page.locator("#levels-1 .add-integration").click()
+    page.select_option("select[name=levels-1-links-1-integration]", label="E-mail")
+    page.uncheck("input[name=levels-1-links-1-send_ok_alerts]")
+    assert_fits(page)
+    page.click("input[name=_continue]")
+    page.locator(".messagelist .success").wait_for()
+    assert page.locator(".messagelist .warning").count() == 0
+
+    level2 = EscalationLevel.objects.get(definition=tour.definition, number=2)
+    assert set(level2.operators.values_list("full_name", flat=True)) == {"Ada Lovelace", "Grace Hopper"}
+    links = {link.integration: link for link in LevelIntegration.objects.filter(level=level2)}
+    assert set(links) == {tour.receiver, email}
+    assert links[tour.receiver].send_ok_alerts and not links[email].send_ok_alerts
+
+    # Switching the level's recipients off again is warned about on save.
+    page.click("#levels-1-tab")
+    page.locator("#levels-1").get_by_label("Ada Lovelace").uncheck()
+    page.locator("#levels-1").get_by_label("Grace Hopper").uncheck()
+    page.check("input[name=levels-1-links-0-DELETE]")
+    page.check("input[name=levels-1-links-1-DELETE]")
+    assert page.locator("#levels-1 .level-warning").is_visible()
+    page.click("input[name=_continue]")
+    warning = page.locator(".messagelist .warning")
+    warning.wait_for()
+    assert "Level 2 is active but notifies nobody" in warning.inner_text()
+    assert page.locator(".level-tab").all_inner_texts() == ["Level 1", "Level 2 ⚠"]
+    assert_fits(page)
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_monitor_page_says_which_definitions_cover_it(page) -> None:
+    tour = build_tour()
+    page.goto(f"{page.base}/admin/alerting/monitor/{tour.shop.pk}/change/")
+    assert_fits(page)
+    covered = page.locator(".field-covered_by .coverage-summary").inner_text()
+    assert "Default alert definition via All monitors; Web-Shop Eskalation directly" in covered
+    page.click(".field-covered_by a:text-is('Web-Shop Eskalation')")
+    page.wait_for_url(f"**/alertdefinition/{tour.definition.pk}/change/")
+
+    # A definition without an active level covers, but sends nothing: said so.
+    EscalationLevel.objects.filter(definition__name="Default alert definition").update(is_active=False)
+    page.goto(f"{page.base}/admin/alerting/monitor/{tour.shop.pk}/change/")
+    covered = page.locator(".field-covered_by .coverage-summary").inner_text()
+    assert (
+        "Web-Shop Eskalation directly; Default alert definition via All monitors (no active level" in covered
+    )
+    screenshot(page, "monitor")
