@@ -9,44 +9,32 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from alerting.admin import maintenance_now, monitor_dashboard
 from alerting.admin.coverage import monitor_summary
 from alerting.admin.ping_urls import PingUrlAdminMixin
+from alerting.admin.schedule_fields import SCHEDULE_FIELDS
 from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
 
 
-class MaintenancePeriodInline(admin.TabularInline):
+class MaintenancePeriodInline(admin.StackedInline):
+    # Stacked, a few fields a row (see OffDutyScheduleInline).
     model = MaintenancePeriod
     fk_name = "monitor"
     extra = 0
-    fields = (
-        "maintenance_type",
-        "mode",
-        "start_datetime",
-        "end_datetime",
-        "weekday",
-        "month_day",
-        "start_time",
-        "end_time",
-        "description",
-    )
+    classes = ("schedule-windows",)
+    fields = ("maintenance_type", *SCHEDULE_FIELDS)
 
 
 @admin.register(Monitor)
 class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "name",
-        "key",
-        "monitor_type",
-        "url",
-        "is_active",
-        "generate_alerts",
-        "last_status",
-        "last_check_at",
-    )
+    # Kept to what fits a 1280 px window: the last result, when it came, whether
+    # the monitor alerts at all and any maintenance on now share one column
+    # (see get_list_display).
+    list_display = ("name", "key", "monitor_type", "url")
     list_filter = ("is_active", "generate_alerts", "monitor_type", "last_status", "groups")
     search_fields = ("name", "key", "url", "notes")
     readonly_fields = ("last_status", "last_check_at", "created_at", "covered_by")
@@ -78,16 +66,23 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     def get_list_display(self, request: HttpRequest) -> Any:
         label_for = maintenance_now.labels_now(timezone.now())
 
-        @admin.display(description="Maintenance")
-        def maintenance(obj: Monitor) -> SafeString:
+        @admin.display(description="State now", ordering="last_status")
+        def state(obj: Monitor) -> SafeString:
+            status = obj.last_status or "no result yet"
+            css = {"ok": "badge-ok", "error": "badge-bad"}.get(obj.last_status, "badge-quiet")
+            parts = [format_html('<span class="badge {}">{}</span>', css, status)]
+            if obj.last_check_at:
+                parts.append(format_html('<span class="quiet">{} ago</span>', timesince(obj.last_check_at)))
+            if not obj.is_active:
+                parts.append(format_html('<span class="badge badge-quiet">{}</span>', "inactive"))
+            elif not obj.generate_alerts:
+                parts.append(format_html('<span class="badge badge-quiet">{}</span>', "alerts off"))
             label = label_for(obj.pk)
-            if not label:
-                return format_html("{}", "")
-            return format_html(
-                '<span class="badge badge-wait maintenance-badge">in maintenance: {}</span>', label
-            )
+            if label:
+                parts.append(format_html('<span class="badge badge-wait">maintenance: {}</span>', label))
+            return format_html_join("", '<span class="state-part">{}</span>', ((p,) for p in parts))
 
-        return (*super().get_list_display(request), maintenance)
+        return (*super().get_list_display(request), state)
 
     def change_view(
         self,

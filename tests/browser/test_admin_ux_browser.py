@@ -117,3 +117,57 @@ def test_monitor_page_says_which_definitions_cover_it(page) -> None:
         "Web-Shop Eskalation directly; Default alert definition via All monitors (no active level" in covered
     )
     screenshot(page, "monitor")
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_maintenance_now_on_monitor_page_list_and_dashboard(page) -> None:
+    tour = build_tour()
+    page.goto(f"{page.base}/admin/alerting/monitor/{tour.backup.pk}/change/")
+    banner = page.locator("#maintenance-now")
+    assert "In maintenance now: Notifications off" in banner.inner_text()
+    assert '"Storage migration"' in banner.inner_text()
+    assert_fits(page)
+    page.goto(f"{page.base}/admin/alerting/monitor/{tour.shop.pk}/change/")
+    assert page.locator("#maintenance-now").count() == 0
+
+    page.goto(f"{page.base}/admin/alerting/monitor/")
+    assert_fits(page)
+    backup_row = page.locator("#result_list tbody tr", has_text="Nightly backup")
+    assert "maintenance: notifications off" in backup_row.inner_text()
+    shop_row = page.locator("#result_list tbody tr", has_text="Web-Shop checkout")
+    assert "maintenance" not in shop_row.inner_text()
+
+    page.goto(f"{page.base}/admin/")
+    card = page.locator("#dash-maintenance")
+    assert card.locator(".big").inner_text() == "1"
+    assert "Nightly backup" in card.inner_text() and "notifications off" in card.inner_text()
+    assert_fits(page)
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_schedule_and_message_tables_fit(page) -> None:
+    tour = build_tour()
+    page.goto(f"{page.base}/admin/alerting/operator/{tour.operator.pk}/change/")
+    assert_fits(page)
+    assert page.locator("select[name=off_duty_schedules-0-weekday]").input_value() == "5"
+    assert page.locator("input[name=off_duty_schedules-1-end_time]").is_visible()
+    page.goto(f"{page.base}/admin/alerting/monitor/{tour.backup.pk}/change/")
+    assert_fits(page)
+    assert page.locator("input[name=maintenance_periods-0-description]").input_value() == "Storage migration"
+
+    page.goto(f"{page.base}/admin/integrations/message/")
+    assert_fits(page)
+    row = page.locator("#result_list tbody tr", has_text="Ops receiver")
+    for text in ("Pending", "0 tries", "next", "Web-Shop checkout, level 1"):
+        assert text in row.inner_text()
+    # Every column's heading is whole and on screen.
+    for heading in page.locator("#result_list thead th:not(.action-checkbox-column)").all():
+        box = heading.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+        assert heading.evaluate(
+            "th => { const t = th.querySelector('.text') || th; return t.scrollWidth <= t.clientWidth + 1; }"
+        )
+    if page.viewport_size["width"] < 768:
+        # Cards: each value says which column it is.
+        assert row.locator("td.field-alert_column").get_attribute("data-label") == "Alert"
+    screenshot(page, "messages")
