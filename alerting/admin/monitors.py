@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -15,6 +16,7 @@ from django.utils.timesince import timesince
 
 from alerting.admin import maintenance_now, monitor_dashboard
 from alerting.admin.coverage import monitor_summary
+from alerting.admin.key_value import KeyValueField
 from alerting.admin.ping_urls import PingUrlAdminMixin
 from alerting.admin.schedule_fields import SCHEDULE_FIELDS
 from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
@@ -29,8 +31,21 @@ class MaintenancePeriodInline(admin.StackedInline):
     fields = ("maintenance_type", *SCHEDULE_FIELDS)
 
 
+class MonitorForm(forms.ModelForm):
+    custom_fields = KeyValueField(
+        label="Custom fields",
+        required=False,
+        help_text=Monitor._meta.get_field("custom_fields").help_text,
+    )
+
+    class Meta:
+        model = Monitor
+        exclude: list[str] = []
+
+
 @admin.register(Monitor)
 class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
+    form = MonitorForm
     # Kept to what fits a 1280 px window: the last result, when it came, whether
     # the monitor alerts at all and any maintenance on now share one column
     # (see get_list_display).
@@ -56,6 +71,9 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
         ("State", {"fields": ("last_status", "last_check_at", "created_at")}),
     )
     change_form_template = "admin/alerting/monitor/change_form.html"
+
+    class Media:
+        js = ("alerting/key_value.js",)
 
     @admin.display(description="Covered by")
     def covered_by(self, obj: Monitor | None) -> SafeString:

@@ -33,7 +33,10 @@ def dashboard() -> dict[str, Any]:
     from alerting.admin.maintenance_now import LABELS, periods_now, window
 
     maintenance = [(period, LABELS[period.maintenance_type], window(period)) for period in periods_now(now)]
+    from integrations.admin.setup import needing_setup
+
     return {
+        "needs_setup": needing_setup(),
         "maintenance": maintenance[:LISTED],
         "maintenance_count": len(maintenance),
         "open_count": open_incidents.count(),

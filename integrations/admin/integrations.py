@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from integrations import catalogue, kinds, presets
-from integrations.admin import testing
+from integrations.admin import setup, testing
 from integrations.admin.adding import KIND_SUMMARIES, initial_for
+from integrations.admin.filters import PresetFilter
 from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
@@ -34,11 +35,11 @@ class IntegrationAdmin(admin.ModelAdmin):
         "name",
         "kind",
         "preset_name",
-        "is_active",
+        "state",
         "step_count",
         "breaker",
     )
-    list_filter = ("kind", "is_active", "preset", BreakerFilter)
+    list_filter = ("kind", "is_active", PresetFilter, BreakerFilter)
     search_fields = ("name", "description")
     readonly_fields = ("consecutive_failures", "paused_until")
 
@@ -96,7 +97,20 @@ class IntegrationAdmin(admin.ModelAdmin):
         return inlines
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Integration]:
-        return super().get_queryset(request).annotate(_steps=Count("steps"))
+        return setup.with_variables(super().get_queryset(request).annotate(_steps=Count("steps")))
+
+    @admin.display(description="State", ordering="is_active")
+    def state(self, obj: Integration) -> str:
+        if not obj.is_active:
+            return format_html('<span class="badge badge-quiet">{}</span>', "inactive")
+        missing = setup.missing_settings(obj)
+        if missing:
+            return format_html(
+                '<span class="badge badge-wait" title="Empty: {}">{}</span>',
+                ", ".join(missing),
+                "needs setup",
+            )
+        return format_html('<span class="badge badge-ok">{}</span>', "active")
 
     @admin.display(description="Steps", ordering="_steps")
     def step_count(self, obj: Integration) -> int:

@@ -171,3 +171,64 @@ def test_schedule_and_message_tables_fit(page) -> None:
         # Cards: each value says which column it is.
         assert row.locator("td.field-alert_column").get_attribute("data-label") == "Alert"
     screenshot(page, "messages")
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_no_raw_machine_data(page) -> None:
+    tour = build_tour()
+    # Custom fields as name/value rows, not a JSON object.
+    page.goto(f"{page.base}/admin/alerting/monitor/{tour.shop.pk}/change/")
+    assert page.locator("textarea[name=custom_fields]").count() == 0
+    assert page.locator("input[name=custom_fields-key-0]").input_value() == "ComponentId"
+    assert page.locator("input[name=custom_fields-value-0]").input_value() == "7149488f"
+    page.fill("input[name=custom_fields-value-1]", "Checkout")  # Team: Shop -> Checkout
+    page.click(".key-value-add")
+    page.click(".key-value-add")  # as many rows as needed before one save
+    page.fill("input[name=custom_fields-key-5]", "Region")
+    page.fill("input[name=custom_fields-value-5]", "eu-west")
+    assert_fits(page)
+    page.click("input[name=_continue]")
+    page.locator(".messagelist .success").wait_for()
+    tour.shop.refresh_from_db()
+    assert tour.shop.custom_fields == {"ComponentId": "7149488f", "Team": "Checkout", "Region": "eu-west"}
+    # A value without a name is a form error, and nothing is lost.
+    page.fill("input[name=custom_fields-value-3]", "orphan")
+    page.click("input[name=_continue]")
+    error = page.locator(".field-custom_fields .errorlist")
+    error.wait_for()
+    assert "has no name" in error.inner_text()
+    assert page.locator("input[name=custom_fields-value-3]").input_value() == "orphan"
+
+    # The alert's variables as a table of names and values.
+    alert = tour.shop.incidents.get().alerts.first()
+    page.goto(f"{page.base}/admin/alerting/alert/{alert.pk}/change/")
+    table = page.locator("#alert-variables")
+    row = table.locator("tr", has=page.locator("th", has_text="@monitor.name"))
+    assert row.locator("td").inner_text() == "Web-Shop checkout"
+    assert "{" not in table.locator("td").first.inner_text()
+    assert_fits(page)
+
+    # Labels written for people.
+    check = tour.shop.check_results.get()
+    page.goto(f"{page.base}/admin/alerting/checkresult/{check.pk}/change/")
+    labels = page.locator(
+        "#content-main label, #content-main .form-row .flex-container > label"
+    ).all_inner_texts()
+    text = " ".join(labels)
+    for label in ("SSL valid until", "Resolved IP", "API key", "Check URL", "Server IPv4"):
+        assert label in text
+    assert "Ssl" not in text and "Api key" not in text
+
+    # The preset filter names the preset, not its slug.
+    page.goto(f"{page.base}/admin/integrations/integration/")
+    filters = page.locator("#changelist-filter").inner_text()
+    assert "Uptrends Integration" in filters and "uptrends" not in filters
+    assert_fits(page)
+
+    # The API docs' groups have names.
+    page.goto(f"{page.base}/api/docs/")
+    page.locator(".opblock-tag").first.wait_for()
+    groups = [t.strip() for t in page.locator(".opblock-tag h3 span, .opblock-tag a span").all_inner_texts()]
+    groups = [g for g in groups if g]
+    assert "Messages" in groups and "Check results" in groups and "Incidents" in groups
+    assert "v1" not in groups and "messages" not in groups
