@@ -48,7 +48,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         if obj is None:
             main = ("name", "kind", "preset", "is_active", "description")
         elif obj.kind == IntegrationKind.WEBHOOK and obj.preset:
-            main = ("name", "kind", "preset", "is_active", "customized", "description")
+            main = ("name", "kind", "preset_name", "is_active", "customized", "description")
         else:
             main = ("name", "kind", "is_active", "description")
         delivery: tuple[Any, ...] = ("rate_limit_per_minute", ("connect_timeout", "read_timeout"))
@@ -148,7 +148,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         fields = tuple(super().get_readonly_fields(request, obj))
         if obj is not None:
             # The type is fixed once created, as in Uptrends.
-            fields += ("kind", "preset")
+            fields += ("kind", "preset", "preset_name")
         return fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Integration | None = None) -> bool:

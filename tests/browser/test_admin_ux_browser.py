@@ -232,3 +232,33 @@ def test_no_raw_machine_data(page) -> None:
     groups = [g for g in groups if g]
     assert "Messages" in groups and "Check results" in groups and "Incidents" in groups
     assert "v1" not in groups and "messages" not in groups
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_variable_panel_inserts_on_enter_and_space(page) -> None:
+    tour = build_tour()
+    page.goto(f"{page.base}/admin/integrations/integration/{tour.receiver.pk}/change/")
+    assert_fits(page)
+    panel = page.locator("#variable-panel .panel-details")
+    if not panel.evaluate("d => d.open"):
+        panel.locator("summary").click()  # closed by default on a narrow screen
+    body = page.locator("textarea[name=steps-0-body]")
+    body.fill("Down: ")
+    # Tab from the body through the rest of the form to the panel's button, as
+    # a keyboard user does: the fields passed on the way are not the target.
+    token = "{{@monitor.name}}"
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.token || ''") == token:
+            break
+    else:
+        pytest.fail("the panel's button was never reached with Tab")
+    page.keyboard.press("Enter")
+    assert body.input_value() == "Down: " + token
+    assert page.evaluate("document.activeElement.name") == "steps-0-body"  # back to typing
+
+    body.press("End")
+    body.type(" at ")
+    page.locator("#variable-panel button[data-token='{{@alert.description}}']").focus()
+    page.keyboard.press("Space")
+    assert body.input_value() == f"Down: {token} at {{{{@alert.description}}}}"
