@@ -23,7 +23,7 @@ from integrations.admin.filters import PresetFilter
 from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
-from integrations.models import Integration, IntegrationKind
+from integrations.models import Integration, IntegrationKind, IntegrationStep
 from integrations.template_warnings import integration_warnings
 
 
@@ -291,6 +291,17 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        obj = form.instance
+        steps_changed = any(fs.model is IntegrationStep and fs.has_changed() for fs in formsets)
+        if change and obj.preset and not obj.customized and steps_changed:
+            # Its steps are now its own: an upgrade of the preset must not replace them.
+            Integration.objects.filter(pk=obj.pk).update(customized=True)
+            obj.customized = True
+            self.message_user(
+                request,
+                "The preset's steps were changed, so the integration is now marked Customized.",
+                messages.INFO,
+            )
         # Saved, but maybe not what was meant (unknown @ variables render empty).
         for warning in integration_warnings(form.instance):
             self.message_user(request, warning, messages.WARNING)

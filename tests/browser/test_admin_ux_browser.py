@@ -262,3 +262,47 @@ def test_variable_panel_inserts_on_enter_and_space(page) -> None:
     page.locator("#variable-panel button[data-token='{{@alert.description}}']").focus()
     page.keyboard.press("Space")
     assert body.input_value() == f"Down: {token} at {{{{@alert.description}}}}"
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_no_dead_ends(page) -> None:
+    tour = build_tour()
+    page.goto(f"{page.base}/admin/alerting/monitor/")
+    # No "View site" (there is no public site); the dashboard and the API docs instead.
+    assert page.locator("#user-tools a", has_text="View site").count() == 0
+    page.click("#user-tools #api-docs-link")
+    page.wait_for_url("**/api/docs/")
+    page.locator(".opblock-tag").first.wait_for()
+    page.goto(f"{page.base}/admin/alerting/monitor/")
+    page.click("#user-tools #dashboard-link")
+    page.wait_for_url(f"{page.base}/admin/")
+    assert page.locator("#dashboard").is_visible()
+
+    # The built-in SMS and phone integrations have no Twilio account yet: needs setup, not active.
+    card = page.locator("#dash-needs-setup")
+    assert card.locator(".big").inner_text() == "2"
+    assert "SMS" in card.inner_text() and "TwilioAccountSid" in card.inner_text()
+    assert_fits(page)
+    page.goto(f"{page.base}/admin/integrations/integration/")
+    sms = page.locator("#result_list tbody tr", has_text="SMS")
+    assert "needs setup" in sms.inner_text() and "active" not in sms.inner_text().replace("needs setup", "")
+    receiver = page.locator("#result_list tbody tr", has_text="Ops receiver")
+    assert "active" in receiver.inner_text()
+    assert_fits(page)
+
+    # What a Read key may do, said where the scope is chosen.
+    page.goto(f"{page.base}/admin/alerting/apikey/add/")
+    read = page.locator("label", has_text="Read:").inner_text()
+    assert "submit check results" in read and "configuration" in read
+    assert "Respond: what Read may, plus acknowledge" in page.locator(".field-scope").inner_text()
+    assert_fits(page)
+
+    # Editing a preset's steps marks it customized (README: Presets).
+    page.goto(f"{page.base}/admin/integrations/integration/{tour.receiver.pk}/change/")
+    assert not page.locator("input[name=customized]").is_checked()
+    page.fill("input[name=steps-0-name]", "Post to the receiver")
+    page.click("input[name=_continue]")
+    page.locator(".messagelist .info").wait_for()
+    tour.receiver.refresh_from_db()
+    assert tour.receiver.customized
+    assert page.locator("input[name=customized]").is_checked()
