@@ -32,9 +32,9 @@ class TestResult:
     @property
     def title(self) -> str:
         if self.action == "preview":
-            return f"Preview of a test {self.alert_type} alert (nothing was sent)"
+            return f"Preview of a test {self.alert_type} message (nothing was sent)"
         outcome = "sent" if self.ok else "failed"
-        return f"Test {self.alert_type} alert {outcome}"
+        return f"Test {self.alert_type} message {outcome}"
 
 
 def _exchange(exchange: Exchange) -> dict[str, Any]:

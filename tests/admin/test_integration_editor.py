@@ -166,7 +166,7 @@ def test_preview_shows_every_request_and_sends_nothing(
     body = json.loads(exchange["request"]["body"])
     assert body["alert"]["type"] == "Ok"
     assert body["escalationLevel"]["id"] == "2"
-    assert "Preview of a test Ok alert" in page.content.decode()
+    assert "Preview of a test Ok message" in page.content.decode()
     assert len(httpserver.log) == 0
     # Shown once: the next visit is a plain editor again.
     assert staff_client.get(response["Location"]).context["test_result"] is None
@@ -193,7 +193,7 @@ def test_send_test_shows_request_and_answer_with_secrets_redacted(
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     html = staff_client.get(response["Location"]).content.decode()
-    assert "Test Alert alert sent" in html
+    assert "Test Alert message sent" in html
     assert "202" in html and "thanks" in html and "X-Receiver" in html
     assert SECRET not in html
     request, _ = httpserver.log[0]
@@ -212,7 +212,7 @@ def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, set
     result = page.context["test_result"]
     assert not result.ok
     assert "Connection failed" in result.error
-    assert "Test Alert alert failed" in page.content.decode()
+    assert "Test Alert message failed" in page.content.decode()
 
 
 def test_a_loopback_url_is_refused_at_the_field(staff_client, settings) -> None:

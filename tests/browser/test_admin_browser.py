@@ -45,7 +45,7 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
 
     page.click("#preview-button")
     result = page.locator("#test-result")
-    assert "Preview of a test Alert alert" in result.inner_text()
+    assert "Preview of a test Alert message" in result.inner_text()
     assert "GalacticResorts.com - DNS" in result.inner_text()  # the header, rendered with the example
     assert len(httpserver.log) == 0  # a preview sends nothing
 
@@ -53,7 +53,7 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
     result = page.locator("#test-result")
     result.locator(".http-status").wait_for()
     text = result.inner_text()
-    assert "Test Alert alert sent" in text
+    assert "Test Alert message sent" in text
     assert "201" in result.locator(".http-status").inner_text()
     assert "yes, thank you" in result.locator(".response-body").inner_text()
     assert "X-Receiver" in text

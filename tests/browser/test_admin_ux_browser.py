@@ -306,3 +306,28 @@ def test_no_dead_ends(page) -> None:
     tour.receiver.refresh_from_db()
     assert tour.receiver.customized
     assert page.locator("input[name=customized]").is_checked()
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_wording_test_messages_and_retry(page, httpserver) -> None:
+    from tests.browser.conftest import receiver_url
+
+    httpserver.expect_request("/hook", method="POST").respond_with_json({"ok": True})
+    tour = build_tour(receiver_url(httpserver, "/hook"))
+    page.goto(f"{page.base}/admin/integrations/integration/{tour.receiver.pk}/change/")
+    page.click("#preview-button")
+    result = page.locator("#test-result")
+    result.locator("h2").wait_for()
+    assert "Preview of a test Alert message (nothing was sent)" in result.inner_text()
+    page.click("#send-test-button")
+    result.locator(".http-status").wait_for()
+    text = result.inner_text()
+    assert "Test Alert message sent" in text and "Alert alert" not in text
+    assert_fits(page)
+
+    # One word for sending a message again: Retry, in the list's actions and on the message.
+    page.goto(f"{page.base}/admin/integrations/message/")
+    actions = page.locator("select[name=action] option").all_inner_texts()
+    assert any(a.startswith("Retry") for a in actions) and not any("eplay" in a for a in actions)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "Replay with" not in readme and "replay messages" not in readme and "replayable" not in readme
