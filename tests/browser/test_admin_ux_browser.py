@@ -33,13 +33,36 @@ def assert_fits(page) -> None:  # type: ignore[no-untyped-def]
              .map(t => t.id || t.className || t.parentElement.className)"""
     )
     assert overflowing == []
+    # Help texts and headings are read whole, not cut at their box's edge.
+    cut = page.evaluate(
+        """() => {
+          const clipped = (e) => {
+            const right = e.getBoundingClientRect().right;
+            if (getComputedStyle(e).overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1) return true;
+            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+              if (['hidden', 'clip'].includes(getComputedStyle(a).overflowX)) {
+                return right > a.getBoundingClientRect().right + 1;
+              }
+            }
+            return false;
+          };
+          const texts = '#content .help, #content h2, #content th, #content label';
+          return Array.from(document.querySelectorAll(texts))
+            .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden') && clipped(e))
+            .map(e => e.textContent.trim().slice(0, 40));
+        }"""
+    )
+    assert cut == []
 
 
-def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str, show: str = "") -> None:  # type: ignore[no-untyped-def]
+    """One screen (not the whole page, to keep the files small), scrolled to ``show``."""
     if os.environ.get("ALERTSITE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         width = page.evaluate("window.innerWidth")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        if show:
+            page.locator(show).first.evaluate("el => { el.scrollIntoView(); window.scrollBy(0, -8); }")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
 
 
 @pytest.mark.parametrize("page", WIDTHS, indirect=True)
@@ -62,7 +85,9 @@ def test_definition_levels_as_tabs_many_integrations_warning_and_coverage(page) 
     page.click("#levels-1-tab")
     assert page.locator("#levels-1").is_visible() and not page.locator("#levels-0").is_visible()
     assert page.locator("#levels-1 .level-warning").is_visible()
-    screenshot(page, "definition")
+    screenshot(
+        page, "definition", ".escalation-levels" if page.viewport_size["width"] > 800 else ".level-tabs"
+    )
 
     # Two operators and two integrations in one go.
     page.locator("#levels-1").get_by_label("Ada Lovelace").check()
@@ -106,6 +131,7 @@ def test_monitor_page_says_which_definitions_cover_it(page) -> None:
     assert_fits(page)
     covered = page.locator(".field-covered_by .coverage-summary").inner_text()
     assert "Default alert definition via All monitors; Web-Shop Eskalation directly" in covered
+    screenshot(page, "monitor", "fieldset:has(.field-covered_by)")
     page.click(".field-covered_by a:text-is('Web-Shop Eskalation')")
     page.wait_for_url(f"**/alertdefinition/{tour.definition.pk}/change/")
 
@@ -116,7 +142,6 @@ def test_monitor_page_says_which_definitions_cover_it(page) -> None:
     assert (
         "Web-Shop Eskalation directly; Default alert definition via All monitors (no active level" in covered
     )
-    screenshot(page, "monitor")
 
 
 @pytest.mark.parametrize("page", WIDTHS, indirect=True)
@@ -170,7 +195,7 @@ def test_schedule_and_message_tables_fit(page) -> None:
     if page.viewport_size["width"] < 768:
         # Cards: each value says which column it is.
         assert row.locator("td.field-alert_column").get_attribute("data-label") == "Alert"
-    screenshot(page, "messages")
+    screenshot(page, "messages", "#content")
 
 
 @pytest.mark.parametrize("page", WIDTHS, indirect=True)
@@ -255,6 +280,7 @@ def test_variable_panel_inserts_on_enter_and_space(page) -> None:
         pytest.fail("the panel's button was never reached with Tab")
     page.keyboard.press("Enter")
     assert body.input_value() == "Down: " + token
+    screenshot(page, "integration", "#content")
     assert page.evaluate("document.activeElement.name") == "steps-0-body"  # back to typing
 
     body.press("End")
