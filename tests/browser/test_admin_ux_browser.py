@@ -357,3 +357,35 @@ def test_wording_test_messages_and_retry(page, httpserver) -> None:
     assert any(a.startswith("Retry") for a in actions) and not any("eplay" in a for a in actions)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "Replay with" not in readme and "replay messages" not in readme and "replayable" not in readme
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_a_level_added_on_the_page_gets_a_tab_and_its_integrations(page) -> None:
+    tour = build_tour()
+    page.goto(f"{page.base}/admin/alerting/alertdefinition/{tour.definition.pk}/change/")
+    page.click(".escalation-levels .add-row a")
+    tabs = page.locator(".level-tab")
+    assert tabs.count() == 3
+    assert tabs.nth(2).get_attribute("aria-selected") == "true"
+    panel = page.locator(".escalation-levels .inline-related:not(.empty-form)").nth(2)
+    assert panel.is_visible()
+    panel.locator("input[name$='-number']").fill("3")
+    panel.locator("input[name$='-threshold']").fill("30")
+    # Its blank row and one more, both in the new level's nested formset.
+    panel.locator(".add-integration").click()
+    selects = panel.locator("select[name$='-integration']")
+    assert selects.count() == 2
+    names = selects.evaluate_all("els => els.map(e => e.name)")
+    assert names == ["levels-2-links-0-integration", "levels-2-links-1-integration"]
+    selects.nth(0).select_option(label="Ops receiver")
+    selects.nth(1).select_option(label="E-mail")
+    assert tabs.nth(2).inner_text() == "Level 3"
+    assert_fits(page)
+    page.click("input[name=_continue]")
+    page.locator(".messagelist .success").wait_for()
+    level3 = EscalationLevel.objects.get(definition=tour.definition, number=3)
+    assert level3.threshold == 30
+    assert set(level3.integration_links.values_list("integration__name", flat=True)) == {
+        "Ops receiver",
+        "E-mail",
+    }
