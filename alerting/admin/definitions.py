@@ -68,10 +68,13 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
             .filter(_ops=0, _groups=0, _links=0)
         ]
         if silent:
+            which = (
+                f"Level {silent[0]} is active but notifies"
+                if len(silent) == 1
+                else f"Levels {', '.join(silent)} are active but notify"
+            )
             messages.warning(
-                request,
-                f"Level {', '.join(silent)} is active but notifies nobody: "
-                "choose operators, an operator group or an integration.",
+                request, f"{which} nobody: choose operators, an operator group or an integration."
             )
 
     def get_formset_kwargs(
