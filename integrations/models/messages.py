@@ -44,7 +44,7 @@ class Message(models.Model):
     depends_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="dependents"
     )
-    is_test = models.BooleanField(default=False)
+    is_test = models.BooleanField("test message", default=False)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)
     # A replay starts a fresh retry schedule and a fresh maximum age: attempts
