@@ -11,8 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
+import requests
 
-from alerting.models import EscalationLevel, LevelIntegration, Operator
+from alerting.models import ApiKey, EscalationLevel, LevelIntegration, Operator
 from integrations.models import Integration
 from tests.browser.tour import build_tour
 
@@ -161,6 +162,18 @@ def test_maintenance_now_on_monitor_page_list_and_dashboard(page) -> None:
     assert "maintenance: notifications off" in backup_row.inner_text()
     shop_row = page.locator("#result_list tbody tr", has_text="Web-Shop checkout")
     assert "maintenance" not in shop_row.inner_text()
+
+    # The ingest answer says the alert was raised but its messages held back.
+    _, key = ApiKey.generate("checks", "ingest")
+    answer = requests.post(
+        f"{page.base}/api/v1/alerts",
+        json={"monitor": "nightly-backup", "status": "error", "description": "Backup did not run"},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=10,
+    )
+    assert answer.status_code == 202, answer.text
+    [alert] = answer.json()["alerts"]
+    assert alert["suppressed"] == "maintenance: notifications disabled"
 
     page.goto(f"{page.base}/admin/")
     card = page.locator("#dash-maintenance")
