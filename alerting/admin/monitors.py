@@ -78,7 +78,8 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     @admin.display(description="Covered by")
     def covered_by(self, obj: Monitor | None) -> SafeString:
         if obj is None or obj._state.adding:
-            return format_html("{}", "Shown once the monitor is saved.")
+            # A new monitor joins All monitors: say who it will alert before it exists.
+            return format_html("Once saved: {}", monitor_summary(obj or Monitor()))
         return monitor_summary(obj)
 
     def get_list_display(self, request: HttpRequest) -> Any:

@@ -120,3 +120,9 @@ def test_sms_without_twilio_settings_needs_setup_until_filled_in() -> None:
     assert "SMS" not in {integration.name for integration, _ in needing_setup()}
     Integration.objects.filter(name="Phone").update(is_active=False)
     assert "Phone" not in {integration.name for integration, _ in needing_setup()}
+
+
+def test_a_new_monitor_page_says_all_monitors_definitions_will_cover_it(admin_client) -> None:
+    html = admin_client.get("/admin/alerting/monitor/add/").content.decode()
+    assert "Once saved:" in html
+    assert ">Default alert definition</a> via All monitors" in html
