@@ -210,6 +210,15 @@ def test_schedule_and_message_tables_fit(page) -> None:
         assert row.locator("td.field-alert_column").get_attribute("data-label") == "Alert"
     screenshot(page, "messages", "#content")
 
+    # The other history lists and the monitor dashboard fit as well (a list too
+    # wide beside its filters gets them below it; then labelled cards).
+    for path in ("alerting/alert/", "alerting/incident/", "alerting/checkresult/", "alerting/operator/"):
+        page.goto(f"{page.base}/admin/{path}")
+        assert_fits(page)
+        assert page.locator("#result_list tbody tr").count() >= 1
+    page.goto(f"{page.base}/admin/alerting/monitor/{tour.shop.pk}/dashboard/")
+    assert_fits(page)
+
 
 @pytest.mark.parametrize("page", WIDTHS, indirect=True)
 def test_no_raw_machine_data(page) -> None:

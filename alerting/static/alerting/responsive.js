@@ -1,10 +1,11 @@
 /* Tables that fit their width. Each cell is labelled with its column's
-   heading; a list on a phone (admin.css) and an inline table too wide for
+   heading; a list on a phone (admin.css) and any other table too wide for
    its box (class "as-cards", set here) are then shown as one labelled card
-   per row. Without this script such a table scrolls inside its box. */
+   per row. A list too wide beside its filters first gets the filters below
+   it. Without this script such a table scrolls inside its box. */
 (function () {
   "use strict";
-  const TABLES = "#result_list, .inline-group .tabular table";
+  const TABLES = "#content table";
 
   function label(table) {
     const headings = Array.from(table.querySelectorAll("thead th")).map(
@@ -20,13 +21,22 @@
     });
   }
 
+  function overflows(table) {
+    return table.offsetParent !== null && table.scrollWidth > table.parentElement.clientWidth + 1;
+  }
+
   function fit() {
+    const changelist = document.getElementById("changelist");
+    if (changelist) changelist.classList.remove("filters-below");
+    document.querySelectorAll(TABLES).forEach((table) => table.classList.remove("as-cards"));
+    const list = document.getElementById("result_list");
+    const wide = window.matchMedia("(min-width: 768px)").matches;
+    if (list && wide && changelist && overflows(list)) changelist.classList.add("filters-below");
     document.querySelectorAll(TABLES).forEach((table) => {
       label(table);
-      if (table.id === "result_list") return;
-      table.classList.remove("as-cards");
-      const box = table.parentElement;
-      if (table.scrollWidth > box.clientWidth + 1) table.classList.add("as-cards");
+      // A phone's lists are cards by the style sheet already.
+      if (table === list && !wide) return;
+      if (overflows(table)) table.classList.add("as-cards");
     });
   }
 
