@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "alertsite.openapi.document_common_errors",
+        "alertsite.openapi_tags.name_groups",
     ],
     # Several models have a field called "mode"; name each choice set after its class.
     "ENUM_NAME_OVERRIDES": {

@@ -94,6 +94,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix")
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     fields = ("name", "scope", "rate_limit_per_minute", "prefix", "created_at", "last_used_at", "revoked_at")
+    # Radio buttons: each scope's description is read in full (a select cuts it).
+    radio_fields = {"scope": admin.VERTICAL}
     actions = ["revoke"]
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: object, change: bool) -> None:

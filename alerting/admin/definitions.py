@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
+from alerting.admin.coverage import definition_summary
 from alerting.admin.level_forms import LevelForm, LevelFormSet
 from alerting.models import AlertDefinition, EscalationLevel, LevelIntegration
 from alerting.models.definitions import DEFAULT_LEVEL_COUNT
@@ -40,7 +43,39 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     filter_horizontal = ("monitors", "monitor_groups")
     inlines = [EscalationLevelInline]
-    fields = ("name", "is_active", "monitor_groups", "monitors")
+    fields = ("name", "is_active", "coverage", "monitor_groups", "monitors")
+    readonly_fields = ("coverage",)
+
+    class Media:
+        js = ("alerting/levels.js",)
+
+    @admin.display(description="Coverage")
+    def coverage(self, obj: AlertDefinition | None) -> SafeString:
+        if obj is None or obj.pk is None or obj._state.adding:
+            return format_html("{}", "Shown once the definition is saved.")
+        return definition_summary(obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        silent = [
+            str(level.number)
+            for level in form.instance.levels.filter(is_active=True)
+            .annotate(
+                _ops=Count("operators", distinct=True),
+                _groups=Count("operator_groups", distinct=True),
+                _links=Count("integration_links", filter=Q(integration_links__is_active=True), distinct=True),
+            )
+            .filter(_ops=0, _groups=0, _links=0)
+        ]
+        if silent:
+            which = (
+                f"Level {silent[0]} is active but notifies"
+                if len(silent) == 1
+                else f"Levels {', '.join(silent)} are active but notify"
+            )
+            messages.warning(
+                request, f"{which} nobody: choose operators, an operator group or an integration."
+            )
 
     def get_formset_kwargs(
         self, request: HttpRequest, obj: AlertDefinition, inline: Any, prefix: str

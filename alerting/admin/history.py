@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from alerting.models import Alert, CheckResult
 
@@ -102,6 +104,13 @@ def type_badge(alert_type: str) -> str:
     )
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return value
+
+    return json.dumps(value, ensure_ascii=False)
+
+
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
     change_form_template = "admin/alerting/alert/change_form.html"
@@ -135,8 +144,20 @@ class AlertAdmin(ReadOnlyAdmin):
         "definition_name",
         "level_number",
         "suppressed_reason",
-        "variables",
+        "variables_table",
     )
+
+    @admin.display(description="Variables")
+    def variables_table(self, obj: Alert) -> str:
+        """The variables as raised, one per row, as messages read them."""
+        if not obj.variables:
+            return "none"
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'><code>{}</code></th><td><code>{}</code></td></tr>",
+            ((name, _shown(value)) for name, value in sorted(obj.variables.items())),
+        )
+        return format_html('<table class="value-table" id="alert-variables">{}</table>', rows)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Alert]:
         return (

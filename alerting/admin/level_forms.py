@@ -2,7 +2,9 @@
 level with its own nested formset of integrations (LevelIntegration rows).
 
 The nested formsets need no JavaScript: each level shows its integrations and
-one blank row to add another; saving shows a fresh blank row.
+one blank row to add another; saving shows a fresh blank row. With JavaScript
+(alerting/static/alerting/levels.js) the levels become tabs and "Add another
+integration" adds as many blank rows as wanted before one save.
 """
 
 from __future__ import annotations
@@ -156,6 +158,22 @@ class LevelForm(forms.ModelForm):
             "operator_groups",
         )
         widgets = {"message": forms.Textarea(attrs={"rows": 2})}
+
+    def notifies_nobody(self) -> bool:
+        """An active level with no operator, group or active integration (as
+        the form stands: posted values, else the saved ones)."""
+        if not self["is_active"].value():
+            return False
+        if self["operators"].value() or self["operator_groups"].value():
+            return False
+        links = getattr(self, "links", None)
+        if links is None:
+            return not (self.instance.pk and self.instance.integration_links.filter(is_active=True).exists())
+        for link in links.forms:
+            deleted = "DELETE" in link.fields and link["DELETE"].value()
+            if link["integration"].value() and link["is_active"].value() and not deleted:
+                return False
+        return True
 
 
 class LevelFormSet(forms.BaseInlineFormSet):

@@ -2,57 +2,118 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
-from alerting.admin import monitor_dashboard
+from alerting.admin import maintenance_now, monitor_dashboard
+from alerting.admin.coverage import monitor_summary
+from alerting.admin.key_value import KeyValueField
 from alerting.admin.ping_urls import PingUrlAdminMixin
+from alerting.admin.schedule_fields import SCHEDULE_FIELDS
 from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
 
 
-class MaintenancePeriodInline(admin.TabularInline):
+class MaintenancePeriodInline(admin.StackedInline):
+    # Stacked, a few fields a row (see OffDutyScheduleInline).
     model = MaintenancePeriod
     fk_name = "monitor"
     extra = 0
-    fields = (
-        "maintenance_type",
-        "mode",
-        "start_datetime",
-        "end_datetime",
-        "weekday",
-        "month_day",
-        "start_time",
-        "end_time",
-        "description",
+    classes = ("schedule-windows",)
+    fields = ("maintenance_type", *SCHEDULE_FIELDS)
+
+
+class MonitorForm(forms.ModelForm):
+    custom_fields = KeyValueField(
+        label="Custom fields",
+        required=False,
+        help_text=Monitor._meta.get_field("custom_fields").help_text,
     )
+
+    class Meta:
+        model = Monitor
+        exclude: list[str] = []
 
 
 @admin.register(Monitor)
 class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "name",
-        "key",
-        "monitor_type",
-        "url",
-        "is_active",
-        "generate_alerts",
-        "last_status",
-        "last_check_at",
-    )
+    form = MonitorForm
+    # Kept to what fits a 1280 px window: the last result, when it came, whether
+    # the monitor alerts at all and any maintenance on now share one column
+    # (see get_list_display).
+    list_display = ("name", "key", "monitor_type", "url")
     list_filter = ("is_active", "generate_alerts", "monitor_type", "last_status", "groups")
     search_fields = ("name", "key", "url", "notes")
-    readonly_fields = ("last_status", "last_check_at", "created_at")
+    readonly_fields = ("last_status", "last_check_at", "created_at", "covered_by")
     inlines = [MaintenancePeriodInline]
     fieldsets = (
         (None, {"fields": ("key", "name", "monitor_type", "url", "notes")}),
-        ("Alerting", {"fields": ("is_active", "generate_alerts", "name_for_phone_alerts", "custom_fields")}),
+        (
+            "Alerting",
+            {
+                "fields": (
+                    "covered_by",
+                    "is_active",
+                    "generate_alerts",
+                    "name_for_phone_alerts",
+                    "custom_fields",
+                )
+            },
+        ),
         ("State", {"fields": ("last_status", "last_check_at", "created_at")}),
     )
     change_form_template = "admin/alerting/monitor/change_form.html"
+
+    class Media:
+        js = ("alerting/key_value.js",)
+
+    @admin.display(description="Covered by")
+    def covered_by(self, obj: Monitor | None) -> SafeString:
+        if obj is None or obj._state.adding:
+            # A new monitor joins All monitors: say who it will alert before it exists.
+            return format_html("Once saved: {}", monitor_summary(obj or Monitor()))
+        return monitor_summary(obj)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        label_for = maintenance_now.labels_now(timezone.now())
+
+        @admin.display(description="State now", ordering="last_status")
+        def state(obj: Monitor) -> SafeString:
+            status = obj.last_status or "no result yet"
+            css = {"ok": "badge-ok", "error": "badge-bad"}.get(obj.last_status, "badge-quiet")
+            parts = [format_html('<span class="badge {}">{}</span>', css, status)]
+            if obj.last_check_at:
+                parts.append(format_html('<span class="quiet">{} ago</span>', timesince(obj.last_check_at)))
+            if not obj.is_active:
+                parts.append(format_html('<span class="badge badge-quiet">{}</span>', "inactive"))
+            elif not obj.generate_alerts:
+                parts.append(format_html('<span class="badge badge-quiet">{}</span>', "alerts off"))
+            label = label_for(obj.pk)
+            if label:
+                parts.append(format_html('<span class="badge badge-wait">maintenance: {}</span>', label))
+            return format_html_join("", '<span class="state-part">{}</span>', ((p,) for p in parts))
+
+        return (*super().get_list_display(request), state)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        monitor = self.get_object(request, object_id)
+        periods = MaintenancePeriod.active_for(monitor, timezone.now()) if monitor is not None else []
+        extra = {"maintenance_now": [maintenance_now.describe(p) for p in periods], **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)
 
     def get_urls(self) -> list[URLPattern]:
         # Before the inherited patterns: their "<path:object_id>/" would take

@@ -11,22 +11,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from alerting.admin.schedule_fields import SCHEDULE_FIELDS
 from alerting.models import OffDutySchedule, Operator, OperatorGroup
 
 
-class OffDutyScheduleInline(admin.TabularInline):
+class OffDutyScheduleInline(admin.StackedInline):
+    # Stacked, a few fields a row: as a table its date and time pickers made
+    # the page half again as wide as a laptop screen.
     model = OffDutySchedule
     extra = 0
-    fields = (
-        "mode",
-        "start_datetime",
-        "end_datetime",
-        "weekday",
-        "month_day",
-        "start_time",
-        "end_time",
-        "description",
-    )
+    classes = ("schedule-windows",)
+    fields = SCHEDULE_FIELDS
 
 
 @admin.register(Operator)

@@ -40,6 +40,8 @@ def answer(outcome: Outcome) -> dict[str, Any]:
                 "type": a.alert_type,
                 "alert_definition": str(a.definition_id) if a.definition_id else None,
                 "escalation_level": a.level_number,
+                # Why no message goes out for it (maintenance, stop all), or null.
+                "suppressed": a.suppressed_reason or None,
             }
             for a in outcome.alerts
         ],

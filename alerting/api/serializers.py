@@ -164,6 +164,11 @@ class AlertRef(serializers.Serializer):
     type = serializers.ChoiceField(choices=["Alert", "Ok", "Reminder", "Acknowledged"])
     alert_definition = serializers.UUIDField(allow_null=True)
     escalation_level = serializers.IntegerField()
+    suppressed = serializers.CharField(
+        allow_null=True,
+        help_text="Why this alert sends no message (e.g. 'maintenance: notifications disabled', "
+        "'stop all alerts is on'); null when its messages go out.",
+    )
 
 
 class CheckResultAccepted(serializers.Serializer):

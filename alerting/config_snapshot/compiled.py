@@ -19,6 +19,8 @@ from alerting.models.schedules import window_covers
 ALERT, OK, REMINDER, ACKNOWLEDGED = "Alert", "Ok", "Reminder", "Acknowledged"
 DISABLE_NOTIFICATIONS, DISABLE_MONITORING = "disable_notifications", "disable_monitoring"
 ERROR_DURATION = "error_duration"
+# How a definition reaches a monitor (Snapshot.covering_paths), besides a group id.
+ALL_MONITORS, DIRECTLY = "all monitors", "directly"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +155,17 @@ class Snapshot:
         """Whether a period of ``kind`` covers the monitor at ``moment`` (windows
         read in the account time zone ``tz``)."""
         return any(p.kind == kind and p.window.covers(moment, tz) for p in self.maintenance_for(monitor_id))
+
+    def covering_paths(self, monitor_id: Any) -> dict[Any, tuple[Any, ...]]:
+        """``covering`` with the reasons, for people (the admin's coverage
+        summaries): active definition -> how it reaches the monitor, each of
+        ``ALL_MONITORS``, ``DIRECTLY`` or an ordinary group's id."""
+        paths: dict[Any, list[Any]] = {}
+        for definition_id in self.everyone:
+            paths.setdefault(definition_id, []).append(ALL_MONITORS)
+        for group_id in sorted(self.groups_of_monitor.get(monitor_id, ()), key=str):
+            for definition_id in self.by_group.get(group_id, ()):
+                paths.setdefault(definition_id, []).append(group_id)
+        for definition_id in self.by_monitor.get(monitor_id, ()):
+            paths.setdefault(definition_id, []).append(DIRECTLY)
+        return {key: tuple(value) for key, value in paths.items()}

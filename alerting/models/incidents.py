@@ -29,21 +29,26 @@ class CheckResult(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     description = models.TextField(blank=True)
     checkpoint = models.CharField(max_length=200, blank=True)
-    error_type_id = models.CharField(max_length=50, blank=True)
+    error_type_id = models.CharField("error type ID", max_length=50, blank=True)
     failure_message = models.TextField(blank=True)
-    check_id = models.CharField(max_length=100, blank=True)
-    check_url = models.CharField(max_length=2000, blank=True)
-    resolved_ip = models.CharField(max_length=64, blank=True)
-    server_ipv4 = models.CharField(max_length=64, blank=True)
-    server_ipv6 = models.CharField(max_length=64, blank=True)
+    check_id = models.CharField("check ID", max_length=100, blank=True)
+    check_url = models.CharField("check URL", max_length=2000, blank=True)
+    resolved_ip = models.CharField("resolved IP", max_length=64, blank=True)
+    server_ipv4 = models.CharField("server IPv4", max_length=64, blank=True)
+    server_ipv6 = models.CharField("server IPv6", max_length=64, blank=True)
     response_headers = models.TextField(blank=True)
     response_body = models.TextField(blank=True)
-    ssl_valid_until = models.CharField(max_length=64, blank=True)
+    ssl_valid_until = models.CharField("SSL valid until", max_length=64, blank=True)
     # Older than the newest applied submission: stored, but changed no state.
     out_of_order = models.BooleanField(default=False)
     ignored_reason = models.CharField(max_length=100, blank=True)
     api_key = models.ForeignKey(
-        "alerting.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "alerting.ApiKey",
+        verbose_name="API key",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -170,14 +175,14 @@ class AlertType(models.TextChoices):
 class Alert(models.Model):
     """One alert raised by one escalation level for one incident."""
 
-    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    guid = models.UUIDField("GUID", default=uuid.uuid4, unique=True, editable=False)
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="alerts")
     definition = models.ForeignKey(
         AlertDefinition, null=True, on_delete=models.SET_NULL, related_name="alerts"
     )
     level = models.ForeignKey(EscalationLevel, null=True, on_delete=models.SET_NULL, related_name="alerts")
-    definition_name = models.CharField(max_length=200)
-    level_number = models.PositiveSmallIntegerField()
+    definition_name = models.CharField("alert definition name", max_length=200)
+    level_number = models.PositiveSmallIntegerField("escalation level")
     alert_type = models.CharField("type", max_length=20, choices=AlertType.choices)
     timestamp = models.DateTimeField()
     check_result = models.ForeignKey(
@@ -187,7 +192,7 @@ class Alert(models.Model):
     # render from this, so later edits to a monitor do not rewrite history.
     variables = models.JSONField(default=dict)
     # Why no messages were created (maintenance, stop-all), empty when they were.
-    suppressed_reason = models.CharField(max_length=100, blank=True)
+    suppressed_reason = models.CharField("suppressed because", max_length=100, blank=True)
 
     class Meta:
         ordering = ["-timestamp", "-id"]

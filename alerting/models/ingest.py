@@ -13,10 +13,14 @@ KEY_PREFIX_LEN = 8
 
 
 class ApiScope(models.TextChoices):
-    INGEST = "ingest", "Ingest (submit check results only)"
-    READ = "read", "Read (incidents, alerts, messages)"
-    RESPOND = "respond", "Respond (read, plus acknowledge and unacknowledge incidents)"
-    ADMIN = "admin", "Admin (everything, including configuration)"
+    # Each scope may do what the ones before it may (alerting.api.auth).
+    INGEST = "ingest", "Ingest: submit check results only"
+    READ = (
+        "read",
+        ("Read: submit check results, and read incidents, alerts, messages, variables and the configuration"),
+    )
+    RESPOND = "respond", "Respond: what Read may, plus acknowledge and unacknowledge incidents"
+    ADMIN = "admin", "Admin: everything, including changing the configuration and retrying messages"
 
 
 def hash_key(raw: str) -> str:
@@ -31,7 +35,13 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=200)
     prefix = models.CharField(max_length=KEY_PREFIX_LEN, editable=False, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    scope = models.CharField(max_length=10, choices=ApiScope.choices, default=ApiScope.INGEST)
+    scope = models.CharField(
+        max_length=10,
+        choices=ApiScope.choices,
+        default=ApiScope.INGEST,
+        help_text="Each scope may do all that the ones above it may. Read keys also see the monitors' ping "
+        "URLs; none but Admin may change anything.",
+    )
     rate_limit_per_minute = models.PositiveIntegerField(
         null=True, blank=True, help_text="Empty means the API_RATE_LIMIT_PER_MINUTE setting."
     )
@@ -67,7 +77,9 @@ class ApiKey(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer given for an idempotency key, replayed for 24 hours."""
 
-    api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.CASCADE, related_name="+")
+    api_key = models.ForeignKey(
+        ApiKey, verbose_name="API key", null=True, on_delete=models.CASCADE, related_name="+"
+    )
     key = models.CharField(max_length=200)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField()

@@ -39,7 +39,7 @@ class Monitor(models.Model):
         default=dict,
         blank=True,
         validators=[validate_string_map],
-        help_text='Name → value pairs, e.g. {"ComponentId": "7149488f"}; read by @CustomField(name).',
+        help_text="Name → value pairs, e.g. ComponentId → 7149488f; read by @CustomField(name).",
     )
     name_for_phone_alerts = models.CharField(
         max_length=200, blank=True, help_text="Spoken instead of the name in phone alerts."

@@ -37,19 +37,24 @@ class Weekday(models.IntegerChoices):
 
 class ScheduleWindow(models.Model):
     mode = models.CharField(max_length=10, choices=ScheduleMode.choices, default=ScheduleMode.ONE_TIME)
-    start_datetime = models.DateTimeField(null=True, blank=True, help_text="One-time windows only.")
-    end_datetime = models.DateTimeField(null=True, blank=True, help_text="One-time windows only.")
+    start_datetime = models.DateTimeField("starts", null=True, blank=True, help_text="One-time windows only.")
+    end_datetime = models.DateTimeField("ends", null=True, blank=True, help_text="One-time windows only.")
     weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, null=True, blank=True, help_text="Weekly windows only."
     )
     month_day = models.PositiveSmallIntegerField(
+        "day of the month",
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text="Monthly windows only; 31 means the last day of every month.",
     )
-    start_time = models.TimeField(null=True, blank=True, help_text="Daily, weekly and monthly windows.")
-    end_time = models.TimeField(null=True, blank=True, help_text="Daily, weekly and monthly windows.")
+    start_time = models.TimeField(
+        "from", null=True, blank=True, help_text="Daily, weekly and monthly windows."
+    )
+    end_time = models.TimeField(
+        "until", null=True, blank=True, help_text="Daily, weekly and monthly windows."
+    )
 
     class Meta:
         abstract = True

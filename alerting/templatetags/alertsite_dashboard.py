@@ -30,7 +30,15 @@ def dashboard() -> dict[str, Any]:
     oldest = due.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
     seen = seconds_since_seen()
     settings_row = AccountSettings.objects.filter(pk=1).first()
+    from alerting.admin.maintenance_now import LABELS, periods_now, window
+
+    maintenance = [(period, LABELS[period.maintenance_type], window(period)) for period in periods_now(now)]
+    from integrations.admin.setup import needing_setup
+
     return {
+        "needs_setup": needing_setup(),
+        "maintenance": maintenance[:LISTED],
+        "maintenance_count": len(maintenance),
         "open_count": open_incidents.count(),
         # Someone is on these: the card is a warning, not an alarm, when all are.
         "acknowledged_count": open_incidents.filter(acknowledged_q(now)).count(),

@@ -17,15 +17,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from integrations import catalogue, kinds, presets
-from integrations.admin import testing
+from integrations.admin import setup, testing
 from integrations.admin.adding import KIND_SUMMARIES, initial_for
 from integrations.admin.drafts import body_check_answer, draft_from_post
+from integrations.admin.filters import PresetFilter
 from integrations.admin.forms import IntegrationForm, per_level_names
 from integrations.admin.functions import FunctionInline
 from integrations.admin.inlines import StatusHubServiceInline, StepInline, VariableInline
 from integrations.admin.problems import BreakerFilter
 from integrations.captures import parse_captures
-from integrations.models import Integration, IntegrationKind, VaultItem
+from integrations.models import Integration, IntegrationKind, IntegrationStep, VaultItem
 from integrations.template_warnings import integration_warnings
 
 # Kinds whose messages are templates that may call user-defined functions
@@ -41,11 +42,11 @@ class IntegrationAdmin(admin.ModelAdmin):
         "name",
         "kind",
         "preset_name",
-        "is_active",
+        "state",
         "step_count",
         "breaker",
     )
-    list_filter = ("kind", "is_active", "preset", BreakerFilter)
+    list_filter = ("kind", "is_active", PresetFilter, BreakerFilter)
     search_fields = ("name", "description")
     readonly_fields = ("consecutive_failures", "paused_until")
 
@@ -54,7 +55,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         if obj is None:
             main = ("name", "kind", "preset", "is_active", "description")
         elif obj.kind == IntegrationKind.WEBHOOK and obj.preset:
-            main = ("name", "kind", "preset", "is_active", "customized", "description")
+            main = ("name", "kind", "preset_name", "is_active", "customized", "description")
         else:
             main = ("name", "kind", "is_active", "description")
         delivery: tuple[Any, ...] = ("rate_limit_per_minute", ("connect_timeout", "read_timeout"))
@@ -105,7 +106,20 @@ class IntegrationAdmin(admin.ModelAdmin):
         return inlines
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Integration]:
-        return super().get_queryset(request).annotate(_steps=Count("steps"))
+        return setup.with_variables(super().get_queryset(request).annotate(_steps=Count("steps")))
+
+    @admin.display(description="State", ordering="is_active")
+    def state(self, obj: Integration) -> str:
+        if not obj.is_active:
+            return format_html('<span class="badge badge-quiet">{}</span>', "inactive")
+        missing = setup.missing_settings(obj)
+        if missing:
+            return format_html(
+                '<span class="badge badge-wait" title="Empty: {}">{}</span>',
+                ", ".join(missing),
+                "needs setup",
+            )
+        return format_html('<span class="badge badge-ok">{}</span>', "active")
 
     @admin.display(description="Steps", ordering="_steps")
     def step_count(self, obj: Integration) -> int:
@@ -143,7 +157,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         fields = tuple(super().get_readonly_fields(request, obj))
         if obj is not None:
             # The type is fixed once created, as in Uptrends.
-            fields += ("kind", "preset")
+            fields += ("kind", "preset", "preset_name")
         return fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Integration | None = None) -> bool:
@@ -369,6 +383,17 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        obj = form.instance
+        steps_changed = any(fs.model is IntegrationStep and fs.has_changed() for fs in formsets)
+        if change and obj.preset and not obj.customized and steps_changed:
+            # Its steps are now its own: an upgrade of the preset must not replace them.
+            Integration.objects.filter(pk=obj.pk).update(customized=True)
+            obj.customized = True
+            self.message_user(
+                request,
+                "The preset's steps were changed, so the integration is now marked Customized.",
+                messages.INFO,
+            )
         # Saved, but maybe not what was meant (unknown @ variables render empty).
         for warning in integration_warnings(form.instance):
             self.message_user(request, warning, messages.WARNING)

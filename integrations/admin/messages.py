@@ -1,5 +1,5 @@
 """The message log: every delivery and its attempts, read-only, with a Retry
-button (a replay; a delivered message is only sent again once confirmed)."""
+button (a retry; a delivered message is only sent again once confirmed)."""
 
 from __future__ import annotations
 

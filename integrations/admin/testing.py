@@ -35,9 +35,9 @@ class TestResult:
             what = "previewed" if self.action == "preview" else "sent"
             return f"Nothing was {what}: correct the form first"
         if self.action == "preview":
-            return f"Preview of a test {self.alert_type} alert (nothing was sent, nothing was saved)"
+            return f"Preview of a test {self.alert_type} message (nothing was sent, nothing was saved)"
         outcome = "sent" if self.ok else "failed"
-        return f"Test {self.alert_type} alert {outcome} (nothing was saved)"
+        return f"Test {self.alert_type} message {outcome} (nothing was saved)"
 
 
 def _exchange(exchange: Exchange) -> dict[str, Any]:

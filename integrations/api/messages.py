@@ -1,4 +1,4 @@
-"""The message log (read scope) and replay (admin scope)."""
+"""The message log (read scope) and retrying a message (admin scope)."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def _integrations(value: str) -> QuerySet[Integration]:
     },
 )
 class MessageRetryView(APIView):
-    """Replay a message: due now, with a fresh retry schedule and maximum age."""
+    """Retry a message: due now, with a fresh schedule of attempts and maximum age."""
 
     permission_classes = [AdminScope]
 

@@ -16,7 +16,7 @@ urlpatterns += [
 # The integrations configuration resource.
 urlpatterns += [path("", include("integrations.api.resources.urls"))]
 
-# The message log and replay.
+# The message log and retrying a message.
 urlpatterns += [
     path("messages", MessageListView.as_view(), name="api-messages"),
     path("messages/<int:pk>/retry", MessageRetryView.as_view(), name="api-message-retry"),

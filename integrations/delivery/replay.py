@@ -1,4 +1,5 @@
-"""Replaying messages: the admin action, the API and ``retry_messages`` call this."""
+"""Retrying messages (the word the admin, the API and the README use): the admin action,
+the API and ``retry_messages`` call this."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def retry_messages(ids: Iterable[int]) -> list[int]:
 
 
 def retry_message(message: Message) -> None:
-    """Replay one message; NotReplayable when a worker is sending it now."""
+    """Retry one message; NotReplayable when a worker is sending it now."""
     if not retry_messages([message.pk]):
         raise NotReplayable(f"Message {message.pk} is being sent right now; try again in a moment.")
     message.refresh_from_db()

@@ -35,7 +35,9 @@ class Integration(models.Model):
     )
     is_active = models.BooleanField(default=True)
     customized = models.BooleanField(
-        default=False, help_text="Tick to edit the preset's steps and variables."
+        default=False,
+        help_text="Its steps are its own, no longer the preset's: an upgrade that changes the preset leaves "
+        "them alone. Ticked by itself when you change the steps here.",
     )
     is_builtin = models.BooleanField(default=False, editable=False)
     description = models.CharField(max_length=500, blank=True)

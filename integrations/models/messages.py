@@ -44,7 +44,7 @@ class Message(models.Model):
     depends_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="dependents"
     )
-    is_test = models.BooleanField(default=False)
+    is_test = models.BooleanField("test message", default=False)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)
     # A replay starts a fresh retry schedule and a fresh maximum age: attempts
@@ -65,7 +65,7 @@ class Message(models.Model):
     response_headers = models.JSONField(default=dict, blank=True)
     response_body = models.TextField(blank=True)
     error = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -87,7 +87,7 @@ class MessageAttempt(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
     request = models.JSONField(default=dict, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_headers = models.JSONField(default=dict, blank=True)

@@ -78,7 +78,12 @@ def request(
     except (requests.exceptions.RequestException, ValueError):
         prepared = None  # the send below fails the same way and says why
     if prepared is not None:
-        exchange.request["headers"] = redactor.headers(sent_headers(prepared))
+        sent = sent_headers(prepared)
+        if "Authorization" in shown_headers and not any(k.lower() == "authorization" for k in sent):
+            # Digest and NTLM answer the receiver's challenge, so the first
+            # request carries none yet: show that one is sent, masked.
+            sent["Authorization"] = shown_headers["Authorization"]
+        exchange.request["headers"] = redactor.headers(sent)
     if dry_run:
         return exchange
 

@@ -181,7 +181,7 @@ def test_preview_renders_the_unsaved_form_and_writes_nothing(
     [exchange] = result.exchanges
     assert json.loads(exchange["request"]["body"]) == {"edited": "Ok at level 2"}
     html = response.content.decode()
-    assert "Preview of a test Ok alert (nothing was sent, nothing was saved)" in html
+    assert "Preview of a test Ok message (nothing was sent, nothing was saved)" in html
     assert html.lstrip().startswith('<section id="test-result"')  # a fragment for the page's script
     assert len(httpserver.log) == 0
     assert stored(integration) == before
@@ -199,7 +199,7 @@ def test_the_change_url_with_the_preview_button_saves_nothing_either(staff_clien
     response = staff_client.post(change, data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Back to the editor" in html and "Preview of a test Alert alert" in html
+    assert "Back to the editor" in html and "Preview of a test Alert message" in html
     assert "{&quot;broken&quot;: Step 1: Navigate to" in html  # the body as it stands
     # The editor's check of what was previewed.
     assert "the body is not valid JSON even with plain sample values" in html
@@ -268,7 +268,7 @@ def test_send_test_of_the_unsaved_form_shows_request_and_answer_with_secrets_red
     data["_sendtest"] = "1"
     response = staff_client.post(f"{preview_url(integration)}?fragment=1", data)
     html = response.content.decode()
-    assert "Test Alert alert sent (nothing was saved)" in html
+    assert "Test Alert message sent (nothing was saved)" in html
     assert "202" in html and "thanks" in html and "X-Receiver" in html
     assert SECRET not in html
     request, _ = httpserver.log[0]
@@ -289,7 +289,7 @@ def test_a_receiver_that_cannot_be_reached_is_shown_not_raised(staff_client, set
     assert not result.ok
     assert result.error == "connection refused by 127.0.0.1:9"
     html = response.content.decode()
-    assert "Test Alert alert failed" in html
+    assert "Test Alert message failed" in html
     # One line to read, the library's full text behind it.
     assert '<p class="test-error connection-error">connection refused by 127.0.0.1:9</p>' in html
     assert '<details class="error-detail"><summary>Details</summary>' in html

@@ -33,7 +33,8 @@ def test_error_then_ok_for_a_new_monitor(ingest_client):
     # The default definition covers All monitors, which a new monitor joins.
     [alert] = body["alerts"]
     assert alert["type"] == "Alert" and alert["escalation_level"] == 1
-    assert set(alert) == {"id", "type", "alert_definition", "escalation_level"}
+    assert set(alert) == {"id", "type", "alert_definition", "escalation_level", "suppressed"}
+    assert alert["suppressed"] is None
     assert Alert.objects.get(guid=alert["id"]).definition_name == "Default alert definition"
 
     second = post(ingest_client, {"monitor": "shop-home", "status": "ok"})
@@ -386,3 +387,27 @@ def test_the_sweep_task_purges_expired_idempotency_records(ingest_client):
     )
     run_sweep()
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["request:new"]
+
+
+def test_alerts_suppressed_by_maintenance_or_stop_all_say_why(ingest_client):
+    from alerting.models import AccountSettings, MaintenancePeriod, MaintenanceType
+    from integrations.models import Message
+
+    monitor = Monitor.objects.create(key="backup", name="Backup")
+    now = timezone.now()
+    MaintenancePeriod.objects.create(
+        monitor=monitor,
+        maintenance_type=MaintenanceType.DISABLE_NOTIFICATIONS,
+        mode="one_time",
+        start_datetime=now - dt.timedelta(hours=1),
+        end_datetime=now + dt.timedelta(hours=1),
+    )
+    body = post(ingest_client, {"monitor": "backup", "status": "error", "description": "late"}).json()
+    [alert] = body["alerts"]
+    assert alert["type"] == "Alert"
+    assert alert["suppressed"] == "maintenance: notifications disabled"
+    assert not Message.objects.filter(alert__guid=alert["id"]).exists()
+
+    AccountSettings.objects.update_or_create(pk=1, defaults={"stop_all_alerts": True})
+    body = post(ingest_client, {"monitor": "other", "status": "error", "description": "down"}).json()
+    assert [a["suppressed"] for a in body["alerts"]] == ["stop all alerts is on"]

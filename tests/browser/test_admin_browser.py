@@ -47,7 +47,7 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
 
     page.click("#preview-button")
     result = page.locator("#test-result")
-    assert "Preview of a test Alert alert" in result.inner_text()
+    assert "Preview of a test Alert message" in result.inner_text()
     assert "GalacticResorts.com - DNS" in result.inner_text()  # the header, rendered with the example
     assert len(httpserver.log) == 0  # a preview sends nothing
 
@@ -55,7 +55,7 @@ def test_create_from_preset_insert_variable_preview_and_send(page, httpserver: H
     result = page.locator("#test-result")
     result.locator(".http-status").wait_for()
     text = result.inner_text()
-    assert "Test Alert alert sent" in text
+    assert "Test Alert message sent" in text
     assert "201" in result.locator(".http-status").inner_text()
     assert "yes, thank you" in result.locator(".response-body").inner_text()
     assert "X-Receiver" in text
@@ -95,7 +95,8 @@ def test_alert_definition_with_two_levels_integration_and_operator(page) -> None
     page.fill("input[name=levels-0-threshold]", "2")
     page.locator("#levels-0").get_by_label("Ada Lovelace").check()
     page.select_option("select[name=levels-0-links-0-integration]", label="Receiver")
-    # Level 2: errors for more than 15 minutes, the integration without OK alerts.
+    # Level 2 (its own tab): errors for more than 15 minutes, the integration without OK alerts.
+    page.click("#levels-1-tab")
     page.check("input[name=levels-1-is_active]")
     page.select_option("select[name=levels-1-mode]", "error_duration")
     page.fill("input[name=levels-1-threshold]", "15")
@@ -115,6 +116,7 @@ def test_alert_definition_with_two_levels_integration_and_operator(page) -> None
     assert link1.integration == link2.integration == integration
     assert link1.send_ok_alerts and not link2.send_ok_alerts
     # The saved page shows each level's integration, ready to edit in place.
+    page.locator("#levels-0-tab").wait_for()
     assert page.locator("select[name=levels-0-links-0-integration]").input_value() == str(integration.pk)
 
 

@@ -79,7 +79,7 @@ def test_preview_and_test_send_use_the_unsaved_form(page, httpserver: HTTPServer
     page.click("#preview-button")
     result = page.locator("#test-result")
     result.wait_for()
-    assert "Preview of a test Reminder alert (nothing was sent, nothing was saved)" in result.inner_text()
+    assert "Preview of a test Reminder message (nothing was sent, nothing was saved)" in result.inner_text()
     assert '{"draft": "Reminder"}' in result.locator("pre.payload").first.inner_text()
     assert "User-Agent" in result.inner_text() and "Content-Length" in result.inner_text()
     assert len(httpserver.log) == 0
@@ -90,7 +90,7 @@ def test_preview_and_test_send_use_the_unsaved_form(page, httpserver: HTTPServer
     page.locator("#test-result .http-status").wait_for()
     request, _ = httpserver.log[-1]
     assert json.loads(request.data) == {"draft": "Reminder"}
-    assert "Test Reminder alert sent (nothing was saved)" in page.locator("#test-result").inner_text()
+    assert "Test Reminder message sent (nothing was saved)" in page.locator("#test-result").inner_text()
 
     stored = Integration.objects.get(pk=integration.pk)
     assert stored.name == "Chat hook" and stored.steps.get().body == '{"stored": true}'

@@ -55,6 +55,10 @@ def test_wrap_in_a_user_function_insert_a_vault_reference_and_preview(page) -> N
     text = result.inner_text()
     assert '"p": "P1"' in text
     assert "Digest ********" in text and "vault-pw-a1b2c3" not in text
+    # The preview rendered the form as it stands; only Save writes it.
+    assert integration.steps.get().auth_type == "none"
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
     step = integration.steps.get()
     assert step.auth_type == "digest" and step.auth_password == token
     assert step.body == '{"p": "{{Severity({{@alert.type}})}}"}'

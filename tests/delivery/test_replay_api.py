@@ -112,14 +112,14 @@ def test_retry_of_a_message_being_sent_is_409(client: Client, keys, log) -> None
 def test_retry_messages_command(log) -> None:  # type: ignore[no-untyped-def]
     out = StringIO()
     call_command("retry_messages", stdout=out)
-    assert "Replayed 1 message(s)" in out.getvalue()
+    assert "Retried 1 message(s)" in out.getvalue()
     assert Message.objects.get(pk=log["failed"].pk).status == MessageStatus.PENDING
     out = StringIO()
     call_command("retry_messages", "--id", str(log["delivered"].id), stdout=out)
     assert Message.objects.get(pk=log["delivered"].pk).status == MessageStatus.PENDING
     out = StringIO()
     call_command("retry_messages", "--status", "failed", "--integration", "Other", "--dry-run", stdout=out)
-    assert "0 message(s) would be replayed" in out.getvalue()
+    assert "0 message(s) would be retried" in out.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Replay messages: ``retry_messages --status failed --integration Ops --since 2026-01-05T00:00Z``."""
+"""Retry messages: ``retry_messages --status failed --integration Ops --since 2026-01-05T00:00Z``."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--integration", help="An integration's exact name or id.")
         parser.add_argument("--since", help="Only messages created at or after this time (ISO 8601).")
         parser.add_argument("--id", type=int, action="append", dest="ids", help="A message id (repeatable).")
-        parser.add_argument("--dry-run", action="store_true", help="Only say how many would be replayed.")
+        parser.add_argument("--dry-run", action="store_true", help="Only say how many would be retried.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         messages: QuerySet[Message] = Message.objects.all()
@@ -51,11 +51,11 @@ class Command(BaseCommand):
             messages = messages.filter(created_at__gte=aware(options["since"]))
         ids = list(messages.values_list("id", flat=True))
         if options["dry_run"]:
-            self.stdout.write(f"{len(ids)} message(s) would be replayed.")
+            self.stdout.write(f"{len(ids)} message(s) would be retried.")
             return
         replayed = retry_messages(ids)
         skipped = len(ids) - len(replayed)
-        self.stdout.write(self.style.SUCCESS(f"Replayed {len(replayed)} message(s)."))
+        self.stdout.write(self.style.SUCCESS(f"Retried {len(replayed)} message(s)."))
         if skipped:
             self.stdout.write(f"{skipped} being sent right now were left alone.")
 

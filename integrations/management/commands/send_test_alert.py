@@ -110,4 +110,4 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was sent.")
         else:
-            self.stdout.write(self.style.SUCCESS(f"Test {options['alert_type']} alert delivered."))
+            self.stdout.write(self.style.SUCCESS(f"Test {options['alert_type']} message delivered."))

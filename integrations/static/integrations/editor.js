@@ -17,10 +17,19 @@
     selection = [el.selectionStart || 0, el.selectionEnd || 0];
   }
 
-  document.addEventListener("focusin", (e) => { if (editable(e.target)) remember(e.target); });
-  ["keyup", "click", "select", "input"].forEach((type) =>
-    document.addEventListener(type, (e) => { if (e.target === target) remember(e.target); })
+  // Tabbing through a field on the way to the panel does not make it the
+  // field being edited: Enter or Space on a panel button inserts into the
+  // field the user last typed, clicked or selected in.
+  let tabbing = false;
+  document.addEventListener("keydown", (e) => { tabbing = e.key === "Tab"; });
+  document.addEventListener("focusin", (e) => { if (editable(e.target) && !tabbing) remember(e.target); });
+  ["click", "select", "input"].forEach((type) =>
+    document.addEventListener(type, (e) => { if (editable(e.target)) remember(e.target); })
   );
+  document.addEventListener("keyup", (e) => {
+    if (e.key !== "Tab" && e.key !== "Shift" && editable(e.target)) remember(e.target);
+    if (e.key === "Tab") tabbing = false;
+  });
 
   function insert(button) {
     if (!target || !document.body.contains(target)) {
