@@ -356,7 +356,11 @@ def measure_alertmanager(options, receiver_url: str, figures: dict[str, float]) 
             figures["am_batched"] = batch_requests * 100
         finally:
             os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still sending its notifications
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
 def measure_ingest(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
