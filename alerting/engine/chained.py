@@ -157,3 +157,34 @@ def _saved(instance: Model, pk: int, db: Any) -> None:
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = db.alias
+
+
+_NEW_SQL: dict[tuple[str, str], str] = {}
+
+
+def insert_new(rows: Sequence[Model]) -> set[Any]:
+    """``INSERT`` ``rows`` (primary keys set in Python) unless one conflicts
+    with a row already there (``ON CONFLICT DO NOTHING``, as
+    ``bulk_create(ignore_conflicts=True)``): one statement that also says which
+    rows are the new ones, with no second look; returns their primary keys."""
+    if not rows:
+        return set()
+    db = connections[DEFAULT_DB_ALIAS]
+    model = type(rows[0])
+    fields = list(model._meta.concrete_fields)
+    key = (db.alias, model._meta.label)
+    sql = _NEW_SQL.get(key)
+    if sql is None:
+        q = db.ops.quote_name
+        casts = ", ".join(f"%s::{str(f.db_type(db)).split('(')[0]}[]" for f in fields)
+        sql = _NEW_SQL[key] = (
+            f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
+            f"SELECT * FROM UNNEST({casts}) ON CONFLICT DO NOTHING RETURNING {q(model._meta.pk.column)}"
+        )
+    with db.cursor() as cursor:
+        cursor.execute(sql, _columns(db, rows, fields))
+        new = {pk for (pk,) in cursor.fetchall()}
+    for row in rows:
+        if row.pk in new:
+            _saved(row, row.pk, db)
+    return new

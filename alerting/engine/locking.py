@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from alerting.engine import chained
 from alerting.models import Incident, Monitor
 from alerting.prepared import FEW, select
 
@@ -79,9 +80,20 @@ def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
         fresh = [Monitor(key=k, name=names[k] or k) for k in missing]
         # A concurrent request may create the same keys: its rows win and ours
         # are skipped; the ids (made here) tell which rows are ours.
-        Monitor.objects.bulk_create(fresh, ignore_conflicts=True)
-        created = {m.pk for m in fresh}
-        found.update(_select(missing))
+        if chained.supported():
+            # Our new rows are ours alone until commit (locked as they are):
+            # only the keys another request created need the locking SELECT.
+            created = chained.insert_new(fresh)
+            for m in fresh:
+                if m.pk in created:
+                    m.open_incident_id = None  # type: ignore[attr-defined]
+                    found[m.key] = m
+            missing = [m.key for m in fresh if m.pk not in created]
+        else:
+            Monitor.objects.bulk_create(fresh, ignore_conflicts=True)
+            created = {m.pk for m in fresh}
+        if missing:
+            found.update(_select(missing))
     # open_incident_id is an extra column of _select's statement.
     return {
         key: Locked(m, m.pk in created, m.open_incident_id)  # type: ignore[attr-defined]
