@@ -18,12 +18,14 @@ through Django's cursor, built once per process from the models' metadata.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 
 from alerting.models import Alert, EscalationState, Incident
+from alertsite.db.columns import concrete_fields
 from integrations.models import Message
 
 
@@ -31,9 +33,10 @@ def supported() -> bool:
     return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
+@cache
 def _fields(model: type[Model], parent: str | None) -> list[Field[Any, Any]]:
     """The columns written from Python: all but the primary key and the parent's key."""
-    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name != parent]
+    return [f for f in concrete_fields(model) if not f.primary_key and f.name != parent]
 
 
 _PARENT = {EscalationState: "incident", Alert: "incident", Message: "alert"}
@@ -171,7 +174,7 @@ def insert_new(rows: Sequence[Model]) -> set[Any]:
         return set()
     db = connections[DEFAULT_DB_ALIAS]
     model = type(rows[0])
-    fields = list(model._meta.concrete_fields)
+    fields = concrete_fields(model)
     key = (db.alias, model._meta.label)
     sql = _NEW_SQL.get(key)
     if sql is None:
