@@ -16,8 +16,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from alerting.engine import chained
-from alerting.hot_sql import FEW, select
 from alerting.models import Incident, Monitor
+from alertsite.db.hot_sql import FEW, select
 
 
 class UnknownMonitor(Exception):
@@ -50,7 +50,7 @@ def _select(keys: list[str]) -> dict[str, Monitor]:
     else:
         # Compiling the lock query cost more than running it; a single
         # submission (the usual request) runs it as SQL built once, prepared
-        # on kept connections (``alerting.hot_sql``, prepared by the PostgreSQL backend).
+        # on kept connections (``alertsite.db.hot_sql``, prepared by the PostgreSQL backend).
         q = db.ops.quote_name
         monitor, incident = q(Monitor._meta.db_table), q(Incident._meta.db_table)
         open_incident = (

@@ -1,4 +1,4 @@
-"""The ingest path's hot statements (alerting.hot_sql): on PostgreSQL with
+"""The ingest path's hot statements (alertsite.db.hot_sql): on PostgreSQL with
 persistent connections the backend binds them on the server and prepares them
 on their connection, and their answers are the same as the ORM's."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from alerting import hot_sql
 from alerting.engine.locking import lock_monitors
 from alerting.models import CheckResult, Monitor
+from alertsite.db import hot_sql
 
 ERROR = {"monitor": "prep-1", "status": "error", "description": "down"}
 

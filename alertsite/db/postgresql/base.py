@@ -22,7 +22,7 @@ checks each assumption and fails naming it after an upgrade.
   less than ``FRESH_SECONDS`` ago is trusted; one idle for longer, or that saw
   an error, is checked as before (``DATABASE_HEALTH_CHECK_SHORTCUT``).
 - **Prepared hot statements** (``hot_cursor()``). The few statements every
-  submission runs (``alerting.hot_sql``) are bound on the server and prepared
+  submission runs (``alertsite.db.hot_sql``) are bound on the server and prepared
   on their connection (psycopg's ``execute(..., prepare=True)`` on a
   server-binding ``psycopg.Cursor`` over the connection under Django's), so
   the server stops parsing and planning them on every request: planning the
