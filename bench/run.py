@@ -257,7 +257,12 @@ def soak(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> 
     """Steady mixed load (OK results and first errors) for ``--soak`` seconds:
     RSS at the start and end of the run shows whether memory stays flat."""
     print(f"soak: {options.soak:.0f} s of mixed load", flush=True)
-    bodies = [json.dumps({"monitor": f"soak-{i % 500}", "status": "ok"}).encode() for i in range(500)]
+    # 500 monitors go to error (an incident, an alert, two messages each), then
+    # back to OK (resolved, an Ok alert, two messages), over and over.
+    bodies = [
+        json.dumps({"monitor": f"soak-{i % 500}", "status": "error" if i < 500 else "ok"}).encode()
+        for i in range(1000)
+    ]
     figures["soak_rate"] = rate(f"{web}/api/v1/alerts", "POST", auth, bodies, options.soak, 2, 2)
 
 
