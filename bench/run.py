@@ -549,6 +549,8 @@ def report(f: dict[str, float]) -> None:
             ("first error, single (new monitors/s)", vs(f["first_single"], "am_single")),
             ("first error, batched 100 (new monitors/s)", vs(f["first_batched"], "am_batched")),
         ]
+    if "soak_rate" in f:
+        rows.append(("soak: errors and OKs of 500 monitors (submissions/s)", f"{f['soak_rate']:.0f}"))
     for role in ("web", "worker"):
         if f"rss_start_{role}" in f:
             rows.append(
