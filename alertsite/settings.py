@@ -127,7 +127,7 @@ DATABASES = {"default": _db}
 # less than a second ago skips the SELECT 1 health check (alertsite.db.postgresql).
 DATABASE_HEALTH_CHECK_SHORTCUT = env_bool("DATABASE_HEALTH_CHECK_SHORTCUT", True)
 # PostgreSQL with persistent connections: the ingest path's few hot statements
-# are prepared on their connection (alerting.prepared.cursor). Off behind a
+# are prepared on their connection (the backend's hot_cursor). Off behind a
 # pooler that cannot keep prepared statements (PgBouncer before 1.21 in
 # transaction mode).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)

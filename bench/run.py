@@ -9,6 +9,8 @@ workers, and a counting local receiver, it prints:
 - the outage storm: 5,000 monitors go to error at once, each alerted to two
   webhook integrations: seconds until all 10,000 messages are received, and
   p50/p99 from submission to receipt;
+- the crash takeover: every qcluster killed (kill -9) while a smaller storm is
+  being delivered and a new one started at once: seconds until all is received;
 - the ceiling: requests per second a plain keep-alive client reaches against
   the receiver, and the storm's delivery rate as a fraction of it.
 """
@@ -101,11 +103,14 @@ def main() -> None:
     parser.add_argument(
         "--parts",
         type=lambda v: set(v.split(",")),
-        default={"ingest", "first-error", "probe", "storm", "alertmanager"},
-        help="Comma-separated subset of ingest,first-error,probe,storm,alertmanager "
+        default={"ingest", "first-error", "probe", "storm", "crash", "alertmanager"},
+        help="Comma-separated subset of ingest,first-error,probe,storm,crash,alertmanager "
         "(the ceiling is always measured).",
     )
     parser.add_argument("--redis-db", type=int, default=5, help="Redis database to empty and use.")
+    parser.add_argument(
+        "--crash-monitors", type=int, default=1000, help="First errors (two messages each) of the crash run."
+    )
     parser.add_argument("--probe-count", type=int, default=200, help="Paced single submissions.")
     parser.add_argument("--probe-rate", type=float, default=20.0, help="Probe submissions per second.")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (sync, gthread).")
@@ -213,14 +218,15 @@ def measure(options, web: str, key: str, receiver_url: str, spawn, env: dict[str
         8,
     )
     requests.post(f"{receiver_url}/_reset")
-    for _n in range(options.clusters):
-        spawn([PY, "manage.py", "qcluster"])
+    clusters = [spawn([PY, "manage.py", "qcluster"]) for _n in range(options.clusters)]
     time.sleep(3)  # the workers are up
     figures.update({f"rss_start_{k}": v for k, v in rss_by_role().items()})
     if "probe" in options.parts:
         measure_probe(options, web, auth, receiver_url, figures)
     if "storm" in options.parts:
         measure_storm(options, web, auth, receiver_url, figures)
+    if "crash" in options.parts:
+        clusters = measure_crash(options, web, auth, receiver_url, figures, spawn, clusters)
     # Last: their messages (two per new monitor) are still being delivered
     # when the run ends, and would disturb anything measured after them.
     if "first-error" in options.parts:
@@ -251,7 +257,12 @@ def soak(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> 
     """Steady mixed load (OK results and first errors) for ``--soak`` seconds:
     RSS at the start and end of the run shows whether memory stays flat."""
     print(f"soak: {options.soak:.0f} s of mixed load", flush=True)
-    bodies = [json.dumps({"monitor": f"soak-{i % 500}", "status": "ok"}).encode() for i in range(500)]
+    # 500 monitors go to error (an incident, an alert, two messages each), then
+    # back to OK (resolved, an Ok alert, two messages), over and over.
+    bodies = [
+        json.dumps({"monitor": f"soak-{i % 500}", "status": "error" if i < 500 else "ok"}).encode()
+        for i in range(1000)
+    ]
     figures["soak_rate"] = rate(f"{web}/api/v1/alerts", "POST", auth, bodies, options.soak, 2, 2)
 
 
@@ -356,7 +367,11 @@ def measure_alertmanager(options, receiver_url: str, figures: dict[str, float]) 
             figures["am_batched"] = batch_requests * 100
         finally:
             os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still sending its notifications
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
 def measure_ingest(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
@@ -455,6 +470,47 @@ def measure_storm(
         figures["duplicates"] = len(records) - len({r[3] for r in records})
 
 
+def measure_crash(  # type: ignore[no-untyped-def]
+    options, web: str, auth: dict[str, str], receiver_url: str, figures: dict[str, float], spawn, clusters
+) -> list[subprocess.Popen]:  # type: ignore[type-arg]
+    """kill -9 of every qcluster in the middle of a storm, a new one started at
+    once: seconds from the kill until every message has been received."""
+    print("crash takeover", flush=True)
+    requests.post(f"{receiver_url}/_reset")
+    session = requests.Session()
+    keys = [f"crash-{i:05d}" for i in range(options.crash_monitors)]
+    for start in range(0, len(keys), 100):
+        chunk = keys[start : start + 100]
+        body = json.dumps([{"monitor": k, "status": "error", "description": "down"} for k in chunk])
+        session.post(f"{web}/api/v1/alerts", data=body, headers=auth)
+    expected = 2 * len(keys)
+    # Mid-storm: some delivered, most not.
+    deadline = time.time() + 60
+    while time.time() < deadline and requests.get(f"{receiver_url}/_stats").json()["count"] < expected // 10:
+        time.sleep(0.02)
+    killed_at = time.time()
+    for process in clusters:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    figures["crash_at_kill"] = requests.get(f"{receiver_url}/_stats").json()["count"]
+    fresh = [spawn([PY, "manage.py", "qcluster"]) for _ in clusters]
+    deadline = time.time() + 180
+    records: list[list] = []  # type: ignore[type-arg]
+    while time.time() < deadline:
+        records = requests.get(f"{receiver_url}/_dump").json()
+        if len({r[3] for r in records}) >= expected:
+            break
+        time.sleep(0.25)
+    distinct = {r[3] for r in records}
+    figures["crash_expected"] = expected
+    figures["crash_received"] = len(distinct)
+    figures["crash_duplicates"] = len(records) - len(distinct)
+    if len(distinct) >= expected:
+        figures["crash_takeover_s"] = max(r[0] for r in records) - killed_at
+    requests.post(f"{receiver_url}/_reset")
+    return fresh
+
+
 def report(f: dict[str, float]) -> None:
     nan = float("nan")
     rows = [("ceiling: keep-alive client to receiver (requests/s)", f"{f['ceiling']:.0f}")]
@@ -493,6 +549,8 @@ def report(f: dict[str, float]) -> None:
             ("first error, single (new monitors/s)", vs(f["first_single"], "am_single")),
             ("first error, batched 100 (new monitors/s)", vs(f["first_batched"], "am_batched")),
         ]
+    if "soak_rate" in f:
+        rows.append(("soak: errors and OKs of 500 monitors (submissions/s)", f"{f['soak_rate']:.0f}"))
     for role in ("web", "worker"):
         if f"rss_start_{role}" in f:
             rows.append(
@@ -523,6 +581,15 @@ def report(f: dict[str, float]) -> None:
                 "storm: delivery rate (messages/s, fraction of ceiling)",
                 f"{f.get('delivery_rate', 0):.0f}  ({f.get('delivery_rate', 0) / f['ceiling']:.0%})",
             ),
+        ]
+    if "crash_expected" in f:
+        rows += [
+            (
+                "crash: kill -9 of the qcluster mid-storm, all delivered after (s)",
+                f"{f.get('crash_takeover_s', nan):.1f}  ({f['crash_received']:.0f} of"
+                f" {f['crash_expected']:.0f} messages, {f['crash_at_kill']:.0f} received before the kill,"
+                f" {f['crash_duplicates']:.0f} sent twice)",
+            )
         ]
     width = max(len(r[0]) for r in rows)
     print()

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 
 from alerting.models import ApiKey, ApiScope
 from alerting.models.ingest import KEY_PREFIX_LEN, hash_key
-from alerting.prepared import where_equal
+from alertsite.db.hot_sql import where_equal
 
 SCHEMES = {b"bearer", b"token"}
 SCOPE_RANK: dict[str, int] = {ApiScope.INGEST: 0, ApiScope.READ: 1, ApiScope.RESPOND: 2, ApiScope.ADMIN: 3}
@@ -87,7 +87,7 @@ def find_key(raw: str) -> ApiKey | None:
     digest = hash_key(raw)
     found = None
     prefix = raw[:KEY_PREFIX_LEN]
-    # Every API request runs this query: compiled once (alerting.prepared).
+    # Every API request runs this query: compiled once (alertsite.db.hot_sql).
     for candidate in where_equal(ApiKey, "prefix", prefix):
         # Compare every candidate, not stopping at the first match, so the time
         # taken does not depend on where the match is.

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from alerting.engine import chained
 from alerting.models import Incident, Monitor
-from alerting.prepared import FEW, select
+from alertsite.db.hot_sql import FEW, select
 
 
 class UnknownMonitor(Exception):
@@ -49,7 +50,7 @@ def _select(keys: list[str]) -> dict[str, Monitor]:
     else:
         # Compiling the lock query cost more than running it; a single
         # submission (the usual request) runs it as SQL built once, prepared
-        # on kept connections (``alerting.prepared``).
+        # on kept connections (``alertsite.db.hot_sql``, prepared by the PostgreSQL backend).
         q = db.ops.quote_name
         monitor, incident = q(Monitor._meta.db_table), q(Incident._meta.db_table)
         open_incident = (
@@ -79,9 +80,20 @@ def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
         fresh = [Monitor(key=k, name=names[k] or k) for k in missing]
         # A concurrent request may create the same keys: its rows win and ours
         # are skipped; the ids (made here) tell which rows are ours.
-        Monitor.objects.bulk_create(fresh, ignore_conflicts=True)
-        created = {m.pk for m in fresh}
-        found.update(_select(missing))
+        if chained.supported():
+            # Our new rows are ours alone until commit (locked as they are):
+            # only the keys another request created need the locking SELECT.
+            created = chained.insert_new(fresh)
+            for m in fresh:
+                if m.pk in created:
+                    m.open_incident_id = None  # type: ignore[attr-defined]
+                    found[m.key] = m
+            missing = [m.key for m in fresh if m.pk not in created]
+        else:
+            Monitor.objects.bulk_create(fresh, ignore_conflicts=True)
+            created = {m.pk for m in fresh}
+        if missing:
+            found.update(_select(missing))
     # open_incident_id is an extra column of _select's statement.
     return {
         key: Locked(m, m.pk in created, m.open_incident_id)  # type: ignore[attr-defined]

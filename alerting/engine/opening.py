@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from alerting.config_snapshot import Level
+from alerting.engine import chained
 from alerting.engine.coverage import Coverage, monitor_alerts
 from alerting.engine.escalation import Raised, new_alert, new_state, threshold_reached
 from alerting.engine.outbox import message_rows
@@ -47,7 +48,10 @@ def open_incidents(
 ) -> list[tuple[Incident, Raised]]:
     """Open one incident per opening (each for a different monitor) and fire
     the levels its first error reaches; returns (incident, raised) in order."""
-    incidents = Incident.objects.bulk_create([new_incident(o.monitor, o.result) for o in openings])
+    chain = chained.supported()
+    incidents = [new_incident(o.monitor, o.result) for o in openings]
+    if not chain:
+        incidents = Incident.objects.bulk_create(incidents)
     states: list[EscalationState] = []
     fired: list[tuple[int, Alert, Level]] = []
     for index, (opening, incident) in enumerate(zip(openings, incidents, strict=True)):
@@ -66,12 +70,17 @@ def open_incidents(
                 AlertType.ALERT, incident, monitor, level, now, suppressed, check_result_id=opening.result.pk
             )
             fired.append((index, alert, level))
-    EscalationState.objects.bulk_create(states)
-    Alert.objects.bulk_create([alert for _, alert, _ in fired])
+    if not chain:
+        EscalationState.objects.bulk_create(states)
+        Alert.objects.bulk_create([alert for _, alert, _ in fired])
     rows: list[tuple[int, Message]] = []
     for index, alert, level in fired:
         rows.extend((index, m) for m in message_rows(alert, level, now, coverage))
-    Message.objects.bulk_create([m for _, m in rows])
+    if chain:
+        # One statement for the four tables (PostgreSQL).
+        chained.insert_opened(incidents, states, [alert for _, alert, _ in fired], [m for _, m in rows])
+    else:
+        Message.objects.bulk_create([m for _, m in rows])
     raised = [Raised() for _ in openings]
     for index, alert, _ in fired:
         raised[index].alerts.append(alert)

@@ -14,9 +14,9 @@ from alerting.engine.escalation import Raised, escalate, resolve
 from alerting.engine.locking import UnknownMonitor, lock_monitors
 from alerting.engine.opening import Opening, new_incident, open_incidents
 from alerting.models import Alert, ApiKey, CheckResult, CheckStatus, Incident, Monitor
-from alerting.prepared import FEW, insert_one
-from alerting.prepared import cursor as hot_cursor
 from alerting.variables import CHECK_FIELDS
+from alertsite.db.hot_sql import FEW, insert_one
+from alertsite.db.hot_sql import cursor as hot_cursor
 
 __all__ = ["Outcome", "Submission", "UnknownMonitor", "process_batch", "process_submission"]
 

@@ -22,3 +22,8 @@ def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, An
     if not field.concrete:
         raise TypeError(f"{model._meta.label}.{name} is not a column")
     return field
+
+
+def concrete_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The model's columns in table order (``_meta.get_fields()``'s concrete ones)."""
+    return [f for f in model._meta.get_fields() if isinstance(f, models.Field) and f.concrete]

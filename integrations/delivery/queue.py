@@ -11,8 +11,11 @@ requests during an outage do not each wait for a refused connection.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
+from typing import Any
 
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 from alertsite.outage import Outage
@@ -24,6 +27,26 @@ DELIVER_TASK = "integrations.tasks.deliver"
 # Ids per task. A task also drains other due messages, so this only bounds
 # the task's payload.
 CHUNK = 200
+
+
+# One broker per process (async_task's documented ``broker`` option): left to
+# itself, async_task builds a new one, and with it a new Redis client, for
+# every task; that cost a single first error more than the rest of its request.
+_broker: tuple[int, Any] | None = None
+
+
+def _shared_broker() -> Any:
+    global _broker
+    pid = os.getpid()
+    if _broker is None or _broker[0] != pid:  # a forked child makes its own
+        _broker = (pid, get_broker())
+    return _broker[1]
+
+
+def _forget_broker() -> None:
+    """After a failure: the next attempt starts from a fresh broker."""
+    global _broker
+    _broker = None
 
 
 def enqueue_messages(message_ids: Iterable[int]) -> None:
@@ -43,8 +66,9 @@ def _queue(ids: list[int]) -> bool:
     if outage.backing_off():
         return False
     try:
-        async_task(DELIVER_TASK, ids, group="delivery", save=False)
+        async_task(DELIVER_TASK, ids, group="delivery", save=False, broker=_shared_broker())
     except Exception as exc:  # whatever the broker raises (redis-py, a database error)
+        _forget_broker()
         outage.failed(exc)
         return False
     # Back after an outage, this first task also takes the messages whose

@@ -90,3 +90,44 @@ def test_a_batch_equals_its_items_one_by_one():
     ]
     assert summary("b-") == summary("a-")
     assert Alert.objects.filter(incident__monitor__key__startswith="b-").count() >= 5
+
+
+def test_first_errors_of_a_batch_answer_with_the_rows_written():
+    """Opening many incidents at once (one statement on PostgreSQL): every
+    returned incident, alert and message id is the row of that monitor,
+    level and alert."""
+    f.silence_default_definition()
+    ann, bob = f.operator("Ann"), f.operator("Bob")
+    email = f.builtin("email")
+    f.definition(
+        "Ops",
+        [
+            {"threshold": 1, "integrations": [f.webhook("a"), f.webhook("b")]},
+            {"threshold": 1, "integrations": [email], "operators": [ann, bob]},
+            {"threshold": 2, "integrations": [f.webhook("later")]},
+        ],
+        groups=[f.all_monitors()],
+    )
+    subs = [Submission(f"m{i}", "error", at(1), f"down {i}") for i in range(5)]
+    subs.append(Submission("calm", "ok", at(1)))
+    outcomes = process_batch(subs, now=at(1))
+
+    for sub, outcome in zip(subs[:5], outcomes, strict=False):
+        incident = Incident.objects.get(pk=outcome.incident.pk)
+        assert incident.monitor.key == sub.monitor
+        assert incident.first_error_description == sub.description
+        assert sorted(a.level_number for a in outcome.alerts) == [1, 2]
+        for alert in outcome.alerts:
+            row = Alert.objects.get(pk=alert.pk)
+            assert (row.incident_id, row.level_id, row.guid) == (incident.pk, alert.level_id, alert.guid)
+            assert row.variables["@alert.description"] == sub.description
+        messages = Message.objects.filter(alert__incident=incident)
+        assert sorted(outcome.message_ids) == sorted(m.pk for m in messages)
+        assert sorted((m.alert.level_number, m.recipient) for m in messages) == [
+            (1, ""),
+            (1, ""),
+            (2, "ann@example.com"),
+            (2, "bob@example.com"),
+        ]
+        assert incident.escalations.count() == 2
+    assert outcomes[5].incident is None and outcomes[5].message_ids == []

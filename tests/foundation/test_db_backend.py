@@ -1,4 +1,4 @@
-"""alertsite.db.postgresql: the PostgreSQL backend's two uses of internals.
+"""alertsite.db.postgresql: the PostgreSQL backend's three uses of internals.
 
 The first tests pin what the backend assumes of Django and psycopg, so an
 upgrade that changes it fails here, by name, rather than silently slowing the
@@ -10,9 +10,11 @@ health-check shortcut trusts only a connection used well a moment ago
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 
+import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, connections
@@ -58,6 +60,36 @@ def test_django_still_has_the_health_check_hooks_the_backend_overrides():
     wrapper = connections["default"]
     for flag in ("health_check_done", "errors_occurred", "health_check_enabled"):
         assert hasattr(wrapper, flag), f"Django's database wrapper has no {flag} flag any more"
+
+
+def test_psycopg_and_django_still_have_what_the_hot_cursor_uses():
+    """hot_cursor prepares single statements on a server-binding cursor over
+    the psycopg connection under Django's cursor."""
+    assert "prepare" in inspect.signature(psycopg.Cursor.execute).parameters, "psycopg: no execute(prepare=)"
+    assert hasattr(psycopg.Connection, "prepare_threshold"), "psycopg: no Connection.prepare_threshold"
+    wrapper = connections["default"]
+    for name in ("wrap_database_errors", "queries_logged"):
+        assert hasattr(wrapper, name), f"Django's database wrapper has no {name} any more"
+
+
+@pytest.mark.django_db
+def test_the_hot_cursor_prepares_on_the_connection_under_djangos_cursor(monkeypatch):
+    db = connections["default"]
+    if not shortcut():
+        assert not hasattr(db, "hot_cursor")  # elsewhere the hot statements take Django's cursor
+        return
+    monkeypatch.setitem(db.settings_dict, "CONN_MAX_AGE", 60)
+    with db.cursor() as plain:
+        assert isinstance(plain.cursor, psycopg.Cursor), "Django's cursor no longer wraps psycopg's"
+        assert plain.cursor.connection is db.connection
+    with db.hot_cursor() as hot:
+        assert isinstance(hot, backend._Prepared)
+        hot.execute("SELECT %s::int + 1", [41])
+        assert hot.fetchone() == (42,)
+    with db.cursor() as plain:
+        plain.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT $1::int + 1'")
+        assert plain.fetchone() == (1,)
+    assert db.connection.prepare_threshold is None  # lifted around that statement only
 
 
 @pytest.mark.parametrize("value", [TRICKY, [TRICKY[:3], TRICKY[3:6]], [1, 2, None], ["plain"], []])

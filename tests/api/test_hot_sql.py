@@ -1,15 +1,15 @@
-"""The ingest path's hot statements (alerting.prepared): on PostgreSQL with
-persistent connections they are bound on the server and prepared on their
-connection, and their answers are the same as the ORM's."""
+"""The ingest path's hot statements (alertsite.db.hot_sql): on PostgreSQL with
+persistent connections the backend binds them on the server and prepares them
+on their connection, and their answers are the same as the ORM's."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
-from alerting import prepared
 from alerting.engine.locking import lock_monitors
 from alerting.models import CheckResult, Monitor
+from alertsite.db import hot_sql
 
 ERROR = {"monitor": "prep-1", "status": "error", "description": "down"}
 
@@ -39,7 +39,7 @@ def test_hot_statements_are_prepared_on_postgresql(ingest_client, persistent):
     statements = prepared_statements()
     if connection.vendor != "postgresql":
         # Elsewhere the hot path takes the ordinary cursor.
-        with prepared.cursor() as hot, connection.cursor() as plain:
+        with hot_sql.cursor() as hot, connection.cursor() as plain:
             assert type(hot.cursor) is type(plain.cursor)
         return
     assert any(s.startswith('SELECT "alerting_apikey"') for s in statements), statements

@@ -5,31 +5,25 @@ single submission it cost more than running it, and the API key lookup was
 not far behind. The few statements every request runs are therefore written
 as SQL from the models' metadata, once per process, and their rows turned into
 model instances with ``Model.from_db`` and the fields' ``from_db_value``, as
-the ORM does.
+the ORM does. Public APIs only: Django's cursor, the model and field API.
 
-On PostgreSQL with persistent connections they are also bound on the server
-and prepared on their connection (psycopg's ``execute(..., prepare=True)`` on
-a server-binding ``psycopg.Cursor``), so the server stops parsing and planning
-them on every request: planning the lock query cost it several times more
-than running it. Only these statements are prepared (the connection's
-``prepare_threshold`` is lifted around them alone): with preparation on for
-the whole connection, psycopg would also count every ORM statement
-(client-bound, each text different), large batch INSERTs included. Public
-APIs only: Django's cursor, the model and field API, psycopg's.
+They run on the database backend's ``hot_cursor()`` where it has one: ours
+for PostgreSQL (``alertsite.db.postgresql``) prepares them on kept
+connections, which is the one part that needs psycopg's and Django's
+internals, so it lives in the backend with its test. Elsewhere: Django's
+cursor.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, Field, Model, TextField
 
-from alertsite.db.columns import concrete_field
+from alertsite.db.columns import concrete_field, concrete_fields
 
 M = TypeVar("M", bound=Model)
 
@@ -37,77 +31,20 @@ M = TypeVar("M", bound=Model)
 # with its row count: building or preparing each variant would not pay.
 FEW = 4
 
-# One server-binding cursor per psycopg connection, reused by every hot statement on it.
-_server_cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
-
-class _Prepared:
-    """A server-binding cursor whose statements psycopg prepares on first use."""
-
-    def __init__(self, db: Any, cursor: Any) -> None:
-        self.db, self.cursor = db, cursor
-
-    def execute(self, sql: str, params: Sequence[Any]) -> None:
-        raw = self.cursor.connection
-        # psycopg prepares nothing while the connection's threshold is None
-        # (Django's default): allow it around this statement only.
-        threshold, raw.prepare_threshold = raw.prepare_threshold, 0
-        try:
-            with self.db.wrap_database_errors:
-                self.cursor.execute(sql, params, prepare=True)
-        finally:
-            raw.prepare_threshold = threshold
-
-    def fetchone(self) -> Any:
-        with self.db.wrap_database_errors:
-            return self.cursor.fetchone()
-
-    def fetchall(self) -> list[Any]:
-        with self.db.wrap_database_errors:
-            return self.cursor.fetchall()
-
-
-def preparing(db: Any) -> bool:
-    """Whether hot statements are prepared on ``db``'s connection."""
-    return (
-        db.vendor == "postgresql"
-        and settings.DATABASE_PREPARED_STATEMENTS
-        and bool(db.settings_dict["CONN_MAX_AGE"])
-        # Django's query log (DEBUG, tests capturing queries) shows only the
-        # statements of its own cursors: keep it complete.
-        and not db.queries_logged
-    )
-
 
 @contextmanager
 def cursor() -> Iterator[Any]:
-    """A cursor for the hot statements (``execute``, ``fetchone``, ``fetchall``).
-
-    Django's cursor does Django's steps (the health check, connecting, the
-    thread check); where preparing pays, the statements then run on the
-    connection's server-binding cursor. A connection used for one request only
-    gains nothing from preparing (it costs an extra round trip), so elsewhere
-    this is Django's cursor itself.
-    """
+    """A cursor for the hot statements (``execute``, ``fetchone``, ``fetchall``)."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
-    with db.cursor() as plain:
-        if not preparing(db):
-            yield plain
-            return
-        import psycopg
-
-        raw = plain.cursor.connection
-        server = _server_cursors.get(raw)
-        if server is None or server.closed:
-            # Its adapters are the connection's: Django set them up for its time zone.
-            server = _server_cursors[raw] = psycopg.Cursor(raw)
-        yield _Prepared(db, server)
+    hot = getattr(db, "hot_cursor", None)
+    with hot() if hot is not None else db.cursor() as found:
+        yield found
 
 
 def _columns(model: type[Model], db: Any) -> tuple[str, list[Field]]:
     meta = model._meta
     table = db.ops.quote_name(meta.db_table)
-    fields = list(meta.concrete_fields)
+    fields = concrete_fields(model)
     return ", ".join(f"{table}.{db.ops.quote_name(f.column)}" for f in fields), fields
 
 
@@ -173,7 +110,7 @@ def insert_one(instance: Model) -> None:
     key = (db.vendor, meta.label)
     if key not in _INSERTS:
         ops = db.ops
-        fields = [f for f in meta.concrete_fields if f is not meta.pk]
+        fields = [f for f in concrete_fields(model) if f is not meta.pk]
         columns = ", ".join(ops.quote_name(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         sql = (
