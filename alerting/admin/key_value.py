@@ -26,7 +26,10 @@ class KeyValueWidget(forms.Widget):
 
     def format_value(self, value: Any) -> list[tuple[str, str]]:  # type: ignore[override]
         if isinstance(value, dict):
-            return [(str(k), "" if v is None else str(v)) for k, v in value.items()]
+            # Stored: in name order. PostgreSQL's jsonb keeps no insertion
+            # order, so the rows read the same on every database.
+            rows = [(str(k), "" if v is None else str(v)) for k, v in value.items()]
+            return sorted(rows, key=lambda row: (row[0].lower(), row[0]))
         if isinstance(value, list):
             return [(str(k), str(v)) for k, v in value]
         return []
