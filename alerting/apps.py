@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertingConfig(AppConfig):
     name = "alerting"
-    verbose_name = "Alerting"
+    verbose_name = _("Alerting")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -14,6 +14,7 @@ import secrets
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.audited import AuditedQuerySet
 
@@ -30,7 +31,8 @@ class ConfigVersion(models.Model):
     version = models.BigIntegerField(default=1)
 
     class Meta:
-        verbose_name = "configuration version"
+        verbose_name_plural = _("configuration versions")
+        verbose_name = _("configuration version")
 
     def __str__(self) -> str:
         return f"Configuration version {self.version}"

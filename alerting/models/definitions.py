@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.config import ConfigManager
 from alerting.models.monitors import Monitor, MonitorGroup
@@ -28,6 +29,8 @@ class AlertDefinition(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("alert definitions")
+        verbose_name = _("alert definition")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -83,6 +86,8 @@ class EscalationLevel(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("escalation levels")
+        verbose_name = _("escalation level")
         ordering = ["definition", "number"]
         constraints = [
             models.UniqueConstraint(fields=["definition", "number"], name="unique_level_number"),
@@ -164,11 +169,12 @@ class LevelIntegration(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("escalation level integrations")
         ordering = ["level", "integration__name"]
         constraints = [
             models.UniqueConstraint(fields=["level", "integration"], name="unique_level_integration")
         ]
-        verbose_name = "escalation level integration"
+        verbose_name = _("escalation level integration")
 
     def __str__(self) -> str:
         return f"{self.level}: {self.integration}"

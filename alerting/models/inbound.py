@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class InboundFormat(models.TextChoices):
@@ -30,8 +31,9 @@ class InboundSource(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = _("inbound sources")
         ordering = ["format"]
-        verbose_name = "inbound source"
+        verbose_name = _("inbound source")
 
     def __str__(self) -> str:
         return self.get_format_display()
@@ -53,9 +55,10 @@ class InboundPayload(models.Model):
     answer = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name_plural = _("received payloads")
         ordering = ["-received_at", "-pk"]
         indexes = [models.Index(fields=["format", "-id"], name="inbound_payload_recent")]
-        verbose_name = "received payload"
+        verbose_name = _("received payload")
 
     def __str__(self) -> str:
         return f"{self.format} {self.received_at:%Y-%m-%d %H:%M:%S} ({self.status_code})"

@@ -6,6 +6,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.definitions import AlertDefinition, EscalationLevel
 from alerting.models.monitors import Monitor
@@ -52,6 +53,8 @@ class CheckResult(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = _("check results")
+        verbose_name = _("check result")
         ordering = ["-timestamp", "-id"]
         indexes = [models.Index(fields=["monitor", "-timestamp"], name="check_monitor_time")]
 
@@ -102,6 +105,8 @@ class Incident(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = _("incidents")
+        verbose_name = _("incident")
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
@@ -148,6 +153,8 @@ class EscalationState(models.Model):
     next_reminder_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("escalation states")
+        verbose_name = _("escalation state")
         constraints = [
             models.UniqueConstraint(fields=["incident", "level"], name="one_state_per_incident_level")
         ]
@@ -195,6 +202,8 @@ class Alert(models.Model):
     suppressed_reason = models.CharField("suppressed because", max_length=100, blank=True)
 
     class Meta:
+        verbose_name_plural = _("alerts")
+        verbose_name = _("alert")
         ordering = ["-timestamp", "-id"]
         indexes = [
             models.Index(fields=["-timestamp"], name="alert_time"),

@@ -5,6 +5,7 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.audited import AuditedManager
 from alerting.models.config import ConfigManager
@@ -53,8 +54,9 @@ class ApiKey(models.Model):
     objects = AuditedManager()
 
     class Meta:
+        verbose_name_plural = _("API keys")
         ordering = ["name"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -86,6 +88,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name_plural = _("idempotency records")
+        verbose_name = _("idempotency record")
         constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="unique_idempotency_key")]
 
     def __str__(self) -> str:
@@ -105,8 +109,8 @@ class AccountSettings(models.Model):
     objects = ConfigManager()
 
     class Meta:
-        verbose_name = "account settings"
-        verbose_name_plural = "account settings"
+        verbose_name = _("account settings")
+        verbose_name_plural = _("account settings")
 
     def __str__(self) -> str:
         return "Account settings"

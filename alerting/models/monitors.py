@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.config import ConfigManager
 from alerting.models.schedules import ScheduleWindow
@@ -70,6 +71,8 @@ class Monitor(models.Model):
     last_status = models.CharField(max_length=5, blank=True, editable=False)
 
     class Meta:
+        verbose_name_plural = _("monitors")
+        verbose_name = _("monitor")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -94,6 +97,8 @@ class MonitorGroup(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("monitor groups")
+        verbose_name = _("monitor group")
         ordering = ["-is_all_monitors", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -143,6 +148,8 @@ class MaintenancePeriod(ScheduleWindow):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("maintenance periods")
+        verbose_name = _("maintenance period")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.config import ConfigManager
 from alerting.models.schedules import ScheduleWindow
@@ -57,6 +58,8 @@ class Operator(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("operators")
+        verbose_name = _("operator")
         ordering = ["full_name"]
 
     def __str__(self) -> str:
@@ -84,8 +87,9 @@ class OffDutySchedule(ScheduleWindow):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("off-duty schedules")
         ordering = ["operator", "id"]
-        verbose_name = "off-duty schedule"
+        verbose_name = _("off-duty schedule")
 
     def __str__(self) -> str:
         return self.describe()
@@ -104,6 +108,8 @@ class OperatorGroup(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("operator groups")
+        verbose_name = _("operator group")
         ordering = ["-is_everyone", "-is_administrators", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -16,6 +16,7 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.ingest import hash_key
 from alerting.models.monitors import Monitor
@@ -39,7 +40,8 @@ class PingToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)  # rotation resets it
 
     class Meta:
-        verbose_name = "ping token"
+        verbose_name_plural = _("ping tokens")
+        verbose_name = _("ping token")
 
     def __str__(self) -> str:
         return f"Ping token of {self.monitor_id}"

@@ -9,6 +9,7 @@ while Redis is down.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RateCounter(models.Model):
@@ -25,7 +26,8 @@ class RateCounter(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "API rate counter"
+        verbose_name_plural = _("API rate counters")
+        verbose_name = _("API rate counter")
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
@@ -38,7 +40,8 @@ class WorkerHeartbeat(models.Model):
     seen_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "worker heartbeat"
+        verbose_name_plural = _("worker heartbeats")
+        verbose_name = _("worker heartbeat")
 
     def __str__(self) -> str:
         return f"{self.name} seen at {self.seen_at:%Y-%m-%d %H:%M:%S}"
@@ -63,7 +66,8 @@ class MetricTally(models.Model):
     totals = models.JSONField(default=dict, help_text="Label values (joined by '|') to counts.")
 
     class Meta:
-        verbose_name = "metric tally"
+        verbose_name_plural = _("metric tallies")
+        verbose_name = _("metric tally")
 
     def __str__(self) -> str:
         return f"{self.source} up to {self.counted_to}"

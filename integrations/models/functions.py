@@ -4,6 +4,7 @@ expression and Hash functions), called in its templates as ``{{Name(…)}}``."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from alertsite.fields import EncryptedTextField
 from integrations.models.integrations import Integration, variable_name_validator
@@ -55,9 +56,10 @@ class IntegrationFunction(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name_plural = _("user-defined functions")
         ordering = ["integration", "position", "name"]
         constraints = [models.UniqueConstraint(fields=["integration", "name"], name="unique_function_name")]
-        verbose_name = "user-defined function"
+        verbose_name = _("user-defined function")
 
     def __str__(self) -> str:
         return self.name

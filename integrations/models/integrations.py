@@ -4,6 +4,7 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models.config import ConfigManager, IntegrationManager
 from alertsite.fields import EncryptedJSONField, EncryptedTextField
@@ -75,6 +76,8 @@ class Integration(models.Model):
     objects = IntegrationManager()
 
     class Meta:
+        verbose_name_plural = _("integrations")
+        verbose_name = _("integration")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -114,6 +117,8 @@ class IntegrationVariable(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("integration variables")
+        verbose_name = _("integration variable")
         ordering = ["integration", "position", "name"]
         constraints = [models.UniqueConstraint(fields=["integration", "name"], name="unique_variable_name")]
 
@@ -181,6 +186,8 @@ class IntegrationStep(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("integration steps")
+        verbose_name = _("integration step")
         ordering = ["integration", "position"]
         constraints = [
             models.UniqueConstraint(fields=["integration", "position"], name="unique_step_position"),
@@ -219,11 +226,12 @@ class StatusHubService(models.Model):
     objects = ConfigManager()
 
     class Meta:
+        verbose_name_plural = _("StatusHub services")
         ordering = ["integration", "name"]
         constraints = [
             models.UniqueConstraint(fields=["integration", "name"], name="unique_statushub_service")
         ]
-        verbose_name = "StatusHub service"
+        verbose_name = _("StatusHub service")
 
     def __str__(self) -> str:
         return self.name

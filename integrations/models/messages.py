@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from integrations.models.integrations import Integration
 
@@ -68,6 +69,8 @@ class Message(models.Model):
     duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("messages")
+        verbose_name = _("message")
         ordering = ["-created_at", "-id"]
         indexes = [
             # The claim query: due messages per integration, nothing else.
@@ -99,6 +102,8 @@ class MessageAttempt(models.Model):
     worker = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name_plural = _("message attempts")
+        verbose_name = _("message attempt")
         ordering = ["message", "number"]
         constraints = [models.UniqueConstraint(fields=["message", "number"], name="unique_attempt_number")]
 

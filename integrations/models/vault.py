@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from alertsite.fields import EncryptedTextField
 
@@ -24,8 +25,9 @@ class VaultItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = _("vault items")
         ordering = ["name"]
-        verbose_name = "vault item"
+        verbose_name = _("vault item")
 
     def __str__(self) -> str:
         return self.name

@@ -15,6 +15,11 @@ def test_the_admin_follows_the_browser_then_the_users_own_choice(page, admin_use
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.locator("#logout-form button").inner_text().strip().lower() == "abmelden"
     assert page.locator("#language-choice").input_value() == "de"
+    # The menu: alertsite's own apps and models, in German.
+    menu = page.locator("#content-main").inner_text().lower()  # captions are styled upper case
+    for name in ("Alarmierung", "Alarmdefinitionen", "Wartungsfenster", "Operatorgruppen", "Integrationen"):
+        assert name.lower() in menu, name
+    assert "alert definitions" not in menu
     page.goto(f"{page.base}/admin/alerting/operator/add/")
     assert page.locator("input[name=_save]").get_attribute("value") == "Sichern"
 
@@ -26,3 +31,4 @@ def test_the_admin_follows_the_browser_then_the_users_own_choice(page, admin_use
     assert StaffPreference.objects.get(user=admin_user).language == "nl"
     page.goto(f"{page.base}/admin/")
     assert page.locator("html").get_attribute("lang") == "nl"
+    assert "alertdefinities" in page.locator("#content-main").inner_text().lower()
