@@ -28,7 +28,7 @@ _writes_here = 0
 class ConfigVersion(models.Model):
     """A single row (pk=1): the version of everything the engine reads to decide."""
 
-    version = models.BigIntegerField(default=1)
+    version = models.BigIntegerField(default=1, verbose_name=_("version"))
 
     class Meta:
         verbose_name_plural = _("configuration versions")

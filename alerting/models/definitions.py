@@ -19,12 +19,16 @@ MAX_LEVELS = 10
 class AlertDefinition(models.Model):
     """Which monitors it covers, and the escalation levels that decide who is told."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, unique=True)
-    is_active = models.BooleanField(default=True)
-    monitors = models.ManyToManyField(Monitor, blank=True, related_name="alert_definitions")
-    monitor_groups = models.ManyToManyField(MonitorGroup, blank=True, related_name="alert_definitions")
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id"))
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    monitors = models.ManyToManyField(
+        Monitor, blank=True, related_name="alert_definitions", verbose_name=_("monitors")
+    )
+    monitor_groups = models.ManyToManyField(
+        MonitorGroup, blank=True, related_name="alert_definitions", verbose_name=_("monitor groups")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = ConfigManager()
 
@@ -60,28 +64,46 @@ class EscalationMode(models.TextChoices):
 
 
 class EscalationLevel(models.Model):
-    definition = models.ForeignKey(AlertDefinition, on_delete=models.CASCADE, related_name="levels")
-    number = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_LEVELS)]
+    definition = models.ForeignKey(
+        AlertDefinition, on_delete=models.CASCADE, related_name="levels", verbose_name=_("definition")
     )
-    is_active = models.BooleanField(default=True)
-    mode = models.CharField(max_length=20, choices=EscalationMode.choices, default=EscalationMode.ERROR_COUNT)
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LEVELS)], verbose_name=_("number")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    mode = models.CharField(
+        max_length=20,
+        choices=EscalationMode.choices,
+        default=EscalationMode.ERROR_COUNT,
+        verbose_name=_("mode"),
+    )
     threshold = models.PositiveIntegerField(
         default=1,
         validators=[MinValueValidator(1)],
-        help_text="Consecutive errors (error count mode) or minutes (error duration mode).",
+        help_text=_("Consecutive errors (error count mode) or minutes (error duration mode)."),
+        verbose_name=_("threshold"),
     )
     number_of_reminders = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(100)], help_text="0 turns reminders off."
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0 turns reminders off."),
+        verbose_name=_("number of reminders"),
     )
     reminder_delay_minutes = models.PositiveIntegerField(
-        default=60, validators=[MinValueValidator(1)], help_text="Minutes between reminders."
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text=_("Minutes between reminders."),
+        verbose_name=_("reminder delay minutes"),
     )
     message = models.TextField(
-        "custom message", blank=True, help_text="Sent with the alert; {{@escalationLevel.message}}."
+        _("custom message"), blank=True, help_text=_("Sent with the alert; {{@escalationLevel.message}}.")
     )
-    operators = models.ManyToManyField(Operator, blank=True, related_name="escalation_levels")
-    operator_groups = models.ManyToManyField(OperatorGroup, blank=True, related_name="escalation_levels")
+    operators = models.ManyToManyField(
+        Operator, blank=True, related_name="escalation_levels", verbose_name=_("operators")
+    )
+    operator_groups = models.ManyToManyField(
+        OperatorGroup, blank=True, related_name="escalation_levels", verbose_name=_("operator groups")
+    )
 
     objects = ConfigManager()
 
@@ -143,27 +165,37 @@ def validate_statushub_links(value: object) -> None:
 class LevelIntegration(models.Model):
     """An integration used by an escalation level, with the level's own settings."""
 
-    level = models.ForeignKey(EscalationLevel, on_delete=models.CASCADE, related_name="integration_links")
-    integration = models.ForeignKey(
-        "integrations.Integration", on_delete=models.CASCADE, related_name="level_links"
+    level = models.ForeignKey(
+        EscalationLevel, on_delete=models.CASCADE, related_name="integration_links", verbose_name=_("level")
     )
-    is_active = models.BooleanField(default=True)
-    send_ok_alerts = models.BooleanField("send OK alerts", default=True)
-    send_reminders = models.BooleanField(default=True)
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        on_delete=models.CASCADE,
+        related_name="level_links",
+        verbose_name=_("integration"),
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    send_ok_alerts = models.BooleanField(_("send OK alerts"), default=True)
+    send_reminders = models.BooleanField(default=True, verbose_name=_("send reminders"))
     variable_values = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Values for the integration's variables set to 'value per escalation level'.",
+        help_text=_("Values for the integration's variables set to 'value per escalation level'."),
+        verbose_name=_("variable values"),
     )
     extra_email_addresses = models.JSONField(
-        default=list, blank=True, validators=[validate_email_list], help_text="E-mail integrations only."
+        default=list,
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("E-mail integrations only."),
+        verbose_name=_("extra email addresses"),
     )
     statushub_service_links = models.JSONField(
-        "StatusHub service links",
+        _("StatusHub service links"),
         default=list,
         blank=True,
         validators=[validate_statushub_links],
-        help_text="StatusHub only: which service each monitor updates.",
+        help_text=_("StatusHub only: which service each monitor updates."),
     )
 
     objects = ConfigManager()

@@ -22,12 +22,17 @@ class InboundFormat(models.TextChoices):
 
 
 class InboundSource(models.Model):
-    format = models.CharField(max_length=20, choices=InboundFormat.choices, unique=True)
+    format = models.CharField(
+        max_length=20, choices=InboundFormat.choices, unique=True, verbose_name=_("format")
+    )
     monitor_key_template = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Which monitor a received alert is for, e.g. {alertname}/{instance}. "
-        "Empty means the format's default.",
+        help_text=_(
+            "Which monitor a received alert is for, e.g. {alertname}/{instance}. "
+            "Empty means the format's default."
+        ),
+        verbose_name=_("monitor key template"),
     )
 
     class Meta:
@@ -42,17 +47,22 @@ class InboundSource(models.Model):
 class InboundPayload(models.Model):
     """One received payload (the body as parsed JSON, cut at 64 KB) and its answer."""
 
-    format = models.CharField(max_length=20, choices=InboundFormat.choices)
-    received_at = models.DateTimeField(default=timezone.now)
+    format = models.CharField(max_length=20, choices=InboundFormat.choices, verbose_name=_("format"))
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
     api_key = models.ForeignKey(
-        "alerting.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "alerting.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("api key"),
     )
-    content_type = models.CharField(max_length=200, blank=True)
-    user_agent = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True)
-    body_truncated = models.BooleanField(default=False)
-    status_code = models.PositiveSmallIntegerField()
-    answer = models.JSONField(default=dict)
+    content_type = models.CharField(max_length=200, blank=True, verbose_name=_("content type"))
+    user_agent = models.CharField(max_length=200, blank=True, verbose_name=_("user agent"))
+    body = models.TextField(blank=True, verbose_name=_("body"))
+    body_truncated = models.BooleanField(default=False, verbose_name=_("body truncated"))
+    status_code = models.PositiveSmallIntegerField(verbose_name=_("status code"))
+    answer = models.JSONField(default=dict, verbose_name=_("answer"))
 
     class Meta:
         verbose_name_plural = _("received payloads")

@@ -23,29 +23,33 @@ class CheckResult(models.Model):
     # No index of its own: check_monitor_time (monitor, -timestamp) serves
     # every lookup by monitor, and each index costs every submission a write.
     monitor = models.ForeignKey(
-        Monitor, on_delete=models.CASCADE, related_name="check_results", db_index=False
+        Monitor,
+        on_delete=models.CASCADE,
+        related_name="check_results",
+        db_index=False,
+        verbose_name=_("monitor"),
     )
-    status = models.CharField(max_length=5, choices=CheckStatus.choices)
-    timestamp = models.DateTimeField(db_index=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    description = models.TextField(blank=True)
-    checkpoint = models.CharField(max_length=200, blank=True)
-    error_type_id = models.CharField("error type ID", max_length=50, blank=True)
-    failure_message = models.TextField(blank=True)
-    check_id = models.CharField("check ID", max_length=100, blank=True)
-    check_url = models.CharField("check URL", max_length=2000, blank=True)
-    resolved_ip = models.CharField("resolved IP", max_length=64, blank=True)
-    server_ipv4 = models.CharField("server IPv4", max_length=64, blank=True)
-    server_ipv6 = models.CharField("server IPv6", max_length=64, blank=True)
-    response_headers = models.TextField(blank=True)
-    response_body = models.TextField(blank=True)
-    ssl_valid_until = models.CharField("SSL valid until", max_length=64, blank=True)
+    status = models.CharField(max_length=5, choices=CheckStatus.choices, verbose_name=_("status"))
+    timestamp = models.DateTimeField(db_index=True, verbose_name=_("timestamp"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    checkpoint = models.CharField(max_length=200, blank=True, verbose_name=_("checkpoint"))
+    error_type_id = models.CharField(_("error type ID"), max_length=50, blank=True)
+    failure_message = models.TextField(blank=True, verbose_name=_("failure message"))
+    check_id = models.CharField(_("check ID"), max_length=100, blank=True)
+    check_url = models.CharField(_("check URL"), max_length=2000, blank=True)
+    resolved_ip = models.CharField(_("resolved IP"), max_length=64, blank=True)
+    server_ipv4 = models.CharField(_("server IPv4"), max_length=64, blank=True)
+    server_ipv6 = models.CharField(_("server IPv6"), max_length=64, blank=True)
+    response_headers = models.TextField(blank=True, verbose_name=_("response headers"))
+    response_body = models.TextField(blank=True, verbose_name=_("response body"))
+    ssl_valid_until = models.CharField(_("SSL valid until"), max_length=64, blank=True)
     # Older than the newest applied submission: stored, but changed no state.
-    out_of_order = models.BooleanField(default=False)
-    ignored_reason = models.CharField(max_length=100, blank=True)
+    out_of_order = models.BooleanField(default=False, verbose_name=_("out of order"))
+    ignored_reason = models.CharField(max_length=100, blank=True, verbose_name=_("ignored reason"))
     api_key = models.ForeignKey(
         "alerting.ApiKey",
-        verbose_name="API key",
+        verbose_name=_("API key"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -84,24 +88,34 @@ def acknowledged_q(now: dt.datetime) -> Q:
 class Incident(models.Model):
     """An uninterrupted run of errors on one monitor, from first error to OK."""
 
-    key = models.CharField(max_length=100, unique=True)
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="incidents")
-    opened_at = models.DateTimeField(help_text="Time of the first error.")
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    first_error = models.ForeignKey(
-        CheckResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    key = models.CharField(max_length=100, unique=True, verbose_name=_("key"))
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("monitor")
     )
-    first_error_description = models.TextField(blank=True)
-    consecutive_errors = models.PositiveIntegerField(default=0)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    last_check_data = models.JSONField(default=dict, blank=True)
+    opened_at = models.DateTimeField(help_text=_("Time of the first error."), verbose_name=_("opened at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    first_error = models.ForeignKey(
+        CheckResult,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("first error"),
+    )
+    first_error_description = models.TextField(blank=True, verbose_name=_("first error description"))
+    consecutive_errors = models.PositiveIntegerField(default=0, verbose_name=_("consecutive errors"))
+    last_error_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last error at"))
+    last_check_data = models.JSONField(default=dict, blank=True, verbose_name=_("last check data"))
     # Acknowledgement: someone is on it. While set (and ``acknowledged_until``
     # has not passed) no further level fires and no reminder is sent.
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.CharField(max_length=200, blank=True)
-    acknowledgement_note = models.TextField(blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+    acknowledged_by = models.CharField(max_length=200, blank=True, verbose_name=_("acknowledged by"))
+    acknowledgement_note = models.TextField(blank=True, verbose_name=_("acknowledgement note"))
     acknowledged_until = models.DateTimeField(
-        null=True, blank=True, help_text="Snooze: escalation resumes at this time. Empty: until resolved."
+        null=True,
+        blank=True,
+        help_text=_("Snooze: escalation resumes at this time. Empty: until resolved."),
+        verbose_name=_("acknowledged until"),
     )
 
     class Meta:
@@ -146,11 +160,15 @@ class Incident(models.Model):
 class EscalationState(models.Model):
     """What one escalation level has done for one incident: fired, reminders."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="escalations")
-    level = models.ForeignKey(EscalationLevel, on_delete=models.CASCADE, related_name="+")
-    fired_at = models.DateTimeField()
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("incident")
+    )
+    level = models.ForeignKey(
+        EscalationLevel, on_delete=models.CASCADE, related_name="+", verbose_name=_("level")
+    )
+    fired_at = models.DateTimeField(verbose_name=_("fired at"))
+    reminders_sent = models.PositiveSmallIntegerField(default=0, verbose_name=_("reminders sent"))
+    next_reminder_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next reminder at"))
 
     class Meta:
         verbose_name_plural = _("escalation states")
@@ -182,24 +200,37 @@ class AlertType(models.TextChoices):
 class Alert(models.Model):
     """One alert raised by one escalation level for one incident."""
 
-    guid = models.UUIDField("GUID", default=uuid.uuid4, unique=True, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="alerts")
-    definition = models.ForeignKey(
-        AlertDefinition, null=True, on_delete=models.SET_NULL, related_name="alerts"
+    guid = models.UUIDField(_("GUID"), default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("incident")
     )
-    level = models.ForeignKey(EscalationLevel, null=True, on_delete=models.SET_NULL, related_name="alerts")
-    definition_name = models.CharField("alert definition name", max_length=200)
-    level_number = models.PositiveSmallIntegerField("escalation level")
-    alert_type = models.CharField("type", max_length=20, choices=AlertType.choices)
-    timestamp = models.DateTimeField()
+    definition = models.ForeignKey(
+        AlertDefinition,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+        verbose_name=_("definition"),
+    )
+    level = models.ForeignKey(
+        EscalationLevel, null=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name=_("level")
+    )
+    definition_name = models.CharField(_("alert definition name"), max_length=200)
+    level_number = models.PositiveSmallIntegerField(_("escalation level"))
+    alert_type = models.CharField(_("type"), max_length=20, choices=AlertType.choices)
+    timestamp = models.DateTimeField(verbose_name=_("timestamp"))
     check_result = models.ForeignKey(
-        CheckResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+        CheckResult,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+        verbose_name=_("check result"),
     )
     # The value of every system variable when the alert was raised; messages
     # render from this, so later edits to a monitor do not rewrite history.
-    variables = models.JSONField(default=dict)
+    variables = models.JSONField(default=dict, verbose_name=_("variables"))
     # Why no messages were created (maintenance, stop-all), empty when they were.
-    suppressed_reason = models.CharField("suppressed because", max_length=100, blank=True)
+    suppressed_reason = models.CharField(_("suppressed because"), max_length=100, blank=True)
 
     class Meta:
         verbose_name_plural = _("alerts")

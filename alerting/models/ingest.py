@@ -33,22 +33,30 @@ def hash_key(raw: str) -> str:
 class ApiKey(models.Model):
     """A bearer key for the HTTP API. Only a hash is stored; the key is shown once."""
 
-    name = models.CharField(max_length=200)
-    prefix = models.CharField(max_length=KEY_PREFIX_LEN, editable=False, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    prefix = models.CharField(
+        max_length=KEY_PREFIX_LEN, editable=False, db_index=True, verbose_name=_("prefix")
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("key hash"))
     scope = models.CharField(
         max_length=10,
         choices=ApiScope.choices,
         default=ApiScope.INGEST,
-        help_text="Each scope may do all that the ones above it may. Read keys also see the monitors' ping "
-        "URLs; none but Admin may change anything.",
+        help_text=_(
+            "Each scope may do all that the ones above it may. Read keys also see the monitors' ping "
+            "URLs; none but Admin may change anything."
+        ),
+        verbose_name=_("scope"),
     )
     rate_limit_per_minute = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty means the API_RATE_LIMIT_PER_MINUTE setting."
+        null=True,
+        blank=True,
+        help_text=_("Empty means the API_RATE_LIMIT_PER_MINUTE setting."),
+        verbose_name=_("rate limit per minute"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     # The admin's "revoke" action is an update(): the audit log hears of it.
     objects = AuditedManager()
@@ -80,12 +88,12 @@ class IdempotencyRecord(models.Model):
     """The first answer given for an idempotency key, replayed for 24 hours."""
 
     api_key = models.ForeignKey(
-        ApiKey, verbose_name="API key", null=True, on_delete=models.CASCADE, related_name="+"
+        ApiKey, verbose_name=_("API key"), null=True, on_delete=models.CASCADE, related_name="+"
     )
-    key = models.CharField(max_length=200)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    key = models.CharField(max_length=200, verbose_name=_("key"))
+    status_code = models.PositiveSmallIntegerField(verbose_name=_("status code"))
+    response = models.JSONField(verbose_name=_("response"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name_plural = _("idempotency records")
@@ -101,10 +109,11 @@ class AccountSettings(models.Model):
 
     stop_all_alerts = models.BooleanField(
         default=False,
-        help_text="While on, alerts are recorded but no messages are sent.",
+        help_text=_("While on, alerts are recorded but no messages are sent."),
+        verbose_name=_("stop all alerts"),
     )
-    changed_at = models.DateTimeField(null=True, blank=True)
-    changed_by = models.CharField(max_length=150, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("changed at"))
+    changed_by = models.CharField(max_length=150, blank=True, verbose_name=_("changed by"))
 
     objects = ConfigManager()
 

@@ -23,52 +23,63 @@ class Monitor(models.Model):
     """Something that is checked. Created in the admin, by the API, or on the
     first submission that names an unknown key."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id"))
     key = models.CharField(
         max_length=200,
         unique=True,
         validators=[monitor_key_validator],
-        help_text="The key monitoring tools use when they submit results for this monitor.",
+        help_text=_("The key monitoring tools use when they submit results for this monitor."),
+        verbose_name=_("key"),
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     monitor_type = models.CharField(
-        "type", max_length=100, blank=True, help_text="e.g. HTTPS, DNS, Transaction"
+        _("type"), max_length=100, blank=True, help_text=_("e.g. HTTPS, DNS, Transaction")
     )
-    url = models.CharField("URL or address", max_length=2000, blank=True)
-    notes = models.TextField(blank=True)
+    url = models.CharField(_("URL or address"), max_length=2000, blank=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     custom_fields = models.JSONField(
         default=dict,
         blank=True,
         validators=[validate_string_map],
-        help_text="Name → value pairs, e.g. ComponentId → 7149488f; read by @CustomField(name).",
+        help_text=_("Name → value pairs, e.g. ComponentId → 7149488f; read by @CustomField(name)."),
+        verbose_name=_("custom fields"),
     )
     name_for_phone_alerts = models.CharField(
-        max_length=200, blank=True, help_text="Spoken instead of the name in phone alerts."
+        max_length=200,
+        blank=True,
+        help_text=_("Spoken instead of the name in phone alerts."),
+        verbose_name=_("name for phone alerts"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     generate_alerts = models.BooleanField(
-        default=True, help_text="Untick to record results without ever alerting."
+        default=True,
+        help_text=_("Untick to record results without ever alerting."),
+        verbose_name=_("generate alerts"),
     )
     # Heartbeat: a result is expected at least this often (alerting.engine.heartbeats).
     expected_interval_seconds = models.PositiveIntegerField(
-        "expected interval (seconds)",
+        _("expected interval (seconds)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(60), MaxValueValidator(MAX_HEARTBEAT_SECONDS)],
-        help_text="Heartbeat: when no result arrives for this long plus the grace time, an error "
-        '"No check result received since …" is recorded. Empty: results are not expected on a schedule.',
+        help_text=_(
+            "Heartbeat: when no result arrives for this long plus the grace time, an error "
+            '"No check result received since …" is recorded. Empty: results are not expected on a schedule.'
+        ),
     )
     grace_seconds = models.PositiveIntegerField(
-        "grace time (seconds)",
+        _("grace time (seconds)"),
         default=60,
         validators=[MaxValueValidator(MAX_HEARTBEAT_SECONDS)],
-        help_text="Heartbeat: how late a result may be before it counts as missing.",
+        help_text=_("Heartbeat: how late a result may be before it counts as missing."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # The newest submission timestamp the engine has applied; older ones are
     # stored but change no state.
-    last_check_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_status = models.CharField(max_length=5, blank=True, editable=False)
+    last_check_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("last check at")
+    )
+    last_status = models.CharField(max_length=5, blank=True, editable=False, verbose_name=_("last status"))
 
     class Meta:
         verbose_name_plural = _("monitors")
@@ -88,11 +99,11 @@ class Monitor(models.Model):
 class MonitorGroup(models.Model):
     """A named set of monitors. *All monitors* holds every monitor automatically."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, unique=True)
-    is_all_monitors = models.BooleanField(default=False, editable=False)
-    monitors = models.ManyToManyField(Monitor, blank=True, related_name="groups")
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id"))
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    is_all_monitors = models.BooleanField(default=False, editable=False, verbose_name=_("is all monitors"))
+    monitors = models.ManyToManyField(Monitor, blank=True, related_name="groups", verbose_name=_("monitors"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = ConfigManager()
 
@@ -131,7 +142,12 @@ class MaintenancePeriod(ScheduleWindow):
     messages (*disable notifications*) or ignores submissions (*disable monitoring*)."""
 
     monitor = models.ForeignKey(
-        Monitor, null=True, blank=True, on_delete=models.CASCADE, related_name="maintenance_periods"
+        Monitor,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="maintenance_periods",
+        verbose_name=_("monitor"),
     )
     monitor_group = models.ForeignKey(
         MonitorGroup,
@@ -139,11 +155,15 @@ class MaintenancePeriod(ScheduleWindow):
         blank=True,
         on_delete=models.CASCADE,
         related_name="maintenance_periods",
+        verbose_name=_("monitor group"),
     )
     maintenance_type = models.CharField(
-        max_length=25, choices=MaintenanceType.choices, default=MaintenanceType.DISABLE_NOTIFICATIONS
+        max_length=25,
+        choices=MaintenanceType.choices,
+        default=MaintenanceType.DISABLE_NOTIFICATIONS,
+        verbose_name=_("maintenance type"),
     )
-    description = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
 
     objects = ConfigManager()
 

@@ -24,26 +24,34 @@ class Language(models.TextChoices):
 class Operator(models.Model):
     """A person who can be alerted (Uptrends' operator)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    full_name = models.CharField(max_length=200)
-    email = models.EmailField(unique=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id"))
+    full_name = models.CharField(max_length=200, verbose_name=_("full name"))
+    email = models.EmailField(unique=True, verbose_name=_("email"))
     mobile_phone = models.CharField(
         max_length=20,
         blank=True,
         validators=[validate_e164],
-        help_text="E.164 form, e.g. +14155550100. Used for SMS and phone alerts.",
+        help_text=_("E.164 form, e.g. +14155550100. Used for SMS and phone alerts."),
+        verbose_name=_("mobile phone"),
     )
-    backup_email = models.EmailField(blank=True)
-    is_active = models.BooleanField(default=True, help_text="An inactive operator never receives alerts.")
+    backup_email = models.EmailField(blank=True, verbose_name=_("backup email"))
+    is_active = models.BooleanField(
+        default=True, help_text=_("An inactive operator never receives alerts."), verbose_name=_("is active")
+    )
     is_on_duty = models.BooleanField(
-        default=True, help_text="Off duty means no alerts at all, whatever the schedules say."
+        default=True,
+        help_text=_("Off duty means no alerts at all, whatever the schedules say."),
+        verbose_name=_("is on duty"),
     )
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN_US)
+    language = models.CharField(
+        max_length=5, choices=Language.choices, default=Language.EN_US, verbose_name=_("language")
+    )
     time_zone = models.CharField(
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text="Empty means the account time zone.",
+        help_text=_("Empty means the account time zone."),
+        verbose_name=_("time zone"),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -51,9 +59,10 @@ class Operator(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="operator",
-        help_text="Optional login for this operator.",
+        help_text=_("Optional login for this operator."),
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = ConfigManager()
 
@@ -81,8 +90,10 @@ class Operator(models.Model):
 
 
 class OffDutySchedule(ScheduleWindow):
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="off_duty_schedules")
-    description = models.CharField(max_length=200, blank=True)
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="off_duty_schedules", verbose_name=_("operator")
+    )
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
 
     objects = ConfigManager()
 
@@ -98,12 +109,14 @@ class OffDutySchedule(ScheduleWindow):
 class OperatorGroup(models.Model):
     """A named set of operators. *Everyone* holds every operator automatically."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, unique=True)
-    is_everyone = models.BooleanField(default=False, editable=False)
-    is_administrators = models.BooleanField(default=False, editable=False)
-    members = models.ManyToManyField(Operator, blank=True, related_name="groups")
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id"))
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    is_everyone = models.BooleanField(default=False, editable=False, verbose_name=_("is everyone"))
+    is_administrators = models.BooleanField(
+        default=False, editable=False, verbose_name=_("is administrators")
+    )
+    members = models.ManyToManyField(Operator, blank=True, related_name="groups", verbose_name=_("members"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = ConfigManager()
 

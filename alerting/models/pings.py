@@ -31,13 +31,19 @@ def new_token() -> str:
 
 class PingToken(models.Model):
     monitor = models.OneToOneField(
-        Monitor, primary_key=True, on_delete=models.CASCADE, related_name="ping_token"
+        Monitor,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="ping_token",
+        verbose_name=_("monitor"),
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    token = EncryptedTextField(editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token hash"))
+    token = EncryptedTextField(editable=False, verbose_name=_("token"))
     # Set by /ping/<token>/start, cleared by the result that ends the run.
-    started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)  # rotation resets it
+    started_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("started at"))
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )  # rotation resets it
 
     class Meta:
         verbose_name_plural = _("ping tokens")

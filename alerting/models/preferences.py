@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 class StaffPreference(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="staff_preference"
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="staff_preference",
+        verbose_name=_("user"),
     )
     language = models.CharField(
         _("language"),

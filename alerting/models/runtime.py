@@ -19,11 +19,13 @@ class RateCounter(models.Model):
     past windows are removed as new windows start.
     """
 
-    key = models.CharField(max_length=100, primary_key=True)
+    key = models.CharField(max_length=100, primary_key=True, verbose_name=_("key"))
     window = models.BigIntegerField(
-        db_index=True, help_text="Start of the window, in minutes since the epoch."
+        db_index=True,
+        help_text=_("Start of the window, in minutes since the epoch."),
+        verbose_name=_("window"),
     )
-    count = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(default=0, verbose_name=_("count"))
 
     class Meta:
         verbose_name_plural = _("API rate counters")
@@ -36,8 +38,8 @@ class RateCounter(models.Model):
 class WorkerHeartbeat(models.Model):
     """When a delivery worker (or the sweep) last said it was alive."""
 
-    name = models.CharField(max_length=100, primary_key=True)
-    seen_at = models.DateTimeField()
+    name = models.CharField(max_length=100, primary_key=True, verbose_name=_("name"))
+    seen_at = models.DateTimeField(verbose_name=_("seen at"))
 
     class Meta:
         verbose_name_plural = _("worker heartbeats")
@@ -59,11 +61,17 @@ class MetricTally(models.Model):
     id was handed out has committed by then.
     """
 
-    source = models.CharField(max_length=50, primary_key=True)
-    counted_to = models.BigIntegerField(default=0, help_text="Rows up to this id are in the totals.")
-    observed_to = models.BigIntegerField(default=0, help_text="The highest id seen at the last scrape.")
-    observed_at = models.DateTimeField(null=True, blank=True)
-    totals = models.JSONField(default=dict, help_text="Label values (joined by '|') to counts.")
+    source = models.CharField(max_length=50, primary_key=True, verbose_name=_("source"))
+    counted_to = models.BigIntegerField(
+        default=0, help_text=_("Rows up to this id are in the totals."), verbose_name=_("counted to")
+    )
+    observed_to = models.BigIntegerField(
+        default=0, help_text=_("The highest id seen at the last scrape."), verbose_name=_("observed to")
+    )
+    observed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("observed at"))
+    totals = models.JSONField(
+        default=dict, help_text=_("Label values (joined by '|') to counts."), verbose_name=_("totals")
+    )
 
     class Meta:
         verbose_name_plural = _("metric tallies")

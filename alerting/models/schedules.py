@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduleMode(models.TextChoices):
@@ -36,24 +37,34 @@ class Weekday(models.IntegerChoices):
 
 
 class ScheduleWindow(models.Model):
-    mode = models.CharField(max_length=10, choices=ScheduleMode.choices, default=ScheduleMode.ONE_TIME)
-    start_datetime = models.DateTimeField("starts", null=True, blank=True, help_text="One-time windows only.")
-    end_datetime = models.DateTimeField("ends", null=True, blank=True, help_text="One-time windows only.")
+    mode = models.CharField(
+        max_length=10, choices=ScheduleMode.choices, default=ScheduleMode.ONE_TIME, verbose_name=_("mode")
+    )
+    start_datetime = models.DateTimeField(
+        _("starts"), null=True, blank=True, help_text=_("One-time windows only.")
+    )
+    end_datetime = models.DateTimeField(
+        _("ends"), null=True, blank=True, help_text=_("One-time windows only.")
+    )
     weekday = models.PositiveSmallIntegerField(
-        choices=Weekday.choices, null=True, blank=True, help_text="Weekly windows only."
+        choices=Weekday.choices,
+        null=True,
+        blank=True,
+        help_text=_("Weekly windows only."),
+        verbose_name=_("weekday"),
     )
     month_day = models.PositiveSmallIntegerField(
-        "day of the month",
+        _("day of the month"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
-        help_text="Monthly windows only; 31 means the last day of every month.",
+        help_text=_("Monthly windows only; 31 means the last day of every month."),
     )
     start_time = models.TimeField(
-        "from", null=True, blank=True, help_text="Daily, weekly and monthly windows."
+        _("from"), null=True, blank=True, help_text=_("Daily, weekly and monthly windows.")
     )
     end_time = models.TimeField(
-        "until", null=True, blank=True, help_text="Daily, weekly and monthly windows."
+        _("until"), null=True, blank=True, help_text=_("Daily, weekly and monthly windows.")
     )
 
     class Meta:

@@ -33,27 +33,39 @@ class HashEncoding(models.TextChoices):
 
 
 class IntegrationFunction(models.Model):
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="functions")
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="functions", verbose_name=_("integration")
+    )
     name = models.CharField(
         max_length=100,
         validators=[variable_name_validator],
-        help_text="Called as {{Name({{@alert.description}})}}.",
+        help_text=_("Called as {{Name({{@alert.description}})}}."),
+        verbose_name=_("name"),
     )
-    kind = models.CharField(max_length=10, choices=FunctionKind.choices)
-    description = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=FunctionKind.choices, verbose_name=_("kind"))
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("description"))
     # Mapping: [[input, output], ...], compared exactly; no match gives default_value.
-    mapping = models.JSONField(default=list, blank=True)
-    default_value = models.TextField(blank=True, help_text="Mapping: the result when no row matches.")
+    mapping = models.JSONField(default=list, blank=True, verbose_name=_("mapping"))
+    default_value = models.TextField(
+        blank=True, help_text=_("Mapping: the result when no row matches."), verbose_name=_("default value")
+    )
     pattern = models.TextField(
         blank=True,
-        help_text="Regular expression: the first match's first group, or the whole match without groups.",
+        help_text=_("Regular expression: the first match's first group, or the whole match without groups."),
+        verbose_name=_("pattern"),
     )
-    algorithm = models.CharField(max_length=12, choices=HashAlgorithm.choices, blank=True)
+    algorithm = models.CharField(
+        max_length=12, choices=HashAlgorithm.choices, blank=True, verbose_name=_("algorithm")
+    )
     hash_key = EncryptedTextField(
-        blank=True, help_text="HMAC key; may be a vault reference {{@VaultItem.<id>.Secret}}."
+        blank=True,
+        help_text=_("HMAC key; may be a vault reference {{@VaultItem.<id>.Secret}}."),
+        verbose_name=_("hash key"),
     )
-    encoding = models.CharField(max_length=6, choices=HashEncoding.choices, default=HashEncoding.HEX)
-    position = models.PositiveSmallIntegerField(default=0)
+    encoding = models.CharField(
+        max_length=6, choices=HashEncoding.choices, default=HashEncoding.HEX, verbose_name=_("encoding")
+    )
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         verbose_name_plural = _("user-defined functions")

@@ -30,43 +30,81 @@ class Message(models.Model):
     lease (conditional UPDATE) and records each attempt.
     """
 
-    alert = models.ForeignKey("alerting.Alert", null=True, on_delete=models.CASCADE, related_name="messages")
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="messages")
+    alert = models.ForeignKey(
+        "alerting.Alert",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("alert"),
+    )
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="messages", verbose_name=_("integration")
+    )
     level_link = models.ForeignKey(
-        "alerting.LevelIntegration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "alerting.LevelIntegration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("level link"),
     )
     # Per-level variable values as they were when the alert was raised.
-    level_variables = models.JSONField(default=dict, blank=True)
-    recipient = models.CharField(max_length=300, blank=True, help_text="E-mail address or phone number.")
+    level_variables = models.JSONField(default=dict, blank=True, verbose_name=_("level variables"))
+    recipient = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("E-mail address or phone number."),
+        verbose_name=_("recipient"),
+    )
     operator = models.ForeignKey(
-        "alerting.Operator", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "alerting.Operator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("operator"),
     )
     # An Ok waits for its Alert (same incident and integration) to be final.
     depends_on = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="dependents"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependents",
+        verbose_name=_("depends on"),
     )
-    is_test = models.BooleanField("test message", default=False)
-    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
-    attempt_count = models.PositiveIntegerField(default=0)
+    is_test = models.BooleanField(_("test message"), default=False)
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING, verbose_name=_("status")
+    )
+    attempt_count = models.PositiveIntegerField(default=0, verbose_name=_("attempt count"))
     # A replay starts a fresh retry schedule and a fresh maximum age: attempts
     # before it do not count against the schedule, and it expires from then.
-    attempts_before_replay = models.PositiveIntegerField(default=0, editable=False)
-    expires_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="Empty: the maximum age after creation."
+    attempts_before_replay = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("attempts before replay")
     )
-    next_attempt_at = models.DateTimeField()
-    lease_owner = models.CharField(max_length=100, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Empty: the maximum age after creation."),
+        verbose_name=_("expires at"),
+    )
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt at"))
+    lease_owner = models.CharField(max_length=100, blank=True, verbose_name=_("lease owner"))
+    lease_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lease expires at"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
     # The last attempt's request (secrets redacted) and response.
-    request = models.JSONField(default=dict, blank=True)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_headers = models.JSONField(default=dict, blank=True)
-    response_body = models.TextField(blank=True)
-    error = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
+    request = models.JSONField(default=dict, blank=True, verbose_name=_("request"))
+    response_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("response status")
+    )
+    response_headers = models.JSONField(default=dict, blank=True, verbose_name=_("response headers"))
+    response_body = models.TextField(blank=True, verbose_name=_("response body"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
 
     class Meta:
         verbose_name_plural = _("messages")
@@ -87,19 +125,23 @@ class Message(models.Model):
 
 
 class MessageAttempt(models.Model):
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
-    number = models.PositiveIntegerField()
-    started_at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
-    request = models.JSONField(default=dict, blank=True)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_headers = models.JSONField(default=dict, blank=True)
-    response_body = models.TextField(blank=True)
-    error = models.TextField(blank=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("message")
+    )
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    request = models.JSONField(default=dict, blank=True, verbose_name=_("request"))
+    response_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("response status")
+    )
+    response_headers = models.JSONField(default=dict, blank=True, verbose_name=_("response headers"))
+    response_body = models.TextField(blank=True, verbose_name=_("response body"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
     # A MessageStatus value, or OUTCOME_UNKNOWN while in flight (or forever,
     # when the worker died before recording the answer).
-    outcome = models.CharField(max_length=10, blank=True)
-    worker = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(max_length=10, blank=True, verbose_name=_("outcome"))
+    worker = models.CharField(max_length=100, blank=True, verbose_name=_("worker"))
 
     class Meta:
         verbose_name_plural = _("message attempts")

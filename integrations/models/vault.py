@@ -13,16 +13,20 @@ from alertsite.fields import EncryptedTextField
 
 
 class VaultItem(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, unique=True)
-    description = models.CharField(max_length=500, blank=True)
-    username = EncryptedTextField(blank=True)
-    password = EncryptedTextField(blank=True, help_text="Never shown again after saving.")
-    secret = EncryptedTextField(
-        blank=True, help_text="A further secret (an API key, an HMAC key); never shown again."
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id"))
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    description = models.CharField(max_length=500, blank=True, verbose_name=_("description"))
+    username = EncryptedTextField(blank=True, verbose_name=_("username"))
+    password = EncryptedTextField(
+        blank=True, help_text=_("Never shown again after saving."), verbose_name=_("password")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    secret = EncryptedTextField(
+        blank=True,
+        help_text=_("A further secret (an API key, an HMAC key); never shown again."),
+        verbose_name=_("secret"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name_plural = _("vault items")

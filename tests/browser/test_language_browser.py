@@ -22,10 +22,12 @@ def test_the_admin_follows_the_browser_then_the_users_own_choice(page, admin_use
     assert "alert definitions" not in menu
     page.goto(f"{page.base}/admin/alerting/operator/add/")
     assert page.locator("input[name=_save]").get_attribute("value") == "Sichern"
+    # alertsite's own field labels, in German.
+    assert page.locator("label[for=id_mobile_phone]").inner_text().startswith("Mobiltelefon")
 
     # Nederlands from the menu: kept for this user, whatever the browser asks for.
-    page.select_option("#language-choice", "nl")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-choice", "nl")
     assert page.url.endswith("/admin/alerting/operator/add/")
     assert page.locator("input[name=_save]").get_attribute("value") == "Opslaan"
     assert StaffPreference.objects.get(user=admin_user).language == "nl"

@@ -81,3 +81,17 @@ def test_makemessages_would_add_nothing(tmp_path: Path) -> None:
             "(README 'Languages') and translate them"
         )
         assert committed - extracted == set(), f"{language}: catalogue entries no longer in the code"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_every_placeholder(language: str) -> None:
+    """Python's %(name)s and the templates' {{…}} come through untouched."""
+    import re
+
+    token = re.compile(r"\{\{.*?\}\}|%\(\w+\)s|%s|%d")
+    changed = [
+        e.msgid
+        for e in catalogue(language)
+        if not e.msgid_plural and sorted(token.findall(e.msgid)) != sorted(token.findall(e.msgstr))
+    ]
+    assert changed == []
