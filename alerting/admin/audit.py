@@ -7,6 +7,7 @@ import json
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models import AuditEntry
 
@@ -41,12 +42,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="Change")
+    @admin.display(description=_("Change"))
     def what(self, entry: AuditEntry) -> str:
         text = entry.summary or ", ".join(sorted(entry.changes))
         return text if len(text) <= SHOWN_CHANGES else text[: SHOWN_CHANGES - 1] + "…"
 
-    @admin.display(description="Changes")
+    @admin.display(description=_("Changes"))
     def changes_table(self, entry: AuditEntry) -> str:
         if not entry.changes:
             return "—"

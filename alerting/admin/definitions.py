@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from alerting.admin.coverage import definition_summary
 from alerting.admin.level_forms import LevelForm, LevelFormSet
@@ -27,7 +28,7 @@ class EscalationLevelInline(admin.StackedInline):
         "message",
         ("operators", "operator_groups"),
     )
-    verbose_name_plural = "Escalation levels"
+    verbose_name_plural = _("Escalation levels")
 
     def get_extra(self, request: HttpRequest, obj: AlertDefinition | None = None, **kwargs: Any) -> int:
         return DEFAULT_LEVEL_COUNT if obj is None else 0
@@ -49,7 +50,7 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
     class Media:
         js = ("alerting/levels.js",)
 
-    @admin.display(description="Coverage")
+    @admin.display(description=_("Coverage"))
     def coverage(self, obj: AlertDefinition | None) -> SafeString:
         if obj is None or obj.pk is None or obj._state.adding:
             return format_html("{}", "Shown once the definition is saved.")
@@ -104,15 +105,15 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Active levels", ordering="_active_levels")
+    @admin.display(description=_("Active levels"), ordering="_active_levels")
     def active_levels(self, obj: AlertDefinition) -> int:
         return obj._active_levels  # type: ignore[attr-defined]  # annotated
 
-    @admin.display(description="Monitors")
+    @admin.display(description=_("Monitors"))
     def monitor_count(self, obj: AlertDefinition) -> int:
         return obj._monitors  # type: ignore[attr-defined]  # annotated
 
-    @admin.display(description="Monitor groups")
+    @admin.display(description=_("Monitor groups"))
     def group_count(self, obj: AlertDefinition) -> int:
         return obj._groups  # type: ignore[attr-defined]  # annotated
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models import Alert, CheckResult
 
@@ -31,7 +32,7 @@ class CheckResultAdmin(ReadOnlyAdmin):
     date_hierarchy = "timestamp"
     show_full_result_count = False
 
-    @admin.display(description="Description")
+    @admin.display(description=_("Description"))
     def short_description(self, obj: CheckResult) -> str:
         return (obj.description[:80] + "…") if len(obj.description) > 80 else obj.description
 
@@ -47,12 +48,12 @@ class AlertInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
 
-    @admin.display(description="Messages")
+    @admin.display(description=_("Messages"))
     def link(self, obj: Alert) -> str:
         url = reverse("admin:alerting_alert_change", args=[obj.pk])
         return format_html('<a href="{}#messages">details and messages</a>', url)
 
-    @admin.display(description="Type")
+    @admin.display(description=_("Type"))
     def type_label(self, obj: Alert) -> str:
         return type_badge(obj.alert_type)
 
@@ -147,7 +148,7 @@ class AlertAdmin(ReadOnlyAdmin):
         "variables_table",
     )
 
-    @admin.display(description="Variables")
+    @admin.display(description=_("Variables"))
     def variables_table(self, obj: Alert) -> str:
         """The variables as raised, one per row, as messages read them."""
         if not obj.variables:
@@ -170,11 +171,11 @@ class AlertAdmin(ReadOnlyAdmin):
             )
         )
 
-    @admin.display(description="Type", ordering="alert_type")
+    @admin.display(description=_("Type"), ordering="alert_type")
     def type_label(self, obj: Alert) -> str:
         return type_badge(obj.alert_type)
 
-    @admin.display(description="Messages")
+    @admin.display(description=_("Messages"))
     def delivery(self, obj: Alert) -> str:
         # Counts annotated by get_queryset.
         total: int = obj._messages  # type: ignore[attr-defined]
@@ -188,7 +189,7 @@ class AlertAdmin(ReadOnlyAdmin):
             return format_html('<span class="badge badge-ok">{} delivered</span>', total)
         return format_html('<span class="badge badge-wait">{} pending</span> of {}', total - delivered, total)
 
-    @admin.display(description="Monitor", ordering="incident__monitor__name")
+    @admin.display(description=_("Monitor"), ordering="incident__monitor__name")
     def monitor(self, obj: Alert) -> str:
         return str(obj.incident.monitor)
 

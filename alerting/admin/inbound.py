@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from alerting.inbound import keys
 from alerting.inbound.formats import FORMATS, Format
@@ -81,7 +82,7 @@ def link_outcomes(received: list[Received]) -> None:
     answers = [(r, r.payload.answer) for r in received]
     monitor_keys: set[str] = set()
     incident_keys: set[str] = set()
-    for _, answer in answers:
+    for _payload, answer in answers:
         for result in _results(answer):
             if isinstance(result.get("monitor"), str):
                 monitor_keys.add(result["monitor"])
@@ -131,7 +132,7 @@ class InboundSourceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
 
-    @admin.display(description="Placeholders")
+    @admin.display(description=_("Placeholders"))
     def placeholders(self, obj: InboundSource) -> str:
         source = FORMATS[obj.format]
         offered = (
@@ -151,7 +152,7 @@ class InboundSourceAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if not self.has_change_permission(request):
             raise PermissionDenied
-        source, _ = InboundSource.objects.get_or_create(format=slug)
+        source, _created = InboundSource.objects.get_or_create(format=slug)
         return HttpResponseRedirect(reverse("admin:alerting_inboundsource_change", args=[source.pk]))
 
     def changelist_view(

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from alerting.admin.history import AlertInline, ReadOnlyAdmin
 from alerting.engine import clock
@@ -110,15 +111,15 @@ class IncidentAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Incident]:
         return super().get_queryset(request).annotate(_alerts=Count("alerts"))
 
-    @admin.display(description="Alerts", ordering="_alerts")
+    @admin.display(description=_("Alerts"), ordering="_alerts")
     def alert_count(self, obj: Incident) -> int:
         return obj._alerts  # type: ignore[attr-defined]
 
-    @admin.display(description="Monitor", ordering="monitor__name")
+    @admin.display(description=_("Monitor"), ordering="monitor__name")
     def monitor_name(self, obj: Incident) -> str:
         return str(obj.monitor)
 
-    @admin.display(description="Status", ordering="resolved_at")
+    @admin.display(description=_("Status"), ordering="resolved_at")
     def status_label(self, obj: Incident) -> str:
         return status_badge(obj, clock.now())
 
@@ -136,12 +137,12 @@ class IncidentAdmin(ReadOnlyAdmin):
             found.pop("unacknowledge_selected", None)
         return found
 
-    @admin.action(description="Acknowledge the selected incidents (until resolved)")
+    @admin.action(description=_("Acknowledge the selected incidents (until resolved)"))
     def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
         done, skipped = 0, 0
         for key in queryset.order_by("pk").values_list("key", flat=True):
             try:
-                _, raised = acknowledge(key, by=responder(request))
+                _incident, raised = acknowledge(key, by=responder(request))
                 deliver_after_commit(raised.message_ids)
                 done += 1
             except (IncidentResolved, Incident.DoesNotExist):
@@ -149,12 +150,12 @@ class IncidentAdmin(ReadOnlyAdmin):
         note = f"; {skipped} resolved one(s) left as they were" if skipped else ""
         self.message_user(request, f"Acknowledged {done} incident(s){note}.")
 
-    @admin.action(description="Unacknowledge the selected incidents (escalation resumes)")
+    @admin.action(description=_("Unacknowledge the selected incidents (escalation resumes)"))
     def unacknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
         done = 0
         for key in queryset.filter(resolved_at__isnull=True).order_by("pk").values_list("key", flat=True):
             try:
-                _, raised = unacknowledge(key)
+                _incident, raised = unacknowledge(key)
                 deliver_after_commit(raised.message_ids)
                 done += 1
             except (IncidentResolved, Incident.DoesNotExist):
@@ -185,7 +186,7 @@ class IncidentAdmin(ReadOnlyAdmin):
         back = HttpResponseRedirect(reverse("admin:alerting_incident_change", args=[incident.pk]))
         try:
             if action == "acknowledge":
-                _, raised = acknowledge(
+                _incident, raised = acknowledge(
                     incident.key,
                     by=responder(request),
                     note=request.POST.get("note", "").strip()[:2000],
@@ -194,7 +195,7 @@ class IncidentAdmin(ReadOnlyAdmin):
                 deliver_after_commit(raised.message_ids)
                 messages.success(request, f"{incident.monitor}: acknowledged.")
             else:
-                _, raised = unacknowledge(incident.key)
+                _incident, raised = unacknowledge(incident.key)
                 deliver_after_commit(raised.message_ids)
                 messages.success(request, f"{incident.monitor}: unacknowledged; escalation resumes.")
         except IncidentResolved:

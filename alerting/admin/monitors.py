@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
 
 from alerting.admin import maintenance_now, monitor_dashboard
 from alerting.admin.coverage import monitor_summary
@@ -75,7 +76,7 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     class Media:
         js = ("alerting/key_value.js",)
 
-    @admin.display(description="Covered by")
+    @admin.display(description=_("Covered by"))
     def covered_by(self, obj: Monitor | None) -> SafeString:
         if obj is None or obj._state.adding:
             # A new monitor joins All monitors: say who it will alert before it exists.
@@ -85,7 +86,7 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     def get_list_display(self, request: HttpRequest) -> Any:
         label_for = maintenance_now.labels_now(timezone.now())
 
-        @admin.display(description="State now", ordering="last_status")
+        @admin.display(description=_("State now"), ordering="last_status")
         def state(obj: Monitor) -> SafeString:
             status = obj.last_status or "no result yet"
             css = {"ok": "badge-ok", "error": "badge-bad"}.get(obj.last_status, "badge-quiet")
@@ -152,7 +153,7 @@ class MonitorGroupAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[MonitorGroup]:
         return super().get_queryset(request).annotate(_monitors=Count("monitors"))
 
-    @admin.display(description="Monitors")
+    @admin.display(description=_("Monitors"))
     def monitor_count(self, obj: MonitorGroup) -> str:
         return "every monitor" if obj.is_all_monitors else str(obj._monitors)  # type: ignore[attr-defined]  # annotated
 
@@ -164,7 +165,7 @@ class MonitorGroupAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: MonitorGroup | None = None) -> tuple[str, ...]:
         return ("name", "members_note") if obj and obj.is_all_monitors else ()
 
-    @admin.display(description="Monitors")
+    @admin.display(description=_("Monitors"))
     def members_note(self, obj: MonitorGroup) -> str:
         return "Every monitor is in this group automatically."
 

@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from alerting.admin.schedule_fields import SCHEDULE_FIELDS
@@ -67,16 +68,16 @@ class OperatorAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Operator]:
         return super().get_queryset(request).annotate(_schedules=Count("off_duty_schedules"))
 
-    @admin.display(description="Off-duty schedules", ordering="_schedules")
+    @admin.display(description=_("Off-duty schedules"), ordering="_schedules")
     def schedule_count(self, obj: Operator) -> int:
         return obj._schedules  # type: ignore[attr-defined]  # annotated
 
-    @admin.action(description="Put selected operators on duty")
+    @admin.action(description=_("Put selected operators on duty"))
     def set_on_duty(self, request: HttpRequest, queryset: QuerySet[Operator]) -> None:
         count = queryset.update(is_on_duty=True)
         self.message_user(request, f"{count} operator(s) put on duty.", messages.SUCCESS)
 
-    @admin.action(description="Put selected operators off duty")
+    @admin.action(description=_("Put selected operators off duty"))
     def set_off_duty(self, request: HttpRequest, queryset: QuerySet[Operator]) -> None:
         count = queryset.update(is_on_duty=False)
         self.message_user(request, f"{count} operator(s) put off duty.", messages.SUCCESS)
@@ -92,7 +93,7 @@ class OperatorGroupAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[OperatorGroup]:
         return super().get_queryset(request).annotate(_members=Count("members"))
 
-    @admin.display(description="Members")
+    @admin.display(description=_("Members"))
     def member_count(self, obj: OperatorGroup) -> str:
         return "every operator" if obj.is_everyone else str(obj._members)  # type: ignore[attr-defined]  # annotated
 
@@ -108,7 +109,7 @@ class OperatorGroupAdmin(admin.ModelAdmin):
             return ["name", "members_note"]
         return ["name", "members"]
 
-    @admin.display(description="Members")
+    @admin.display(description=_("Members"))
     def members_note(self, obj: OperatorGroup) -> str:
         return "Every operator is a member of this group automatically."
 
@@ -128,10 +129,10 @@ class OperatorGroupAdmin(admin.ModelAdmin):
         state = "on" if on else "off"
         self.message_user(request, f"{total} operator(s) put {state} duty.", messages.SUCCESS)
 
-    @admin.action(description="Put all members on duty")
+    @admin.action(description=_("Put all members on duty"))
     def all_on_duty(self, request: HttpRequest, queryset: QuerySet[OperatorGroup]) -> None:
         self._set_duty(request, queryset, True)
 
-    @admin.action(description="Put all members off duty")
+    @admin.action(description=_("Put all members off duty"))
     def all_off_duty(self, request: HttpRequest, queryset: QuerySet[OperatorGroup]) -> None:
         self._set_duty(request, queryset, False)

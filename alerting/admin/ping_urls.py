@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models import Monitor, PingToken
 from alerting.models.monitors import HEARTBEAT_FIELDS
@@ -56,7 +57,7 @@ class PingUrlAdminMixin:
             PingToken.for_monitor(obj).url,
         )
 
-    @admin.display(description="Ping URL")
+    @admin.display(description=_("Ping URL"))
     def ping_url(self, obj: Monitor | None) -> str:
         if obj is None or obj.pk is None or obj._state.adding:
             return "Shown once the monitor is saved."
@@ -69,13 +70,13 @@ class PingUrlAdminMixin:
             rotate,
         )
 
-    @admin.display(description="Ping URL")
+    @admin.display(description=_("Ping URL"))
     def ping_url_readonly(self, obj: Monitor | None) -> str:
         if obj is None or obj.pk is None:
             return "Shown once the monitor is saved."
         return self._url_and_copy(obj)
 
-    @admin.action(description="Rotate the ping URLs of the selected monitors", permissions=["change"])
+    @admin.action(description=_("Rotate the ping URLs of the selected monitors"), permissions=["change"])
     def rotate_ping_urls(self, request: HttpRequest, queryset: QuerySet[Monitor]) -> None:
         count = 0
         for monitor in queryset:

@@ -65,7 +65,7 @@ class CaptureRowsWidget(forms.Widget):
     ) -> SafeString:
         rows = value if isinstance(value, list) else []
         rows = [r for r in rows if isinstance(r, dict)]
-        shown = [*rows, *({} for _ in range(BLANK_ROWS))]
+        shown = [*rows, *({} for _blank in range(BLANK_ROWS))]
         body = format_html_join("", "{}", ((self._row(name, i, row),) for i, row in enumerate(shown)))
         return format_html(
             '<div class="capture-rows" data-field="{}">'

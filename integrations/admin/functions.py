@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from alertsite.secret_forms import SecretFieldsMixin
 from integrations.admin.forms import code_area
@@ -89,7 +90,7 @@ class FunctionInline(HidesSecretsFromViewers, admin.StackedInline):
         "pattern",
         ("algorithm", "hash_key", "encoding"),
     )
-    verbose_name_plural = "User-defined functions (called as {{Name(…)}})"
+    verbose_name_plural = _("User-defined functions (called as {{Name(…)}})")
 
 
 class VaultItemForm(SecretFieldsMixin, forms.ModelForm):
@@ -116,22 +117,22 @@ class VaultItemAdmin(admin.ModelAdmin):
             fields += ["references", "used_by"]
         return fields
 
-    @admin.display(description="Password")
+    @admin.display(description=_("Password"))
     def password_state(self, obj: VaultItem) -> str:
         return "set" if obj.password else "—"
 
-    @admin.display(description="Secret")
+    @admin.display(description=_("Secret"))
     def secret_state(self, obj: VaultItem) -> str:
         return "set" if obj.secret else "—"
 
-    @admin.display(description="Use in templates")
+    @admin.display(description=_("Use in templates"))
     def references(self, obj: VaultItem) -> str:
         tokens = ["{{@VaultItem." + str(obj.pk) + "." + field + "}}" for field in obj.values()]
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li><code>{}</code></li>", ((t,) for t in tokens))
         )
 
-    @admin.display(description="Used by")
+    @admin.display(description=_("Used by"))
     def used_by(self, obj: VaultItem) -> str:
         return ", ".join(vault_usage(str(obj.pk))) or "—"
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from integrations.admin.adding import initial_for
 from integrations.admin.forms import (
@@ -50,8 +51,8 @@ class VariableInline(HidesSecretsFromViewers, admin.TabularInline):
     formset = VariableFormSet
     extra = 0
     fields = ("name", "mode", "is_secret", "value", "secret_value", "description", "position")
-    verbose_name = "predefined variable"
-    verbose_name_plural = "Predefined variables"
+    verbose_name = _("predefined variable")
+    verbose_name_plural = _("Predefined variables")
 
     def get_extra(self, request: HttpRequest, obj: Integration | None = None, **kwargs: Any) -> int:
         return len(initial_for(request)[1]) if obj is None and request.method == "GET" else 0
@@ -73,7 +74,7 @@ class StepInline(HidesSecretsFromViewers, admin.StackedInline):
         ("auth_type", "auth_username", "auth_password", "auth_token"),
         "captures",
     )
-    verbose_name_plural = "Steps (a message runs every step ticked for its alert type, in order)"
+    verbose_name_plural = _("Steps (a message runs every step ticked for its alert type, in order)")
 
     def get_extra(self, request: HttpRequest, obj: Integration | None = None, **kwargs: Any) -> int:
         return len(initial_for(request)[2]) if obj is None and request.method == "GET" else 0

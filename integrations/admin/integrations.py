@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from integrations import catalogue, kinds, presets
 from integrations.admin import setup, testing
@@ -108,7 +109,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Integration]:
         return setup.with_variables(super().get_queryset(request).annotate(_steps=Count("steps")))
 
-    @admin.display(description="State", ordering="is_active")
+    @admin.display(description=_("State"), ordering="is_active")
     def state(self, obj: Integration) -> str:
         if not obj.is_active:
             return format_html('<span class="badge badge-quiet">{}</span>', "inactive")
@@ -121,11 +122,11 @@ class IntegrationAdmin(admin.ModelAdmin):
             )
         return format_html('<span class="badge badge-ok">{}</span>', "active")
 
-    @admin.display(description="Steps", ordering="_steps")
+    @admin.display(description=_("Steps"), ordering="_steps")
     def step_count(self, obj: Integration) -> int:
         return obj._steps  # type: ignore[attr-defined]  # annotated
 
-    @admin.display(description="Circuit breaker", ordering="paused_until")
+    @admin.display(description=_("Circuit breaker"), ordering="paused_until")
     def breaker(self, obj: Integration) -> str:
         failures = obj.consecutive_failures
         if obj.paused_until and obj.paused_until > timezone.now():
@@ -148,7 +149,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             return format_html('<span class="badge badge-bad">Failing</span> {} in a row', failures)
         return "—"
 
-    @admin.display(description="Preset", ordering="preset")
+    @admin.display(description=_("Preset"), ordering="preset")
     def preset_name(self, obj: Integration) -> str:
         preset = presets.presets().get(obj.preset)
         return preset.name if preset else "—"
@@ -177,7 +178,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     ) -> dict[str, Any]:
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if obj._state.adding and request.method == "GET":
-            _, variables, steps = initial_for(request)
+            _kind, variables, steps = initial_for(request)
             if isinstance(inline, VariableInline):
                 kwargs["initial"] = variables
             elif isinstance(inline, StepInline):

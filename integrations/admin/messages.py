@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from integrations.admin import problems
@@ -114,11 +115,11 @@ class AttemptInline(admin.StackedInline):
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
 
-    @admin.display(description="Outcome")
+    @admin.display(description=_("Outcome"))
     def outcome_label(self, obj: MessageAttempt) -> str:
         return outcome_badge(obj.outcome)
 
-    @admin.display(description="Request")
+    @admin.display(description=_("Request"))
     def request_pretty(self, obj: MessageAttempt) -> str:
         return format_html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(obj.request, indent=2))
 
@@ -166,11 +167,11 @@ class MessageAdmin(admin.ModelAdmin):
         "error",
     )
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_label(self, obj: Message) -> str:
         return message_badge(obj)
 
-    @admin.display(description="State")
+    @admin.display(description=_("State"))
     def state_note(self, obj: Message) -> str:
         if problems.is_retrying(obj):
             when = timezone.localtime(obj.next_attempt_at).strftime("%Y-%m-%d %H:%M:%S")
@@ -187,13 +188,13 @@ class MessageAdmin(admin.ModelAdmin):
             return "Given up: older than the maximum age. Retry sends it again."
         return "Given up. Retry sends it again."
 
-    @admin.display(description="To", ordering="integration__name")
+    @admin.display(description=_("To"), ordering="integration__name")
     def destination(self, obj: Message) -> str:
         if obj.recipient:
             return format_html("{} → {}", obj.integration, obj.recipient)
         return str(obj.integration)
 
-    @admin.display(description="Created", ordering="created_at")
+    @admin.display(description=_("Created"), ordering="created_at")
     def created(self, obj: Message) -> str:
         at = timezone.localtime(obj.created_at)
         return format_html(
@@ -203,7 +204,7 @@ class MessageAdmin(admin.ModelAdmin):
             at.strftime("%H:%M:%S"),
         )
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_column(self, obj: Message) -> str:
         # The number of tries and the next one go under the badge: one column less.
         tries = f"{obj.attempt_count} tr{'y' if obj.attempt_count == 1 else 'ies'}"
@@ -212,14 +213,14 @@ class MessageAdmin(admin.ModelAdmin):
         when = timezone.localtime(obj.next_attempt_at).strftime("%H:%M:%S")
         return format_html('{}<br><small class="quiet">{} · next {}</small>', message_badge(obj), tries, when)
 
-    @admin.display(description="Alert", ordering="alert__timestamp")
+    @admin.display(description=_("Alert"), ordering="alert__timestamp")
     def alert_column(self, obj: Message) -> str:
         if obj.alert is None:
             return "test" if obj.is_test else "—"
         alert = obj.alert
         return format_html("{} · {}, level {}", alert.alert_type, alert.incident.monitor, alert.level_number)
 
-    @admin.display(description="Last error")
+    @admin.display(description=_("Last error"))
     def last_error(self, obj: Message) -> str:
         # Already redacted when recorded (the transport masks every secret it
         # was given); a delivered message's stale error is not shown.
@@ -312,7 +313,7 @@ class MessageAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/integrations/message/retry_confirmation.html", context)
 
-    @admin.action(description="Retry selected messages now", permissions=["retry"])
+    @admin.action(description=_("Retry selected messages now"), permissions=["retry"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[Message]) -> HttpResponse | None:
         ids = list(queryset.values_list("id", flat=True))
         if request.POST.get("post") != "yes":
