@@ -149,17 +149,19 @@ def test_kill_9_mid_delivery_taken_over_within_30_s(clusters) -> None:  # type: 
         unknown = 0
         for message_id in ids:
             attempts = list(MessageAttempt.objects.filter(message_id=message_id).order_by("number"))
-            # No attempt missing: one row per request the receiver saw, numbered 1..n.
-            assert len(attempts) == received[str(message_id)], (
-                message_id,
-                attempts,
-                received[str(message_id)],
-            )
+            seen = received[str(message_id)]
             assert [a.number for a in attempts] == list(range(1, len(attempts) + 1))
             assert attempts[-1].outcome == MessageStatus.DELIVERED
-            for a in attempts[:-1]:
+            cut_off = attempts[:-1]
+            for a in cut_off:
                 assert a.outcome == OUTCOME_UNKNOWN and "worker stopped" in a.error
-                unknown += 1
+            unknown += len(cut_off)
+            # No attempt missing: every request the receiver saw has its row. The
+            # attempt row is written before the request goes out, so a kill in
+            # between leaves an "unknown" row the receiver never saw; only those
+            # may outnumber the requests received.
+            assert seen <= len(attempts) <= seen + len(cut_off), (message_id, attempts, seen)
+            assert seen >= 1  # the delivered attempt reached the receiver
         assert unknown >= 1  # the requests the kill cut off are visible
     finally:
         receiver.stop()
