@@ -111,7 +111,7 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
         errors.setdefault("auth_username", []).append(f"{kind} authentication needs a username.")
     if step.auth_type == "bearer" and not step.auth_token:
         errors.setdefault("auth_token", []).append("Bearer authentication needs a token.")
-    if not (step.handles_alert or step.handles_ok or step.handles_reminder or step.handles_acknowledged):
+    if not step.alert_types():
         errors.setdefault("handles_alert", []).append("Tick at least one alert type for this step.")
     capture_problems = captures.definition_errors(step.captures)
     if capture_problems:

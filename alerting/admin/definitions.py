@@ -11,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from alerting.admin.coverage import definition_summary
 from alerting.admin.level_forms import LevelForm, LevelFormSet
+from alerting.field_lists import (
+    DEFINITION,
+    DEFINITION_RELATIONS,
+    LEVEL_RELATIONS,
+    LEVEL_ROWS,
+    LINK_ROWS,
+    rows,
+)
 from alerting.models import AlertDefinition, EscalationLevel, LevelIntegration
 from alerting.models.definitions import DEFAULT_LEVEL_COUNT
 
@@ -21,13 +29,7 @@ class EscalationLevelInline(admin.StackedInline):
     formset = LevelFormSet
     template = "admin/alerting/alertdefinition/levels_stacked.html"
     extra = 0
-    fields = (
-        ("number", "is_active"),
-        ("mode", "threshold"),
-        ("number_of_reminders", "reminder_delay_minutes"),
-        "message",
-        ("operators", "operator_groups"),
-    )
+    fields = (*rows(LEVEL_ROWS), LEVEL_RELATIONS)
     verbose_name_plural = _("Escalation levels")
 
     def get_extra(self, request: HttpRequest, obj: AlertDefinition | None = None, **kwargs: Any) -> int:
@@ -44,7 +46,7 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     filter_horizontal = ("monitors", "monitor_groups")
     inlines = [EscalationLevelInline]
-    fields = ("name", "is_active", "coverage", "monitor_groups", "monitors")
+    fields = (*DEFINITION, "coverage", *DEFINITION_RELATIONS)
     readonly_fields = ("coverage",)
 
     class Media:
@@ -121,13 +123,7 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
 class LevelIntegrationInline(admin.StackedInline):
     model = LevelIntegration
     extra = 0
-    fields = (
-        ("integration", "is_active"),
-        ("send_ok_alerts", "send_reminders"),
-        "variable_values",
-        "extra_email_addresses",
-        "statushub_service_links",
-    )
+    fields = rows(LINK_ROWS)
 
 
 @admin.register(EscalationLevel)
@@ -146,14 +142,7 @@ class EscalationLevelAdmin(admin.ModelAdmin):
     filter_horizontal = ("operators", "operator_groups")
     inlines = [LevelIntegrationInline]
     readonly_fields = ("definition", "number")
-    fields = (
-        ("definition", "number", "is_active"),
-        ("mode", "threshold"),
-        ("number_of_reminders", "reminder_delay_minutes"),
-        "message",
-        "operators",
-        "operator_groups",
-    )
+    fields = (("definition", *LEVEL_ROWS[0]), *rows(LEVEL_ROWS[1:]), *LEVEL_RELATIONS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Levels are added on their alert definition's page.

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from alerting.field_lists import LEVEL, LEVEL_RELATIONS, LINK
 from alerting.models import EscalationLevel, LevelIntegration, Operator, OperatorGroup
 from alerting.models.definitions import validate_level_numbers
 
@@ -100,15 +101,7 @@ class LevelIntegrationForm(forms.ModelForm):
 
     class Meta:
         model = LevelIntegration
-        fields = (
-            "integration",
-            "is_active",
-            "send_ok_alerts",
-            "send_reminders",
-            "variable_values",
-            "extra_email_addresses",
-            "statushub_service_links",
-        )
+        fields = ("integration", *LINK)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
@@ -146,17 +139,7 @@ class LevelForm(forms.ModelForm):
 
     class Meta:
         model = EscalationLevel
-        fields = (
-            "number",
-            "is_active",
-            "mode",
-            "threshold",
-            "number_of_reminders",
-            "reminder_delay_minutes",
-            "message",
-            "operators",
-            "operator_groups",
-        )
+        fields = (*LEVEL, *LEVEL_RELATIONS)
         widgets = {"message": forms.Textarea(attrs={"rows": 2})}
 
     def notifies_nobody(self) -> bool:

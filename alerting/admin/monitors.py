@@ -19,7 +19,7 @@ from alerting.admin import maintenance_now, monitor_dashboard
 from alerting.admin.coverage import monitor_summary
 from alerting.admin.key_value import KeyValueField
 from alerting.admin.ping_urls import PingUrlAdminMixin
-from alerting.admin.schedule_fields import SCHEDULE_FIELDS
+from alerting.field_lists import MAINTENANCE_ROWS, rows
 from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
 
 
@@ -29,7 +29,7 @@ class MaintenancePeriodInline(admin.StackedInline):
     fk_name = "monitor"
     extra = 0
     classes = ("schedule-windows",)
-    fields = ("maintenance_type", *SCHEDULE_FIELDS)
+    fields = rows(MAINTENANCE_ROWS)
 
 
 class MonitorForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from alerting.admin.schedule_fields import SCHEDULE_FIELDS
+from alerting.field_lists import OPERATOR_ALERTING, OPERATOR_CONTACT, SCHEDULE_ROWS, rows
 from alerting.models import OffDutySchedule, Operator, OperatorGroup
 
 
@@ -22,7 +22,7 @@ class OffDutyScheduleInline(admin.StackedInline):
     model = OffDutySchedule
     extra = 0
     classes = ("schedule-windows",)
-    fields = SCHEDULE_FIELDS
+    fields = rows(SCHEDULE_ROWS)
 
 
 @admin.register(Operator)
@@ -34,8 +34,8 @@ class OperatorAdmin(admin.ModelAdmin):
     inlines = [OffDutyScheduleInline]
     actions = ["set_on_duty", "set_off_duty"]
     fieldsets = (
-        (None, {"fields": ("full_name", "email", "mobile_phone", "backup_email")}),
-        ("Alerting", {"fields": ("is_active", "is_on_duty", "language", "time_zone")}),
+        (None, {"fields": OPERATOR_CONTACT}),
+        ("Alerting", {"fields": OPERATOR_ALERTING}),
         ("Login", {"fields": ("user",)}),
     )
     raw_id_fields = ("user",)

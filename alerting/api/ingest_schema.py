@@ -16,36 +16,30 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from alerting.engine import Submission, clock
-from alerting.models import ApiKey, Monitor
+from alerting import variables
+from alerting.engine import Submission, clock, submissions
+from alerting.engine.submissions import MAX_RESPONSE_BODY
+from alerting.models import ApiKey, CheckResult, Monitor
 from alerting.validators import monitor_key_validator
+from alertsite.db.columns import concrete_field
 
 MAX_BATCH = 1000
 MAX_FUTURE = dt.timedelta(minutes=5)
-MAX_RESPONSE_BODY = 1024 * 1024
 MAX_TEXT = 100_000
 MAX_IDEMPOTENCY_KEY = 150
 MAX_CUSTOM_FIELDS = 100
 
-# Check data: field -> longest accepted value (None: text, bounded by MAX_TEXT).
+# Check data and monitor data: field -> longest accepted value (None: text,
+# bounded by MAX_TEXT), as the model fields that store them say.
 CHECK_FIELDS: dict[str, int | None] = {
-    "checkpoint": 200,
-    "error_type_id": 50,
-    "failure_message": None,
-    "check_id": 100,
-    "check_url": 2000,
-    "resolved_ip": 64,
-    "server_ipv4": 64,
-    "server_ipv6": 64,
-    "response_headers": None,
-    "response_body": None,
-    "ssl_valid_until": 64,
+    name: concrete_field(CheckResult, name).max_length
+    for name in variables.CHECK_FIELDS
+    if name != "description"
 }
 MONITOR_FIELDS: dict[str, int | None] = {
-    "monitor_name": 200,
-    "monitor_url": 2000,
-    "monitor_type": 100,
-    "monitor_notes": None,
+    source: concrete_field(Monitor, target).max_length
+    for source, target in submissions.MONITOR_FIELDS.items()
+    if source != "custom_fields"  # an object, checked on its own
 }
 KNOWN = (
     {"monitor", "status", "description", "timestamp", "idempotency_key", "custom_fields"}

@@ -36,10 +36,11 @@ from alerting.models import (
     Operator,
     OperatorGroup,
 )
+from alerting.models.schedules import WINDOW_FIELDS
+from integrations.alert_types import STEP_FLAGS
 from integrations.models import IntegrationKind, IntegrationStep
 
 ACKNOWLEDGING_KINDS = frozenset({IntegrationKind.PAGERDUTY})
-WINDOW_FIELDS = ("mode", "start_datetime", "end_datetime", "weekday", "month_day", "start_time", "end_time")
 
 
 def _window(row: dict[str, Any]) -> Window:
@@ -55,13 +56,8 @@ def _links() -> dict[int, list[Link]]:
     steps: dict[Any, set[str]] = defaultdict(set)
     for row in IntegrationStep.objects.filter(
         integration__kind=IntegrationKind.WEBHOOK, integration__is_active=True
-    ).values("integration_id", "handles_alert", "handles_ok", "handles_reminder", "handles_acknowledged"):
-        for alert_type, flag in (
-            (ALERT, "handles_alert"),
-            (OK, "handles_ok"),
-            (REMINDER, "handles_reminder"),
-            (ACKNOWLEDGED, "handles_acknowledged"),
-        ):
+    ).values("integration_id", *STEP_FLAGS.values()):
+        for alert_type, flag in STEP_FLAGS.items():
             if row[flag]:
                 steps[row["integration_id"]].add(alert_type)
     found: dict[int, list[Link]] = defaultdict(list)

@@ -16,15 +16,11 @@ from alerting.configfile.base import (
     expect,
     where,
 )
+from integrations.field_lists import FUNCTION, FUNCTION_SECRETS, VAULT, VAULT_SECRETS
 from integrations.models import Integration, IntegrationFunction, VaultItem
 
 if TYPE_CHECKING:
     from alerting.configfile.apply import Applier
-
-VAULT = ("name", "description", "username")
-VAULT_SECRETS = ("password", "secret")
-FUNCTION = ("name", "kind", "description", "mapping", "default_value", "pattern", "algorithm", "encoding")
-FUNCTION_SECRETS = ("hash_key",)
 
 
 def export_vault(include_secrets: bool) -> list[dict[str, Any]]:

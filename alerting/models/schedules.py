@@ -36,6 +36,10 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+# The fields of a window, as ScheduleWindow declares them.
+WINDOW_FIELDS = ("mode", "start_datetime", "end_datetime", "weekday", "month_day", "start_time", "end_time")
+
+
 class ScheduleWindow(models.Model):
     mode = models.CharField(
         max_length=10, choices=ScheduleMode.choices, default=ScheduleMode.ONE_TIME, verbose_name=_("mode")

@@ -9,10 +9,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from alerting.field_lists import flat
 from alertsite.secret_forms import SecretField, SecretFieldsMixin
 from integrations import captures, kinds
 from integrations.admin.capture_rows import CaptureRowsField, posted_capture_names
 from integrations.admin.headers import HeadersField
+from integrations.field_lists import INTEGRATION, SERVICE, SERVICE_SECRETS, STEP_ROWS, VARIABLE_COLUMNS
 from integrations.models import (
     Integration,
     IntegrationStep,
@@ -38,7 +40,7 @@ class VariableForm(SecretFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = IntegrationVariable
-        fields = ("name", "mode", "is_secret", "value", "secret_value", "description", "position")
+        fields = (*VARIABLE_COLUMNS, "position")
         widgets = {
             "mode": forms.RadioSelect,
             "value": forms.TextInput(attrs={"class": "vValue", "spellcheck": "false"}),
@@ -56,24 +58,7 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = IntegrationStep
-        fields = (
-            "position",
-            "name",
-            "handles_alert",
-            "handles_ok",
-            "handles_reminder",
-            "handles_acknowledged",
-            "method",
-            "url",
-            "headers",
-            "content_type",
-            "body",
-            "auth_type",
-            "auth_username",
-            "auth_password",
-            "auth_token",
-            "captures",
-        )
+        fields = flat(STEP_ROWS)
         widgets = {
             "url": forms.TextInput(attrs={"class": "vURL code-input", "spellcheck": "false"}),
             "body": code_area(14),
@@ -181,7 +166,7 @@ class StatusHubServiceForm(SecretFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = StatusHubService
-        fields = ("name", "webhook_url")
+        fields = (*SERVICE, *SERVICE_SECRETS)
 
 
 def parse_assignments(text: str) -> dict[str, str]:
@@ -236,17 +221,7 @@ class IntegrationForm(forms.ModelForm):
 
     class Meta:
         model = Integration
-        fields = (
-            "name",
-            "kind",
-            "preset",
-            "is_active",
-            "customized",
-            "description",
-            "rate_limit_per_minute",
-            "connect_timeout",
-            "read_timeout",
-        )
+        fields = INTEGRATION
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

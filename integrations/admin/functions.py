@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from alerting.field_lists import flat, rows
 from alertsite.secret_forms import SecretFieldsMixin
 from integrations.admin.forms import code_area
 from integrations.admin.inlines import HidesSecretsFromViewers
+from integrations.field_lists import FUNCTION_ROWS, VAULT, VAULT_SECRETS
 from integrations.models import IntegrationFunction, VaultItem
 from integrations.validation_functions import vault_usage
 
@@ -60,18 +62,7 @@ class FunctionForm(SecretFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = IntegrationFunction
-        fields = (
-            "name",
-            "kind",
-            "description",
-            "mapping",
-            "default_value",
-            "pattern",
-            "algorithm",
-            "hash_key",
-            "encoding",
-            "position",
-        )
+        fields = flat(FUNCTION_ROWS)
         widgets = {
             "default_value": forms.TextInput(attrs={"spellcheck": "false"}),
             "pattern": forms.TextInput(attrs={"class": "vURL code-input", "spellcheck": "false"}),
@@ -83,13 +74,7 @@ class FunctionInline(HidesSecretsFromViewers, admin.StackedInline):
     model = IntegrationFunction
     form = FunctionForm
     extra = 0
-    fields = (
-        ("name", "kind", "position"),
-        "description",
-        ("mapping", "default_value"),
-        "pattern",
-        ("algorithm", "hash_key", "encoding"),
-    )
+    fields = rows(FUNCTION_ROWS)
     verbose_name_plural = _("User-defined functions (called as {{Name(…)}})")
 
 
@@ -98,7 +83,7 @@ class VaultItemForm(SecretFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = VaultItem
-        fields = ("name", "description", "username", "password", "secret")
+        fields = (*VAULT, *VAULT_SECRETS)
         widgets = {"username": forms.TextInput(attrs={"autocomplete": "off"})}
 
 
@@ -110,9 +95,9 @@ class VaultItemAdmin(admin.ModelAdmin):
     readonly_fields = ("references", "used_by")
 
     def get_fields(self, request: HttpRequest, obj: VaultItem | None = None) -> Any:
-        fields = ["name", "description", "username", "password", "secret"]
+        fields = [*VAULT, *VAULT_SECRETS]
         if obj is not None and not self.has_change_permission(request, obj):
-            fields = ["name", "description", "username"]
+            fields = list(VAULT)
         if obj is not None:
             fields += ["references", "used_by"]
         return fields

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from alerting.field_lists import rows
 from integrations.admin.adding import initial_for
 from integrations.admin.forms import (
     StatusHubServiceForm,
@@ -16,6 +17,7 @@ from integrations.admin.forms import (
     VariableForm,
     VariableFormSet,
 )
+from integrations.field_lists import STEP_ROWS, VARIABLE_COLUMNS
 from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
 
 
@@ -50,7 +52,7 @@ class VariableInline(HidesSecretsFromViewers, admin.TabularInline):
     form = VariableForm
     formset = VariableFormSet
     extra = 0
-    fields = ("name", "mode", "is_secret", "value", "secret_value", "description", "position")
+    fields = (*VARIABLE_COLUMNS, "position")
     verbose_name = _("predefined variable")
     verbose_name_plural = _("Predefined variables")
 
@@ -64,16 +66,7 @@ class StepInline(HidesSecretsFromViewers, admin.StackedInline):
     form = StepForm
     formset = StepFormSet
     extra = 0
-    fields = (
-        ("handles_alert", "handles_ok", "handles_reminder", "handles_acknowledged"),
-        ("position", "name"),
-        ("method", "url"),
-        "content_type",
-        "headers",
-        "body",
-        ("auth_type", "auth_username", "auth_password", "auth_token"),
-        "captures",
-    )
+    fields = rows(STEP_ROWS)
     verbose_name_plural = _("Steps (a message runs every step ticked for its alert type, in order)")
 
     def get_extra(self, request: HttpRequest, obj: Integration | None = None, **kwargs: Any) -> int:

@@ -10,6 +10,7 @@ from rest_framework.validators import UniqueValidator
 from alerting.api.auth import AdminScope
 from alerting.api.resources.common import ConfigViewSet, document, refuse
 from integrations.api.resources.parts import secret_field
+from integrations.field_lists import VAULT, VAULT_SECRETS
 from integrations.models import VaultItem
 from integrations.validation_functions import vault_usage
 
@@ -29,12 +30,9 @@ class VaultItemSerializer(serializers.ModelSerializer):
         model = VaultItem
         fields = (
             "id",
-            "name",
-            "description",
-            "username",
-            "password",
+            *VAULT,
+            *VAULT_SECRETS,
             "password_set",
-            "secret",
             "secret_set",
             "references",
             "created_at",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerting.models.config import ConfigManager, IntegrationManager
 from alertsite.fields import EncryptedJSONField, EncryptedTextField
+from integrations.alert_types import STEP_FLAGS
 
 
 class IntegrationKind(models.TextChoices):
@@ -245,16 +246,7 @@ class IntegrationStep(models.Model):
         clean_step(self)
 
     def alert_types(self) -> list[str]:
-        return [
-            t
-            for t, on in (
-                ("Alert", self.handles_alert),
-                ("Ok", self.handles_ok),
-                ("Reminder", self.handles_reminder),
-                ("Acknowledged", self.handles_acknowledged),
-            )
-            if on
-        ]
+        return [alert_type for alert_type, flag in STEP_FLAGS.items() if getattr(self, flag)]
 
 
 class StatusHubService(models.Model):

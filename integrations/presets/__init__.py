@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from integrations.alert_types import STEP_FLAGS
 from integrations.captures import normalized
 from integrations.specs import VariableSpec
 
@@ -87,10 +88,7 @@ def step_fields(data: dict[str, Any], position: int) -> dict[str, Any]:
     return {
         "position": position,
         "name": data.get("name", ""),
-        "handles_alert": "Alert" in types,
-        "handles_ok": "Ok" in types,
-        "handles_reminder": "Reminder" in types,
-        "handles_acknowledged": "Acknowledged" in types,
+        **{flag: alert_type in types for alert_type, flag in STEP_FLAGS.items()},
         "method": data["method"],
         "url": data["url"],
         "headers": [list(pair) for pair in data.get("headers", [])],

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from alerting.api.resources.common import ConfigViewSet, document, refuse
 from alerting.api.resources.monitors import MonitorRefField
 from alerting.definition_checks import link_errors
+from alerting.field_lists import DEFINITION, DEFINITION_RELATIONS, LEVEL, LEVEL_RELATIONS, LINK
 from alerting.models import AlertDefinition, EscalationLevel, LevelIntegration
 from alerting.models.definitions import validate_level_numbers
 
@@ -26,12 +27,7 @@ class LevelIntegrationSerializer(serializers.ModelSerializer):
             "integration",
             "integration_name",
             "integration_kind",
-            "is_active",
-            "send_ok_alerts",
-            "send_reminders",
-            "variable_values",
-            "extra_email_addresses",
-            "statushub_service_links",
+            *LINK,
         )
         extra_kwargs = {
             "variable_values": {"help_text": "Values for the integration's per-level variables."},
@@ -67,15 +63,8 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
     class Meta:
         model = EscalationLevel
         fields = (
-            "number",
-            "is_active",
-            "mode",
-            "threshold",
-            "number_of_reminders",
-            "reminder_delay_minutes",
-            "message",
-            "operators",
-            "operator_groups",
+            *LEVEL,
+            *LEVEL_RELATIONS,
             "integrations",
         )
         extra_kwargs = {"number": {"required": True}}
@@ -102,7 +91,7 @@ class AlertDefinitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AlertDefinition
-        fields = ("id", "name", "is_active", "monitors", "monitor_groups", "levels", "created_at")
+        fields = ("id", *DEFINITION, *DEFINITION_RELATIONS, "levels", "created_at")
         read_only_fields = ("id", "created_at")
 
     def validate_levels(self, levels: list[dict[str, Any]]) -> list[dict[str, Any]]:

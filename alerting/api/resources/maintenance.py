@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from alerting.api.resources.common import ConfigViewSet, document, refuse
 from alerting.api.resources.monitors import MonitorRefField
-from alerting.api.resources.schedules import SCHEDULE_FIELDS, check_window
+from alerting.api.resources.schedules import check_window
+from alerting.field_lists import MAINTENANCE, MAINTENANCE_RELATIONS
 from alerting.models import MaintenancePeriod
 
 
@@ -18,7 +19,7 @@ class MaintenancePeriodSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MaintenancePeriod
-        fields = ("id", "monitor", "monitor_group", "maintenance_type", "description", *SCHEDULE_FIELDS)
+        fields = ("id", *MAINTENANCE_RELATIONS, *MAINTENANCE)
         read_only_fields = ("id",)
         extra_kwargs = {"monitor_group": {"help_text": "A monitor group id; give this or monitor."}}
 

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alerting.api.resources.common import OBJECT_WRITE_ERRORS, ConfigViewSet, document
+from alerting.field_lists import MONITOR
 from alerting.models import Monitor, PingToken
-from alerting.models.monitors import HEARTBEAT_FIELDS
 
 
 def monitor_filter(value: str) -> Q:
@@ -63,16 +63,7 @@ class MonitorSerializer(serializers.ModelSerializer):
         model = Monitor
         fields = (
             "id",
-            "key",
-            "name",
-            "monitor_type",
-            "url",
-            "notes",
-            "custom_fields",
-            "name_for_phone_alerts",
-            "is_active",
-            "generate_alerts",
-            *HEARTBEAT_FIELDS,
+            *MONITOR,
             "ping_url",
             "groups",
             "created_at",

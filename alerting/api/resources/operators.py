@@ -6,14 +6,15 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from alerting.api.resources.common import ConfigViewSet, document
-from alerting.api.resources.schedules import SCHEDULE_FIELDS, check_window
+from alerting.api.resources.schedules import check_window
+from alerting.field_lists import OPERATOR, SCHEDULE
 from alerting.models import OffDutySchedule, Operator
 
 
 class OffDutyScheduleSerializer(serializers.ModelSerializer):
     class Meta:
         model = OffDutySchedule
-        fields = ("id", *SCHEDULE_FIELDS, "description")
+        fields = ("id", *SCHEDULE)
         read_only_fields = ("id",)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -35,14 +36,7 @@ class OperatorSerializer(serializers.ModelSerializer):
         model = Operator
         fields = (
             "id",
-            "full_name",
-            "email",
-            "mobile_phone",
-            "backup_email",
-            "is_active",
-            "is_on_duty",
-            "language",
-            "time_zone",
+            *OPERATOR,
             "off_duty_schedules",
             "groups",
             "created_at",

@@ -7,17 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from alerting.models.schedules import ScheduleWindow
-
-SCHEDULE_FIELDS = (
-    "mode",
-    "start_datetime",
-    "end_datetime",
-    "weekday",
-    "month_day",
-    "start_time",
-    "end_time",
-)
+from alerting.models.schedules import WINDOW_FIELDS, ScheduleWindow
 
 
 def check_window(
@@ -25,8 +15,8 @@ def check_window(
 ) -> None:
     """Apply the window rules to the window as it will be saved: the instance's
     current values overlaid with the request's (a PATCH sends only some)."""
-    values = {name: getattr(instance, name) for name in SCHEDULE_FIELDS} if instance else {}
-    values.update({name: attrs[name] for name in SCHEDULE_FIELDS if name in attrs})
+    values = {name: getattr(instance, name) for name in WINDOW_FIELDS} if instance else {}
+    values.update({name: attrs[name] for name in WINDOW_FIELDS if name in attrs})
     try:
         # The window rules only; the owner (operator, monitor) is checked by the caller.
         ScheduleWindow.clean(model(**values))

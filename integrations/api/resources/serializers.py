@@ -10,6 +10,7 @@ from integrations import kinds, presets
 from integrations.api.resources import writes
 from integrations.api.resources.functions import FunctionSerializer
 from integrations.api.resources.parts import StatusHubServiceSerializer, StepSerializer, VariableSerializer
+from integrations.field_lists import INTEGRATION, INTEGRATION_SECRETS
 from integrations.models import Integration, IntegrationKind
 from integrations.template_warnings import integration_warnings
 
@@ -72,17 +73,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
         model = Integration
         fields = (
             "id",
-            "name",
-            "kind",
-            "preset",
-            "is_active",
-            "customized",
+            *INTEGRATION,
             "is_builtin",
-            "description",
-            "rate_limit_per_minute",
-            "connect_timeout",
-            "read_timeout",
-            "signing_secrets",
+            *INTEGRATION_SECRETS,
             "signing_secrets_set",
             "variables",
             "steps",
