@@ -64,6 +64,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 class MessageSummarySerializer(serializers.ModelSerializer):
     integration = serializers.CharField(source="integration.name")
     integration_kind = serializers.CharField(source="integration.kind")
+    response_status = serializers.SerializerMethodField(help_text="The last attempt's HTTP status, if any.")
 
     class Meta:
         model = Message
@@ -80,6 +81,11 @@ class MessageSummarySerializer(serializers.ModelSerializer):
             "response_status",
             "error",
         ]
+
+    def get_response_status(self, message: Message) -> int | None:
+        # The attempts are prefetched (IncidentDetailSerializer): no query per message.
+        attempts = message.attempts.all()
+        return max(attempts, key=lambda a: a.number).response_status if attempts else None
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -123,7 +129,7 @@ class IncidentDetailSerializer(IncidentSerializer):
         fields = [*IncidentSerializer.Meta.fields, "alerts"]
 
     def get_alerts(self, obj: Incident) -> Any:
-        alerts = obj.alerts.select_related("incident__monitor").prefetch_related("messages__integration")
+        alerts = obj.alerts.select_related("incident__monitor").prefetch_related("messages__integration", "messages__attempts")
         return AlertDetailSerializer(alerts.order_by("timestamp", "pk"), many=True).data
 
 

@@ -112,7 +112,7 @@ class DatabaseCollector(Collector):
     def latency(self, now: dt.datetime) -> Metric:
         window = dt.timedelta(seconds=settings.METRICS_LATENCY_WINDOW_SECONDS)
         delivered = Message.objects.filter(
-            status=MessageStatus.DELIVERED, created_at__gte=now - window, is_test=False
+            status=MessageStatus.DELIVERED, created_at__gte=now - window
         ).exclude(delivered_at=None)
         aggregates = {
             f"le{i}": Count("pk", filter=Q(delivered_at__lte=_plus("created_at", bound)))

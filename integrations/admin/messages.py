@@ -130,7 +130,7 @@ class MessageAdmin(admin.ModelAdmin):
     # Kept to what fits a 1280 px window: the recipient goes with the integration,
     # the last error is cut to one line (the message page has all of it).
     list_display = ("id", "created", "status_column", "destination", "alert_column", "last_error")
-    list_filter = (problems.ProblemFilter, "status", "integration", "created_at", "is_test")
+    list_filter = (problems.ProblemFilter, "status", "integration", "created_at")
     actions = ["retry_selected"]
     list_select_related = ("integration", "alert__incident__monitor")
     search_fields = ("recipient", "alert__incident__key", "alert__incident__monitor__name", "error")
@@ -142,10 +142,7 @@ class MessageAdmin(admin.ModelAdmin):
         "state_note",
         ("integration", "recipient", "operator"),
         "alert",
-        ("created_at", "delivered_at", "duration_ms"),
-        "request",
-        ("response_status", "response_headers"),
-        "response_body",
+        ("created_at", "delivered_at"),
         "error",
     )
     readonly_fields = (
@@ -159,11 +156,6 @@ class MessageAdmin(admin.ModelAdmin):
         "alert",
         "created_at",
         "delivered_at",
-        "duration_ms",
-        "request",
-        "response_status",
-        "response_headers",
-        "response_body",
         "error",
     )
 
@@ -216,7 +208,7 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("Alert"), ordering="alert__timestamp")
     def alert_column(self, obj: Message) -> str:
         if obj.alert is None:
-            return "test" if obj.is_test else "—"
+            return "—"
         alert = obj.alert
         return format_html("{} · {}, level {}", alert.alert_type, alert.incident.monitor, alert.level_number)
 

@@ -50,7 +50,6 @@ class MessageSerializer(serializers.ModelSerializer):
             "alert",
             "alert_type",
             "recipient",
-            "is_test",
             "attempt_count",
             "created_at",
             "next_attempt_at",

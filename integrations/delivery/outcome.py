@@ -147,12 +147,7 @@ MESSAGE_FIELDS = [
     "status",
     "next_attempt_at",
     "delivered_at",
-    "request",
-    "response_status",
-    "response_headers",
-    "response_body",
     "error",
-    "duration_ms",
     "updated_at",
 ]
 
@@ -173,12 +168,7 @@ def _params(result: Result, owner: str, now: datetime) -> list[Any]:
         "status": result.status,
         "next_attempt_at": result.next_attempt_at or now,
         "delivered_at": now if result.delivered else None,
-        "request": last.request,
-        "response_status": last.status,
-        "response_headers": dict(last.headers),
-        "response_body": (last.body or "")[:BODY_LIMIT],
         "error": (result.error or last.error)[:BODY_LIMIT],
-        "duration_ms": result.duration_ms,
         "updated_at": now,
     }
     params: list[Any] = [

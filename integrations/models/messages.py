@@ -73,7 +73,6 @@ class Message(models.Model):
         related_name="dependents",
         verbose_name=_("depends on"),
     )
-    is_test = models.BooleanField(_("test message"), default=False)
     status = models.CharField(
         max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING, verbose_name=_("status")
     )
@@ -96,15 +95,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
-    # The last attempt's request (secrets redacted) and response.
-    request = models.JSONField(default=dict, blank=True, verbose_name=_("request"))
-    response_status = models.PositiveSmallIntegerField(
-        null=True, blank=True, verbose_name=_("response status")
-    )
-    response_headers = models.JSONField(default=dict, blank=True, verbose_name=_("response headers"))
-    response_body = models.TextField(blank=True, verbose_name=_("response body"))
+    # Why the message is not delivered (yet): the last attempt's error, kept
+    # here for the list, its filters and search. The requests and responses
+    # themselves are the attempts' (MessageAttempt), recorded once.
     error = models.TextField(blank=True, verbose_name=_("error"))
-    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
 
     class Meta:
         verbose_name_plural = _("messages")

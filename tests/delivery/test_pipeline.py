@@ -57,11 +57,11 @@ def test_delivered_with_idempotency_key_and_logged(httpserver: HTTPServer) -> No
     assert message.status == MessageStatus.DELIVERED
     assert message.delivered_at is not None
     assert message.lease_owner == "" and message.lease_expires_at is None
-    assert message.response_status == 200
     request, _ = httpserver.log[0]
     assert request.headers["Idempotency-Key"] == str(message.id)
     [attempt] = MessageAttempt.objects.filter(message=message)
     assert attempt.number == 1
+    assert attempt.response_status == 200
     assert attempt.outcome == MessageStatus.DELIVERED
     assert attempt.response_status == 200
     assert attempt.response_headers["X-Receiver"] == "yes"

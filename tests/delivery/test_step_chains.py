@@ -81,8 +81,6 @@ def stored(message: Message) -> str:
     attempts = list(MessageAttempt.objects.filter(message=message).values())
     return json.dumps(
         {
-            "request": message.request,
-            "body": message.response_body,
             "error": message.error,
             "attempts": attempts,
         },

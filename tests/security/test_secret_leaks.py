@@ -310,7 +310,7 @@ def test_no_secret_leaks_after_a_full_alert_cycle(
         scanner.scan(where, text)
 
     # URLs with tokens in the path or query are shown redacted, keeping where they went.
-    logged = [m.request.get("url", "") for m in Message.objects.all()]
+    logged = [a.request.get("url", "") for a in MessageAttempt.objects.all()]
     assert any(u.startswith(base) and "/sendMessage" in u and "********" in u for u in logged), logged
     assert any(u.startswith(base + "/hook?token=") and "********" in u for u in logged), logged
     # Each source was really scanned.
