@@ -12,8 +12,8 @@ Nothing found (no such pointer, no match, a JSON ``null``, a body that is not
 JSON) fails the message permanently, naming the step and the capture, unless
 the capture is ``optional``: then it is empty and the message goes on.
 
-This module is pure: it checks definitions and extracts values; the webhook
-transport runs the steps.
+This module is pure: it checks definitions and extracts values;
+``integrations.rendering`` runs the steps.
 """
 
 from __future__ import annotations
@@ -22,13 +22,10 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from integrations.templating import functions as user_functions
 from integrations.templating.parser import Call, Node, Var, parse
-
-if TYPE_CHECKING:
-    from integrations.models import IntegrationStep
 
 SOURCES = ("json-pointer", "regex")
 KEYS = {"name", "source", "expression", "secret", "optional"}
@@ -347,7 +344,15 @@ def _type_order(alert_type: str) -> int:
     return [t for _f, t in TYPE_FLAGS].index(alert_type)
 
 
-def chain_for(steps: Iterable[IntegrationStep], alert_type: str) -> list[IntegrationStep]:
+class _Positioned(Protocol):
+    @property
+    def position(self) -> int: ...
+
+
+Step = TypeVar("Step", bound=_Positioned)
+
+
+def chain_for(steps: Iterable[Step], alert_type: str) -> list[Step]:
     """The steps a message of ``alert_type`` runs, in order."""
     flag = dict((t, f) for f, t in TYPE_FLAGS).get(alert_type)
     if flag is None:

@@ -1,8 +1,11 @@
 """From an outbox Message (or a test) to a transport call.
 
-``send_message`` resolves everything a transport needs into plain values (an
-``Outgoing``): the alert's variable snapshot, the integration's fixed values,
-the level's values, the recipient, the secrets to redact. Test sends and
+``send_message`` resolves everything a message needs into plain values (a
+``Prepared``: the ``Outgoing`` its transport is given, with the steps as
+``StepSpec`` values and the user functions): the alert's variable snapshot,
+the integration's fixed values, the level's values, the recipient, the
+secrets to redact. ``integrations.rendering`` renders it and calls the
+transport; no model row goes further than this module. Test sends and
 previews build the same thing from the catalogue's example values and never
 touch the outbox.
 """
@@ -12,7 +15,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -21,10 +23,10 @@ from django.conf import settings
 from alertsite.i18n import django_language
 from integrations import catalogue, kinds, presets
 from integrations.models import IntegrationKind, VariableMode
+from integrations.rendering import Prepared, StepSpec, deliver
 from integrations.templating import render, vault
 from integrations.templating.automatic import UNIQUE_GUID, new_guid
 from integrations.templating.functions import UserFunction
-from integrations.transports import email, pagerduty, slack, statushub, twilio, webhook
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.redact import Redactor
@@ -40,15 +42,6 @@ if TYPE_CHECKING:
         StatusHubService,
     )
 
-TRANSPORTS: dict[str, ModuleType] = {
-    IntegrationKind.WEBHOOK: webhook,
-    IntegrationKind.EMAIL: email,
-    IntegrationKind.SMS: twilio,
-    IntegrationKind.PHONE: twilio,
-    IntegrationKind.SLACK: slack,
-    IntegrationKind.PAGERDUTY: pagerduty,
-    IntegrationKind.STATUSHUB: statushub,
-}
 ALERT_TYPES = ("Alert", "Ok", "Reminder", "Acknowledged")
 # A link cut short is a broken link: value limits never apply to these.
 NEVER_CUT = frozenset({"@incident.acknowledgeUrl"})
@@ -88,7 +81,15 @@ def send_message(message: Message, session: requests.Session) -> list[Exchange]:
         links = list(message.level_link.statushub_service_links or [])
     monitor = alert.incident.monitor
     system = {**(alert.variables or {}), **per_message_variables(message)}
-    out = build_outgoing(
+    language, time_zone = reader_locale(message)
+    callback = ""
+    if message.integration.kind == IntegrationKind.PHONE and alert.alert_type in ("Alert", "Reminder"):
+        from alerting.ack_links import voice_callback_url
+
+        callback = voice_callback_url(
+            alert.incident.key, link_recipient(message), str(message.integration_id), language
+        )
+    prepared = build_outgoing(
         message.integration,
         alert_type=alert.alert_type,
         system=system,
@@ -96,15 +97,11 @@ def send_message(message: Message, session: requests.Session) -> list[Exchange]:
         recipient=message.recipient,
         message_id=str(message.pk),
         statushub_services=linked_services(message.integration, links, {monitor.key, str(monitor.pk)}),
+        language=language,
+        time_zone=time_zone,
+        voice_callback_url=callback,
     )
-    out.language, out.time_zone = reader_locale(message)
-    if message.integration.kind == IntegrationKind.PHONE and alert.alert_type in ("Alert", "Reminder"):
-        from alerting.ack_links import voice_callback_url
-
-        out.voice_callback_url = voice_callback_url(
-            alert.incident.key, link_recipient(message), str(message.integration_id), out.language
-        )
-    return transport_for(message.integration).notify(out, session)
+    return deliver(prepared, session)
 
 
 def reader_locale(message: Message) -> tuple[str, str]:
@@ -135,13 +132,6 @@ def per_message_variables(message: Message) -> dict[str, str]:
     return {"@incident.acknowledgeUrl": url}
 
 
-def transport_for(integration: Integration) -> ModuleType:
-    try:
-        return TRANSPORTS[integration.kind]
-    except KeyError:
-        raise TransportError(f"No transport for kind {integration.kind!r}.", permanent=True) from None
-
-
 def build_outgoing(
     integration: Integration,
     *,
@@ -153,7 +143,12 @@ def build_outgoing(
     statushub_services: list[tuple[str, str]] | None = None,
     dry_run: bool = False,
     parts: Parts | None = None,
-) -> Outgoing:
+    language: str = "",
+    time_zone: str = "",
+    voice_callback_url: str = "",
+) -> Prepared:
+    """The message as plain values; ``language`` and ``time_zone`` (the
+    reader's) default to the account's."""
     parts = parts if parts is not None else stored_parts(integration)
     level_variables = level_variables or {}
     redactor = Redactor()
@@ -184,8 +179,8 @@ def build_outgoing(
     # One {{@UniqueGuid}} for every step, URL, header and body of this message.
     context[UNIQUE_GUID] = new_guid()
     context.update(secrets_context)
-    return Outgoing(
-        integration=integration,
+    out = Outgoing(
+        kind=integration.kind,
         alert_type=alert_type,
         context=context,
         variables=variables,
@@ -196,12 +191,17 @@ def build_outgoing(
             integration.read_timeout or settings.DELIVERY_READ_TIMEOUT,
         ),
         recipient=recipient,
-        statushub_services=services,
         dry_run=dry_run,
-        language=settings.ACCOUNT_LANGUAGE,
-        time_zone=settings.TIME_ZONE,
-        steps=list(parts.steps),
+        signing_secrets=tuple(integration.signing_secrets or ()),
+        voice_callback_url=voice_callback_url,
+        language=language or settings.ACCOUNT_LANGUAGE,
+        time_zone=time_zone or settings.TIME_ZONE,
+    )
+    return Prepared(
+        out=out,
+        steps=tuple(StepSpec.from_row(step) for step in parts.steps),
         functions=user_functions(parts.functions, secrets_context, redactor),
+        services=tuple(services),
     )
 
 
@@ -284,8 +284,8 @@ def build_test_message(
     level_variables: dict[str, str] | None = None,
     dry_run: bool = False,
     parts: Parts | None = None,
-) -> Outgoing:
-    """An Outgoing filled with the catalogue's example values, as Uptrends
+) -> Prepared:
+    """A message filled with the catalogue's example values, as Uptrends
     fills a test alert; per-level variables take ``level_variables``.
     ``parts`` (default: as stored) lets the editor test what it holds unsaved."""
     if alert_type not in ALERT_TYPES:
@@ -317,7 +317,7 @@ def send_test(
     parts: Parts | None = None,
 ) -> list[Exchange]:
     """Send (or with ``dry_run`` only build) a test alert; TransportError on refusal."""
-    out = build_test_message(
+    prepared = build_test_message(
         integration,
         alert_type,
         level,
@@ -327,9 +327,9 @@ def send_test(
         parts=parts,
     )
     if session is None:
-        session = send_session(out.timeout)
+        session = send_session(prepared.out.timeout)
     with session:
-        return transport_for(integration).notify(out, session)
+        return deliver(prepared, session)
 
 
 def preview(

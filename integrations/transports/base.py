@@ -1,17 +1,23 @@
 """The contract every transport follows.
 
-A transport sends one rendered message and knows nothing of alert definitions,
-operators or the outbox: delivery (``integrations.delivery``) claims a message,
-asks ``integrations.sending.send_message`` to render it and call the transport
-for its kind, and records what came back.
+A transport sends plain requests and says what the answer means; it knows
+nothing of models, alert definitions, templates or the outbox. Delivery
+(``integrations.delivery``) claims a message and asks
+``integrations.sending.send_message`` to resolve it into plain values (an
+``Outgoing``); ``integrations.rendering`` renders the integration's steps into
+``Request`` objects (a step at a time, so a later step can use what an earlier
+one captured) and hands each to the transport, or calls a built-in kind's
+transport (Slack, PagerDuty, Twilio, e-mail), which builds its vendor's one
+request from the ``Outgoing``'s values.
 
-- Success: ``notify`` returns the list of ``Exchange`` records (one per HTTP
+- Success: a transport returns the list of ``Exchange`` records (one per HTTP
   request made, or one describing the e-mail sent).
-- Failure: ``notify`` raises ``TransportError``. ``permanent=True`` means
-  retrying cannot help (a 4xx other than 408/429, a template or configuration
-  error); otherwise delivery retries with backoff, no sooner than
-  ``retry_after`` seconds when the receiver said so. ``exchanges`` carries the
-  requests made before the failure, so the message log shows them.
+- Failure: it raises ``TransportError``. ``permanent=True`` means retrying
+  cannot help (a 4xx other than 408/429, a configuration error); otherwise
+  delivery retries with backoff, no sooner than ``retry_after`` seconds when
+  the receiver said so. ``exchanges`` carries the requests made before the
+  failure, so the message log shows them. A vendor's own answer rules live
+  in that vendor's transport module.
 
 Every ``Exchange`` is already redacted: no secret (token, password, key, a
 secret URL path or query) appears in it.
@@ -21,6 +27,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Username and password for the HTTP library to present: ``basic``,
+    or ``digest`` / ``ntlm``, which answer the receiver's challenge."""
+
+    scheme: str  # "basic", "digest" or "ntlm"
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """One rendered HTTP request, ready to send: nothing in it is a template."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    auth: Credentials | None = None
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """E-mail through Django's e-mail backend (SMTP, or a provider through
 Anymail when EMAIL_BACKEND names one): a plain-text body and, unless the
-integration's UseHtml is "false", an HTML body, both from ``templates/email/``;
-the subject per alert type may hold variables."""
+integration's UseHtml is "false", an HTML body, both from ``templates/email/``.
+The subject per alert type may hold variables: ``integrations.rendering``
+renders it into ``Outgoing.subject``; here it becomes one header line."""
 
 from __future__ import annotations
 
 import smtplib
 from collections import defaultdict
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -14,24 +16,15 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from alertsite.i18n import local_time
-from integrations import catalogue, kinds
-from integrations.templating import render
+from integrations import catalogue
 from integrations.transports.base import Exchange, TransportError
 from integrations.transports.http import MAX_EXCERPT_BYTES
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.slack import cut
 
 SUBJECT_LIMIT = 200
-# kinds.json's default subjects, listed for the translation catalogues (a test
-# keeps the two equal). A subject left at its default is sent translated.
-DEFAULT_SUBJECTS = (
-    gettext_noop("Alert: {{@monitor.name}} is failing"),
-    gettext_noop("Ok: {{@monitor.name}} is back"),
-    gettext_noop("Reminder: {{@monitor.name}} is still failing"),
-)
 
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
@@ -71,13 +64,8 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     return [exchange]
 
 
-def subject(out: Outgoing) -> str:
-    name = f"Subject{out.alert_type}"
-    default = next((s.default for s in kinds.variable_specs("email") if s.name == name), "{{@monitor.name}}")
-    template = out.var(name, default)
-    if template == default:
-        template = _(default)
-    text = render(template, out.context, functions=out.functions)
+def subject_line(text: str) -> str:
+    """The rendered subject as one header line of at most SUBJECT_LIMIT characters."""
     return cut(" ".join(text.split()), SUBJECT_LIMIT)
 
 
@@ -85,7 +73,7 @@ def build(out: Outgoing) -> EmailMultiAlternatives:
     context = template_context(out)
     text = render_to_string("email/alert.txt", context)
     message = EmailMultiAlternatives(
-        subject=subject(out),
+        subject=subject_line(out.subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[out.recipient],
@@ -96,7 +84,7 @@ def build(out: Outgoing) -> EmailMultiAlternatives:
     return message
 
 
-def template_context(out: Outgoing) -> dict:
+def template_context(out: Outgoing) -> dict[str, Any]:
     """The templates' context, in the active language: the variables by group
     and the rows and links, labelled and with times in the reader's zone."""
     groups: dict[str, dict[str, str]] = defaultdict(dict)

@@ -23,7 +23,7 @@ from requests_ntlm import HttpNtlmAuth
 from urllib3.exceptions import NameResolutionError
 
 from integrations.outbound import UnresolvableHostError
-from integrations.transports.base import Exchange, TransportError
+from integrations.transports.base import Exchange, Request, TransportError
 from integrations.transports.redact import MASK, Redactor
 
 MAX_EXCERPT_BYTES = 64 * 1024
@@ -226,6 +226,33 @@ def connection_summary(exc: BaseException, url: str, timeout: tuple[float, float
     if isinstance(exc, requests.exceptions.ConnectionError):
         return f"connection to {where} failed"
     return str(exc)
+
+
+def send(
+    session: requests.Session,
+    req: Request,
+    *,
+    redactor: Redactor,
+    exchanges: list[Exchange],
+    timeout: tuple[float, float],
+    dry_run: bool = False,
+    raw_body: list[str] | None = None,
+) -> Exchange:
+    """``request`` for a rendered ``Request``."""
+    auth = credentials(req.auth.scheme, req.auth.username, req.auth.password) if req.auth else None
+    return request(
+        session,
+        req.method,
+        req.url,
+        redactor=redactor,
+        exchanges=exchanges,
+        timeout=timeout,
+        headers=dict(req.headers),
+        body=req.body,
+        auth=auth,
+        dry_run=dry_run,
+        raw_body=raw_body,
+    )
 
 
 def credentials(auth_type: str, username: str, password: str) -> Auth:

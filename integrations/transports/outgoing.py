@@ -1,40 +1,40 @@
-"""What a transport is given: one message, already resolved to plain values.
+"""What a transport is given: one message, resolved to plain values.
 
 ``integrations.sending`` builds it from a Message (or from the catalogue's
-example values for a test); a transport reads it and sends.
+example values for a test): no model row, no template left in it. A built-in
+kind's transport (Slack, PagerDuty, Twilio, e-mail) builds its vendor's
+request from these values; for steps, ``integrations.rendering`` renders each
+into a ``Request`` and the webhook transport sends it with the message's
+redactor, timeouts and signing secrets.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from integrations.templating.functions import UserFunction
 from integrations.transports.redact import Redactor
 
-if TYPE_CHECKING:
-    from integrations.models import Integration, IntegrationStep
 
-
-@dataclass
+@dataclass(frozen=True)
 class Outgoing:
-    integration: Integration
+    kind: str  # the integration's kind: "webhook", "email", "sms", "phone", ...
     alert_type: str  # "Alert", "Ok", "Reminder" or "Acknowledged"
-    # Everything a template can name: system variables ("@alert.type"),
-    # custom fields ("@CustomField(X)") and the integration's variables ("ApiUrl").
+    # The variables snapshot: everything a template can name, system variables
+    # ("@alert.type"), custom fields ("@CustomField(X)") and the integration's
+    # variables ("ApiUrl"), all as text.
     context: dict[str, str]
     # The integration's own variables alone (fixed values and this level's values).
     variables: dict[str, str]
     message_id: str
+    # Every secret the message may carry; rendering adds the credentials it
+    # renders and the values captured as secret.
     redactor: Redactor
-    timeout: tuple[float, float]
+    timeout: tuple[float, float]  # (connect, read) seconds
     recipient: str = ""
-    # StatusHub: (service name, hook URL) for the services linked to this monitor.
-    statushub_services: list[tuple[str, str]] = field(default_factory=list)
     # Build and show the requests, send nothing (previews and --dry-run).
     dry_run: bool = False
-    # The integration's user-defined functions, by name, their keys resolved.
-    functions: dict[str, UserFunction] = field(default_factory=dict)
+    # Each request of a step is signed with each of these (HMAC-SHA256).
+    signing_secrets: tuple[str, ...] = ()
     # Phone calls for a real incident: where Twilio posts the key pressed
     # ("press 1 to acknowledge"); empty for test calls.
     voice_callback_url: str = ""
@@ -42,9 +42,8 @@ class Outgoing:
     # language, with times in this zone: the operator's, else the account's.
     language: str = ""
     time_zone: str = ""
-    # The integration's steps, in order: as stored, or as the editor holds
-    # them unsaved for a preview or test send.
-    steps: list[IntegrationStep] = field(default_factory=list)
+    # E-mail: the subject, rendered (the transport makes it one header line).
+    subject: str = ""
 
     def var(self, name: str, default: str = "") -> str:
         value = self.variables.get(name, "")

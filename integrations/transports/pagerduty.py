@@ -5,6 +5,7 @@ level's message in custom_details."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -41,7 +42,7 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     ]
 
 
-def event(out: Outgoing) -> dict:
+def event(out: Outgoing) -> dict[str, Any]:
     s = out.system
     base = {
         "routing_key": out.var("RoutingKey"),
@@ -64,7 +65,7 @@ def event(out: Outgoing) -> dict:
         "Alert definition": s("@alertDefinition.name"),
         "Escalation level": s("@escalationLevel.id"),
     }
-    payload: dict = {
+    payload: dict[str, Any] = {
         "summary": cut(f"{s('@monitor.name')}: {s('@alert.description')}", 1024),
         "source": cut(s("@monitor.url") or s("@monitor.name") or "alertsite", 255),
         "severity": severity if severity in SEVERITIES else "critical",
@@ -83,7 +84,7 @@ def event(out: Outgoing) -> dict:
         )
         if s(name).startswith(("http://", "https://"))
     ]
-    result = {**base, "event_action": "trigger", "payload": payload, "client": "alertsite"}
+    result: dict[str, Any] = {**base, "event_action": "trigger", "payload": payload, "client": "alertsite"}
     if links:
         result["links"] = links
         result["client_url"] = links[0]["href"]

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
-from integrations.templating.encoders import json_encode, xml_encode
+from integrations.transports.base import Exchange
+from integrations.transports.escape import json_string, xml_text
 
 MASK = "********"
 MIN_SECRET_LENGTH = 4
@@ -48,8 +49,8 @@ class Redactor:
             replacement = f"{parts.scheme}://{parts.netloc}/{MASK}"
         variants = {
             secret: replacement,
-            json_encode(secret): replacement,
-            xml_encode(secret): replacement,
+            json_string(secret): replacement,
+            xml_text(secret): replacement,
             quote(secret, safe=""): MASK,
             quote_plus(secret): MASK,
             quote(secret, safe="/:"): replacement,
@@ -90,3 +91,20 @@ class Redactor:
             else:
                 shown[name] = self.text(value)
         return shown
+
+
+def redact_exchanges(exchanges: list[Exchange], redactor: Redactor) -> None:
+    """Apply the redactor again to what is already recorded (after a secret
+    was captured from a response)."""
+    for exchange in exchanges:
+        request = dict(exchange.request)
+        if "url" in request:
+            request["url"] = redactor.url(str(request["url"]))
+        if isinstance(request.get("headers"), dict):
+            request["headers"] = redactor.headers(request["headers"])
+        if "body" in request:
+            request["body"] = redactor.text(str(request["body"]))
+        exchange.request = request
+        exchange.headers = {name: redactor.text(value) for name, value in exchange.headers.items()}
+        exchange.body = redactor.text(exchange.body)
+        exchange.error = redactor.text(exchange.error)

@@ -4,6 +4,7 @@ alert type), with a plain-text ``text`` as the notification fallback."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -48,14 +49,14 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     ]
 
 
-def payload(out: Outgoing) -> dict:
+def payload(out: Outgoing) -> dict[str, Any]:
     """The message in the channel's language: the account's."""
     language = out.language or settings.ACCOUNT_LANGUAGE
     with translation.override(language):
         return _payload(out, language)
 
 
-def _payload(out: Outgoing, language: str) -> dict:
+def _payload(out: Outgoing, language: str) -> dict[str, Any]:
     s = out.system
     kind = str(TYPE_LABELS.get(out.alert_type, out.alert_type))
     title = cut(f"{kind}: {s('@monitor.name')}", HEADER_LIMIT)
@@ -77,7 +78,7 @@ def _payload(out: Outgoing, language: str) -> dict:
         )
         if s(name).startswith(("http://", "https://")) and not any(c in s(name) for c in "<>|")
     ]
-    blocks: list[dict] = [
+    blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
         {"type": "section", "text": {"type": "mrkdwn", "text": cut("\n".join(lines), SECTION_LIMIT)}},
     ]

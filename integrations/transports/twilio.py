@@ -2,7 +2,8 @@
 that speaks the alert). Both are form-encoded with HTTP Basic auth. A phone
 call never announces an OK. Text is cut to Twilio's limits: an SMS body of
 1600 characters, inline TwiML of 4000. An SMS or Phone integration with steps
-of its own sends through that generic HTTP gateway instead.
+of its own sends through that generic HTTP gateway instead
+(``integrations.rendering`` renders them, with ``sms_text`` as ``{{Text}}``).
 
 A call for a real incident asks "press 1 to acknowledge" (``<Gather>``);
 ``integrations.voice`` takes Twilio's post of the key pressed."""
@@ -22,13 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alertsite.i18n import SPEECH_LANGUAGES, local_time
-from integrations.captures import chain_for
-from integrations.templating.encoders import xml_encode
 from integrations.transports import http
 from integrations.transports.base import Exchange, TransportError
+from integrations.transports.escape import xml_text
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.slack import cut
-from integrations.transports.webhook import run_chain
 
 DEFAULT_BASE_URL = "https://api.twilio.com/2010-04-01"
 SMS_LIMIT = 1600
@@ -36,13 +35,16 @@ TWIML_LIMIT = 4000
 PRESS_1 = gettext_lazy("Press 1 to acknowledge.")
 
 
+def silent(out: Outgoing) -> bool:
+    """A phone call is only made for an alert or a reminder: nobody is woken
+    to hear that all is well, or that someone is on it (a gateway too)."""
+    return out.kind == "phone" and out.alert_type not in ("Alert", "Reminder")
+
+
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
-    phone = out.integration.kind == "phone"
-    if phone and out.alert_type not in ("Alert", "Reminder"):
-        return []  # nobody is woken to hear that all is well, or that someone is on it
-    steps = list(out.steps)
-    if steps:
-        return _gateway(steps, out, session)
+    if silent(out):
+        return []
+    phone = out.kind == "phone"
     sid, token, sender = out.var("TwilioAccountSid"), out.var("TwilioAuthToken"), out.var("FromNumber")
     missing = [
         n for n, v in (("TwilioAccountSid", sid), ("TwilioAuthToken", token), ("FromNumber", sender)) if not v
@@ -113,35 +115,23 @@ def twiml(out: Outgoing) -> str:
         has_error = _("Monitor %(monitor)s has an error.") % values
         started_at = _("The error started at %(time)s.") % values
         speech = f"{intro} {has_error} {values['description']} {started_at} {s('@escalationLevel.message')}"
-        press_1 = xml_encode(str(PRESS_1))
-    voice = xml_encode(out.var("Voice", "alice"))
+        press_1 = xml_text(str(PRESS_1))
+    voice = xml_text(out.var("Voice", "alice"))
     # Twilio reads the text in this language (the default is American English).
     say = f'<Say voice="{voice}" language="{SPEECH_LANGUAGES.get(language, "en-US")}"'
     head, tail = f'<Response>{say} loop="2">', "</Say></Response>"
     if out.voice_callback_url:
-        action = xml_encode(out.voice_callback_url)
+        action = xml_text(out.voice_callback_url)
         head = f'<Response><Gather numDigits="1" timeout="10" method="POST" action="{action}">{say} loop="2">'
         tail = f"</Say>{say}>{press_1}</Say></Gather></Response>"
     room = TWIML_LIMIT - len(head) - len(tail)
-    spoken = xml_encode(speech)
+    spoken = xml_text(speech)
     if len(spoken) > room:
         # Cut the text, not the escaped form, so no entity is split.
         while len(spoken) > room:
             speech = speech[: len(speech) - max(1, len(spoken) - room)]
-            spoken = xml_encode(speech)
+            spoken = xml_text(speech)
     return head + spoken + tail
-
-
-def _gateway(steps: list, out: Outgoing, session: requests.Session) -> list[Exchange]:
-    """A generic SMS/voice HTTP gateway instead of Twilio: the integration's
-    own steps, with ``{{Recipient}}`` and ``{{Text}}`` (already cut to 1600)."""
-    chain = chain_for(steps, out.alert_type)
-    if not chain:
-        return []
-    if not out.recipient:
-        raise TransportError("No phone number to send to.", permanent=True)
-    text = sms_text(out)
-    return run_chain(chain, out, session, extra_context={"Recipient": out.recipient, "Text": text})
 
 
 def request_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:

@@ -7,7 +7,8 @@ names a kind of module and what it must never import.
 - Rendering is pure: the template language knows nothing of ours but itself
   and the variable catalogue (data).
 - A transport sends one rendered request: it knows nothing of alerting,
-  delivery, the queue or the web faces.
+  delivery, the queue or the web faces; and it is given plain values, so it
+  reads no model, no database and renders no template.
 - Models import no API, admin, task, delivery, engine or transport code.
 - The task queue has one door: only ``integrations.tasks`` and the queue
   module beneath it put work on django-q2.
@@ -108,6 +109,26 @@ RULES = [
         "a transport sends a request; it knows no alerting, delivery, queue or web code",
         ("integrations.transports",),
         ("alerting", "integrations.delivery", "integrations.tasks", "integrations.sending", "django_q", *WEB),
+    ),
+    Rule(
+        # Delivery renders (pure templating over the variables snapshot) into
+        # plain requests; a transport sends them and classifies the answer. A
+        # transport that could read a model or the database, or render a
+        # template, could send something other than what was rendered and
+        # previewed (a row changed since, a template rendered twice), and the
+        # test sends, previews and deliveries would drift apart. Importing the
+        # step renderer or the captures would be the same thing by a detour,
+        # and a circle (they import the transports).
+        "a transport reads no model and renders no template",
+        ("integrations.transports",),
+        (
+            "integrations.models",
+            "integrations.templating",
+            "integrations.rendering",
+            "integrations.captures",
+            "alerting",
+            "django.db",
+        ),
     ),
     Rule(
         "models import no API, admin, task, delivery, engine or transport code",

@@ -7,7 +7,8 @@ from __future__ import annotations
 from integrations import catalogue
 from integrations.models import Integration
 from integrations.outbound import outbound_session
-from integrations.sending import build_outgoing, transport_for
+from integrations.rendering import deliver
+from integrations.sending import build_outgoing
 from integrations.transports.base import Exchange
 
 HOSTILE = {
@@ -27,11 +28,11 @@ def values(alert_type: str, level: int = 1, **overrides: str) -> dict[str, str]:
 
 def send(integration: Integration, alert_type: str, level: int = 1, **overrides: str) -> list[Exchange]:
     """Send ``alert_type`` with hostile values, as delivery would."""
-    out = build_outgoing(
+    prepared = build_outgoing(
         integration,
         alert_type=alert_type,
         system=values(alert_type, level, **overrides),
         message_id=f"hostile-{alert_type}",
     )
-    with outbound_session(*out.timeout) as session:
-        return transport_for(integration).notify(out, session)
+    with outbound_session(*prepared.out.timeout) as session:
+        return deliver(prepared, session)

@@ -68,12 +68,12 @@ def test_email_both_parts_and_subject(settings, use_html: str) -> None:
 
 def test_email_escapes_html_and_keeps_text_raw(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from integrations.rendering import deliver
     from integrations.sending import build_test_message
-    from integrations.transports import email
 
-    out = build_test_message(builtin("email"), "Alert", recipient="a@example.com")
-    out.context["@alert.description"] = "<script>x</script> & more"
-    email.notify(out, session=None)
+    prepared = build_test_message(builtin("email"), "Alert", recipient="a@example.com")
+    prepared.out.context["@alert.description"] = "<script>x</script> & more"
+    deliver(prepared, session=None)  # e-mail needs no HTTP session
     sent = mail.outbox[0]
     assert "<script>x</script> & more" in sent.body
     assert "&lt;script&gt;" in sent.alternatives[0][0] and "<script>" not in sent.alternatives[0][0]
@@ -107,7 +107,7 @@ def test_sms_is_cut_to_1600(receiver) -> None:
     from integrations.sending import build_test_message
     from integrations.transports import twilio
 
-    out = build_test_message(builtin("sms", **TWILIO), "Alert", recipient="+14155550100")
+    out = build_test_message(builtin("sms", **TWILIO), "Alert", recipient="+14155550100").out
     out.context["@alert.description"] = "x" * 5000
     assert len(twilio.sms_text(out)) == 1600
 
@@ -132,7 +132,7 @@ def test_twiml_is_cut_to_4000_without_breaking_entities() -> None:
     from integrations.sending import build_test_message
     from integrations.transports import twilio
 
-    out = build_test_message(builtin("phone", **TWILIO), "Alert", recipient="+14155550100")
+    out = build_test_message(builtin("phone", **TWILIO), "Alert", recipient="+14155550100").out
     out.context["@alert.description"] = "<&>" * 3000
     twiml = twilio.twiml(out)
     assert len(twiml) <= 4000 and twiml.endswith("</Say></Response>")
