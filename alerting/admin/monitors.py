@@ -21,7 +21,7 @@ from alerting.admin.coverage import monitor_summary
 from alerting.admin.key_value import KeyValueField
 from alerting.admin.ping_urls import PingUrlAdminMixin
 from alerting.admin.schedule_fields import SCHEDULE_FIELDS
-from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
+from alerting.models import MaintenancePeriod, MaintenanceType, Monitor, MonitorGroup
 
 
 class MaintenancePeriodInline(admin.StackedInline):
@@ -116,7 +116,11 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     ) -> HttpResponse:
         monitor = self.get_object(request, object_id)
         periods = MaintenancePeriod.active_for(monitor, timezone.now()) if monitor is not None else []
-        extra = {"maintenance_now": [maintenance_now.describe(p) for p in periods], **(extra_context or {})}
+        extra = {
+            "maintenance_now": [maintenance_now.describe(p) for p in periods],
+            "monitoring_off": any(p.maintenance_type == MaintenanceType.DISABLE_MONITORING for p in periods),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra)
 
     def get_urls(self) -> list[URLPattern]:

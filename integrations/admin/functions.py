@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alertsite.secret_forms import SecretFieldsMixin
@@ -48,7 +49,10 @@ class MappingField(forms.Field):
             if not line.strip():
                 continue
             if ARROW not in line:
-                raise ValidationError(f"Line {number}: write input {ARROW} output.")
+                raise ValidationError(
+                    gettext("Line %(number)s: write input %(arrow)s output.")
+                    % {"number": number, "arrow": ARROW}
+                )
             given, result = line.split(ARROW, 1)
             rows.append([given.strip(), result.strip()])
         return rows
@@ -150,7 +154,8 @@ class VaultItemAdmin(admin.ModelAdmin):
         if used:
             self.message_user(
                 request,
-                f"“{obj}” is used by {', '.join(used)}; remove those references before deleting it.",
+                gettext("“%(name)s” is used by %(used)s; remove those references before deleting it.")
+                % {"name": obj, "used": ", ".join(used)},
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:integrations_vaultitem_change", args=[object_id]))
