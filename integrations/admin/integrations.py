@@ -68,7 +68,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             delivery += (("consecutive_failures", "paused_until"),)
         sets: list[Any] = [
             (None, {"fields": main}),
-            ("Delivery", {"fields": delivery, "classes": ("collapse",)}),
+            (gettext("Delivery"), {"fields": delivery, "classes": ("collapse",)}),
         ]
         kind = obj.kind if obj is not None else request.GET.get("kind", "")
         test = ["test_alert_type", "test_level"]
@@ -82,8 +82,10 @@ class IntegrationAdmin(admin.ModelAdmin):
                 {
                     "fields": test,
                     "classes": ("test-fieldset",),
-                    "description": "Previews or sends a test alert, with example values for every "
-                    "variable, of the form as it stands: nothing is saved.",
+                    "description": gettext(
+                        "Previews or sends a test alert, with example values for every "
+                        "variable, of the form as it stands: nothing is saved."
+                    ),
                 },
             )
         )
