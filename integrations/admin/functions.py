@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,13 @@ from integrations.validation_functions import vault_usage
 ARROW = "=>"
 
 
+def mapping_help() -> str:
+    return gettext(
+        "Mapping: one row per line, input %(arrow)s output (spaces around them are ignored). "
+        "The input must match exactly."
+    ) % {"arrow": ARROW}
+
+
 class MappingField(forms.Field):
     """A mapping edited as lines ``input => output``; stored as [[input, output], …]."""
 
@@ -31,8 +39,7 @@ class MappingField(forms.Field):
         kwargs["required"] = False
         kwargs.setdefault(
             "help_text",
-            f"Mapping: one row per line, input {ARROW} output (spaces around them are ignored). "
-            "The input must match exactly.",
+            lazy(mapping_help, str)(),
         )
         super().__init__(**kwargs)
 
