@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from alerting.models import Monitor
 
 
@@ -22,7 +24,7 @@ def link_errors(
     if not isinstance(variable_values, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in variable_values.items()
     ):
-        errors["variable_values"] = "Enter an object whose keys and values are all strings."
+        errors["variable_values"] = gettext("Enter an object whose keys and values are all strings.")
     else:
         from integrations.validation import level_value_errors
 
@@ -34,24 +36,28 @@ def link_errors(
         )
         unknown = sorted(set(variable_values) - per_level)
         if unknown:
-            allowed = ", ".join(sorted(per_level)) or "none"
-            errors["variable_values"] = (
-                f"{', '.join(unknown)}: not a per-level variable of {integration.name} (it has: {allowed})."
-            )
+            allowed = ", ".join(sorted(per_level)) or gettext("none")
+            errors["variable_values"] = gettext(
+                "%(names)s: not a per-level variable of %(integration)s (it has: %(allowed)s)."
+            ) % {"names": ", ".join(unknown), "integration": integration.name, "allowed": allowed}
     if extra_email_addresses and integration.kind != IntegrationKind.EMAIL:
-        errors["extra_email_addresses"] = "Extra e-mail addresses are for e-mail integrations only."
+        errors["extra_email_addresses"] = gettext("Extra e-mail addresses are for e-mail integrations only.")
     if statushub_service_links:
         if integration.kind != IntegrationKind.STATUSHUB:
-            errors["statushub_service_links"] = "StatusHub service links are for StatusHub integrations only."
+            errors["statushub_service_links"] = gettext(
+                "StatusHub service links are for StatusHub integrations only."
+            )
         elif isinstance(statushub_service_links, list):
             services = set(integration.statushub_services.values_list("name", flat=True))
             for item in statushub_service_links:
                 if not isinstance(item, dict):
                     continue
                 if item.get("service") not in services:
-                    errors["statushub_service_links"] = (
-                        f"{integration.name} has no StatusHub service named {item.get('service')!r}."
-                    )
+                    errors["statushub_service_links"] = gettext(
+                        "%(integration)s has no StatusHub service named %(service)s."
+                    ) % {"integration": integration.name, "service": repr(item.get("service"))}
                 elif not Monitor.objects.filter(key=item.get("monitor")).exists():
-                    errors["statushub_service_links"] = f"No monitor has the key {item.get('monitor')!r}."
+                    errors["statushub_service_links"] = gettext("No monitor has the key %(key)s.") % {
+                        "key": repr(item.get("monitor"))
+                    }
     return errors

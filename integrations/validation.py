@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from integrations import captures, kinds
 from integrations.templating import validate
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 # Office 365 connectors (incoming webhooks on these hosts) were retired by Microsoft.
 RETIRED_TEAMS_HOSTS = ("webhook.office.com", "outlook.office.com", "outlook.office365.com")
-RETIRED_TEAMS_MESSAGE = (
+RETIRED_TEAMS_MESSAGE = gettext_lazy(
     "This is an Office 365 connector URL ({host}). Microsoft retired Office 365 connectors, so "
     "messages sent there are lost. In Teams, create a Workflow from the template 'Post to a "
     "channel when a webhook request is received' and paste its URL instead."
@@ -93,11 +94,11 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
         isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         for pair in headers
     ):
-        header_errors.append('Enter headers as a list of ["Name", "value"] pairs.')
+        header_errors.append(gettext('Enter headers as a list of ["Name", "value"] pairs.'))
     else:
         for name, value in headers:
             if not name.strip() or any(c in name for c in ":\r\n "):
-                header_errors.append(f"{name!r} is not a valid header name.")
+                header_errors.append(gettext("%(name)s is not a valid header name.") % {"name": repr(name)})
             header_errors.extend(
                 f"header {name}: {m}" for m in template_errors(value, names, functions=functions)
             )
@@ -108,11 +109,13 @@ def step_errors(step: IntegrationStep, names: Collection[str]) -> dict[str, list
         errors.setdefault("url", []).append(url_error)
     if step.auth_type in ("basic", "digest", "ntlm") and not step.auth_username:
         kind = {"basic": "Basic", "digest": "Digest", "ntlm": "NTLM"}[step.auth_type]
-        errors.setdefault("auth_username", []).append(f"{kind} authentication needs a username.")
+        errors.setdefault("auth_username", []).append(
+            gettext("%(kind)s authentication needs a username.") % {"kind": kind}
+        )
     if step.auth_type == "bearer" and not step.auth_token:
-        errors.setdefault("auth_token", []).append("Bearer authentication needs a token.")
+        errors.setdefault("auth_token", []).append(gettext("Bearer authentication needs a token."))
     if not step.alert_types():
-        errors.setdefault("handles_alert", []).append("Tick at least one alert type for this step.")
+        errors.setdefault("handles_alert", []).append(gettext("Tick at least one alert type for this step."))
     capture_problems = captures.definition_errors(step.captures)
     if capture_problems:
         errors.setdefault("captures", []).extend(capture_problems)
@@ -176,6 +179,10 @@ def retired_url_error(value: str) -> str:
     return ""
 
 
+def needs_value(name: str) -> str:
+    return gettext("%(name)s needs a value (or choose 'Value per escalation level').") % {"name": name}
+
+
 def clean_variable(variable: IntegrationVariable) -> None:
     from integrations.models import VariableMode
 
@@ -193,7 +200,7 @@ def clean_variable(variable: IntegrationVariable) -> None:
         if message:
             errors.append(message)
         if spec and spec.choices and value not in spec.choices:
-            errors.append(f"Choose one of: {', '.join(spec.choices)}.")
+            errors.append(gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(spec.choices)})
         if spec and spec.template and integration is not None:
             # The admin sets known_function_names when functions are edited on the same page.
             functions = getattr(variable, "known_function_names", None)
@@ -204,12 +211,16 @@ def clean_variable(variable: IntegrationVariable) -> None:
             # As Uptrends' value picker: plain text, or a vault credential set's field.
             errors.extend(vault_only_errors(value, "A variable's value"))
     elif spec and spec.required and variable.mode == VariableMode.FIXED:
-        errors.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")
+        errors.append(needs_value(variable.name))
     if variable.is_secret and variable.mode == VariableMode.PER_LEVEL:
         # Per-level values live in the levels' plain configuration (and in each
         # message's snapshot), where a secret would be neither encrypted nor hidden.
         raise ValidationError(
-            {"mode": "A secret variable keeps one value here, encrypted; per-level values are not secret."}
+            {
+                "mode": gettext(
+                    "A secret variable keeps one value here, encrypted; per-level values are not secret."
+                )
+            }
         )
     if errors:
         field = "secret_value" if variable.is_secret else "value"
@@ -225,7 +236,10 @@ def level_value_errors(integration: Integration, values: dict[str, str]) -> list
             errors.append(f"{name}: {message}")
         spec = kinds.spec_for(integration, name)
         if spec and spec.choices and value and value not in spec.choices:
-            errors.append(f"{name}: choose one of {', '.join(spec.choices)}.")
+            errors.append(
+                gettext("%(name)s: choose one of %(choices)s.")
+                % {"name": name, "choices": ", ".join(spec.choices)}
+            )
     return errors
 
 
@@ -239,10 +253,14 @@ def clean_integration(integration: Integration) -> None:
     from integrations import presets
 
     if integration.preset and integration.preset not in presets.presets():
-        raise ValidationError({"preset": f"Unknown preset {integration.preset!r}."})
+        raise ValidationError(
+            {"preset": gettext("Unknown preset %(preset)s.") % {"preset": repr(integration.preset)}}
+        )
     secrets = integration.signing_secrets or []
     if not isinstance(secrets, list) or not all(isinstance(s, str) and len(s) >= 16 for s in secrets):
-        raise ValidationError({"signing_secrets": "Enter a list of secrets of at least 16 characters each."})
+        raise ValidationError(
+            {"signing_secrets": gettext("Enter a list of secrets of at least 16 characters each.")}
+        )
 
 
 def _host(value: str) -> str:
@@ -304,5 +322,5 @@ def missing_required_values(integration: Integration) -> list[str]:
     for variable in integration.variables.all():
         spec = kinds.spec_for(integration, variable.name)
         if spec and spec.required and variable.mode == VariableMode.FIXED and not variable.get_value():
-            problems.append(f"{variable.name} needs a value (or choose 'Value per escalation level').")
+            problems.append(needs_value(variable.name))
     return problems

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 
 import pytest
 from django.apps import apps as django_apps
 from django.test import Client
+from django.utils import translation
 
 from tests.redis_server import redis_url  # noqa: F401  (a fixture)
 
@@ -14,6 +16,15 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
     if marker is not None and marker.kwargs.get("transaction"):
         return True
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request with another
+    Accept-Language leaves its language active in the thread (as it would in a
+    server's worker thread until its next request)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

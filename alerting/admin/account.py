@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -65,7 +66,7 @@ class AccountSettingsAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Stop all alerts?",
+            "title": gettext("Stop all alerts?"),
             "queued": queued,
         }
         return TemplateResponse(request, "admin/alerting/stop_all_confirmation.html", context)
@@ -82,9 +83,13 @@ class AccountSettingsAdmin(admin.ModelAdmin):
             stop_all_alerts=on, changed_at=timezone.now(), changed_by=request.user.get_username()
         )
         if on:
-            self.message_user(request, "Stop all alerts is on: no messages will be sent.", messages.WARNING)
+            self.message_user(
+                request, gettext("Stop all alerts is on: no messages will be sent."), messages.WARNING
+            )
         else:
-            self.message_user(request, "Stop all alerts is off: alerts are sent again.", messages.SUCCESS)
+            self.message_user(
+                request, gettext("Stop all alerts is off: alerts are sent again."), messages.SUCCESS
+            )
         return HttpResponseRedirect(reverse("admin:index") + "#stop-all")
 
 
@@ -113,10 +118,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
         obj._state.adding = False
         self.message_user(
             request,
-            f"API key created. Copy it now, it is shown only once: {raw}",
+            gettext("API key created. Copy it now, it is shown only once: %(key)s") % {"key": raw},
         )
 
     @admin.action(description=_("Revoke selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"{count} key(s) revoked.")
+        self.message_user(request, gettext("%(count)s key(s) revoked.") % {"count": count})

@@ -16,6 +16,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
 from alerting import config_snapshot
 from alerting.config_snapshot import Snapshot
@@ -35,15 +36,19 @@ class Cover:
         return reverse("admin:alerting_alertdefinition_change", args=[self.definition_id])
 
     def text(self) -> str:
-        return f"{self.name} {' and '.join(self.reasons)}"
+        return f"{self.name} {and_join(self.reasons)}"
+
+
+def and_join(parts: Any) -> str:
+    return gettext(" and ").join(parts)
 
 
 def _reason(path: Any, group_names: dict[Any, str]) -> str:
     if path == ALL_MONITORS:
-        return "via All monitors"
+        return gettext("via All monitors")
     if path == DIRECTLY:
-        return "directly"
-    return f"via group {group_names.get(path, '?')}"
+        return gettext("directly")
+    return gettext("via group %(group)s") % {"group": group_names.get(path, "?")}
 
 
 def _sending(snapshot: Snapshot) -> set[Any]:
@@ -71,18 +76,23 @@ def monitor_summary(monitor: Monitor) -> SafeString:
     covers = monitor_coverage(monitor)
     warnings = []
     if not monitor.is_active:
-        warnings.append("The monitor is inactive: it raises no alerts.")
+        warnings.append(gettext("The monitor is inactive: it raises no alerts."))
     elif not monitor.generate_alerts:
-        warnings.append("Generate alerts is off: results are recorded, no alerts are raised.")
+        warnings.append(gettext("Generate alerts is off: results are recorded, no alerts are raised."))
     if not any(c.sends for c in covers):
         warnings.append(
-            "No active alert definition with an active level covers this monitor: nobody is told."
+            gettext("No active alert definition with an active level covers this monitor: nobody is told.")
         )
     items = format_html_join(
         "; ",
         '<a href="{}">{}</a> {}{}',
         (
-            (c.url, c.name, " and ".join(c.reasons), "" if c.sends else " (no active level: sends nothing)")
+            (
+                c.url,
+                c.name,
+                and_join(c.reasons),
+                "" if c.sends else gettext(" (no active level: sends nothing)"),
+            )
             for c in covers
         ),
     )
@@ -97,7 +107,7 @@ def definition_summary(definition: AlertDefinition) -> SafeString:
     if not definition.is_active:
         return format_html(
             '<div class="coverage-summary"><p class="coverage-warning">{}</p></div>',
-            "Inactive: this definition covers no monitor and sends nothing until it is switched on.",
+            gettext("Inactive: this definition covers no monitor and sends nothing until it is switched on."),
         )
     snapshot = config_snapshot.get()
     reasons: Counter[str] = Counter()
@@ -121,37 +131,44 @@ def definition_summary(definition: AlertDefinition) -> SafeString:
                 other_reasons.setdefault(other, set()).update(_reason(p, group_names) for p in ways)
     parts = []
     if definition.pk in snapshot.everyone:
-        parts.append(format_html("Covers <strong>every monitor</strong> ({}) via All monitors.", total))
+        text = gettext("Covers <strong>every monitor</strong> (%(count)s) via All monitors.")
+        parts.append(format_html(text.replace("%(count)s", "{}"), total))
     elif covered:
         detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        text = ngettext(
+            "Covers <strong>%(count)s monitor</strong>: %(detail)s.",
+            "Covers <strong>%(count)s monitors</strong>: %(detail)s.",
+            covered,
+        )
         parts.append(
-            format_html(
-                "Covers <strong>{} monitor{}</strong>: {}.", covered, "s" if covered != 1 else "", detail
-            )
+            format_html(text.replace("%(count)s", "{}").replace("%(detail)s", "{}"), covered, detail)
         )
     else:
-        parts.append(format_html("{}", "Covers no monitor yet: choose monitors or monitor groups below."))
+        parts.append(
+            format_html("{}", gettext("Covers no monitor yet: choose monitors or monitor groups below."))
+        )
     if others:
         names = dict(AlertDefinition.objects.filter(pk__in=list(others)).values_list("pk", "name"))
         also = format_html_join(
             "; ",
-            '<a href="{}">{}</a> {} ({} of {})',
+            '<a href="{}">{}</a> {} ({})',
             (
                 (
                     reverse("admin:alerting_alertdefinition_change", args=[other]),
                     names.get(other, "?"),
-                    " and ".join(sorted(other_reasons[other])),
-                    count,
-                    covered,
+                    and_join(sorted(other_reasons[other])),
+                    gettext("%(count)s of %(total)s") % {"count": count, "total": covered},
                 )
                 for other, count in sorted(others.items(), key=lambda item: names.get(item[0], "").lower())
             ),
         )
-        parts.append(format_html("Also covering these monitors, and alerting too: {}.", also))
+        text = gettext("Also covering these monitors, and alerting too: %(definitions)s.")
+        parts.append(format_html(text.replace("%(definitions)s", "{}"), also))
     if definition.pk not in _sending(snapshot):
         parts.append(
             format_html(
-                "<span class='coverage-warning'>{}</span>", "No active level: this definition sends nothing."
+                "<span class='coverage-warning'>{}</span>",
+                gettext("No active level: this definition sends nothing."),
             )
         )
     return format_html(

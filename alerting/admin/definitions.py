@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.admin.coverage import definition_summary
@@ -55,7 +56,7 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
     @admin.display(description=_("Coverage"))
     def coverage(self, obj: AlertDefinition | None) -> SafeString:
         if obj is None or obj.pk is None or obj._state.adding:
-            return format_html("{}", "Shown once the definition is saved.")
+            return format_html("{}", gettext("Shown once the definition is saved."))
         return definition_summary(obj)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -71,14 +72,14 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
             .filter(_ops=0, _groups=0, _links=0)
         ]
         if silent:
-            which = (
-                f"Level {silent[0]} is active but notifies"
-                if len(silent) == 1
-                else f"Levels {', '.join(silent)} are active but notify"
+            text = ngettext(
+                "Level %(levels)s is active but notifies nobody: choose operators, an operator group or an "
+                "integration.",
+                "Levels %(levels)s are active but notify nobody: choose operators, an operator group or an "
+                "integration.",
+                len(silent),
             )
-            messages.warning(
-                request, f"{which} nobody: choose operators, an operator group or an integration."
-            )
+            messages.warning(request, text % {"levels": ", ".join(silent)})
 
     def get_formset_kwargs(
         self, request: HttpRequest, obj: AlertDefinition, inline: Any, prefix: str

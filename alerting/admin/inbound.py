@@ -185,7 +185,7 @@ class InboundSourceAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Inbound sources",
+            "title": _("Inbound sources"),
             "sources": sources,
             "kept": KEPT_PER_FORMAT,
             "can_change": self.has_change_permission(request),

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.admin.history import AlertInline, ReadOnlyAdmin
@@ -23,7 +24,13 @@ from alerting.models.incidents import acknowledged_q
 from integrations.tasks import deliver_after_commit
 
 # The snooze choices on the incident page: minutes, 0 = until resolved.
-SNOOZES = [(0, "until resolved"), (30, "30 minutes"), (60, "1 hour"), (240, "4 hours"), (1440, "24 hours")]
+SNOOZES = [
+    (0, _("until resolved")),
+    (30, _("30 minutes")),
+    (60, _("1 hour")),
+    (240, _("4 hours")),
+    (1440, _("24 hours")),
+]
 STATUS_BADGES = {
     IncidentStatus.OPEN: "badge-bad",
     IncidentStatus.ACKNOWLEDGED: "badge-wait",
@@ -41,23 +48,24 @@ def status_badge(incident: Incident, now: dt.datetime) -> str:
     status = incident.status_at(now)
     title = ""
     if status == IncidentStatus.ACKNOWLEDGED:
-        title = f"by {incident.acknowledged_by or 'someone'}"
+        title = gettext("by %(name)s") % {"name": incident.acknowledged_by or gettext("someone")}
         if incident.acknowledged_until is not None:
-            title += f", snoozed until {timezone.localtime(incident.acknowledged_until):%Y-%m-%d %H:%M}"
+            until = f"{timezone.localtime(incident.acknowledged_until):%Y-%m-%d %H:%M}"
+            title += gettext(", snoozed until %(time)s") % {"time": until}
     badge = STATUS_BADGES[IncidentStatus(status)]
     return format_html('<span class="badge {}" title="{}">{}</span>', badge, title, status)
 
 
 class IncidentStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
-            ("open", "Open"),
-            ("acknowledged", "Acknowledged"),
-            ("unresolved", "Open or acknowledged"),
-            ("resolved", "Resolved"),
+            ("open", gettext("Open")),
+            ("acknowledged", gettext("Acknowledged")),
+            ("unresolved", gettext("Open or acknowledged")),
+            ("resolved", gettext("Resolved")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -147,8 +155,13 @@ class IncidentAdmin(ReadOnlyAdmin):
                 done += 1
             except (IncidentResolved, Incident.DoesNotExist):
                 skipped += 1
-        note = f"; {skipped} resolved one(s) left as they were" if skipped else ""
-        self.message_user(request, f"Acknowledged {done} incident(s){note}.")
+        if skipped:
+            text = gettext(
+                "Acknowledged %(done)s incident(s); %(skipped)s resolved one(s) left as they were."
+            )
+        else:
+            text = gettext("Acknowledged %(done)s incident(s).")
+        self.message_user(request, text % {"done": done, "skipped": skipped})
 
     @admin.action(description=_("Unacknowledge the selected incidents (escalation resumes)"))
     def unacknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
@@ -160,7 +173,10 @@ class IncidentAdmin(ReadOnlyAdmin):
                 done += 1
             except (IncidentResolved, Incident.DoesNotExist):
                 pass
-        self.message_user(request, f"Unacknowledged {done} incident(s); their escalation resumes.")
+        self.message_user(
+            request,
+            gettext("Unacknowledged %(done)s incident(s); their escalation resumes.") % {"done": done},
+        )
 
     def get_urls(self) -> list[URLPattern]:
         # Ahead of the inherited "<path:object_id>/", which would take them for an id.
@@ -193,15 +209,25 @@ class IncidentAdmin(ReadOnlyAdmin):
                     until=self._snooze_end(request),
                 )
                 deliver_after_commit(raised.message_ids)
-                messages.success(request, f"{incident.monitor}: acknowledged.")
+                messages.success(
+                    request, gettext("%(monitor)s: acknowledged.") % {"monitor": incident.monitor}
+                )
             else:
                 _incident, raised = unacknowledge(incident.key)
                 deliver_after_commit(raised.message_ids)
-                messages.success(request, f"{incident.monitor}: unacknowledged; escalation resumes.")
+                messages.success(
+                    request,
+                    gettext("%(monitor)s: unacknowledged; escalation resumes.")
+                    % {"monitor": incident.monitor},
+                )
         except IncidentResolved:
-            messages.error(request, f"{incident.monitor}: the incident is resolved, nothing to acknowledge.")
+            messages.error(
+                request,
+                gettext("%(monitor)s: the incident is resolved, nothing to acknowledge.")
+                % {"monitor": incident.monitor},
+            )
         except ValueError:
-            messages.error(request, "Choose a snooze from the list.")
+            messages.error(request, gettext("Choose a snooze from the list."))
         return back
 
     def _snooze_end(self, request: HttpRequest) -> dt.datetime | None:

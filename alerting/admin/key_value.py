@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 BLANK_ROWS = 2
 
@@ -19,8 +20,9 @@ BLANK_ROWS = 2
 class KeyValueWidget(forms.Widget):
     template_name = "alerting/widgets/key_value.html"
 
-    def __init__(self, key_label: str = "Name", value_label: str = "Value", attrs: Any = None) -> None:
+    def __init__(self, key_label: str = "", value_label: str = "", attrs: Any = None) -> None:
         super().__init__(attrs)
+        # Empty: "Name" and "Value" in the reader's language, chosen when drawn.
         self.key_label = key_label
         self.value_label = value_label
 
@@ -37,7 +39,9 @@ class KeyValueWidget(forms.Widget):
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         rows = self.format_value(value) + [("", "")] * BLANK_ROWS
-        context["widget"].update({"rows": rows, "key_label": self.key_label, "value_label": self.value_label})
+        key_label = self.key_label or gettext("Name")
+        value_label = self.value_label or gettext("Value")
+        context["widget"].update({"rows": rows, "key_label": key_label, "value_label": value_label})
         return context
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[tuple[str, str]] | None:
@@ -66,10 +70,10 @@ class KeyValueField(forms.Field):
             key, val = (key or "").strip(), (val or "").strip()
             if not key:
                 if val:
-                    errors.append(f"The value {val!r} has no name.")
+                    errors.append(gettext("The value %(value)s has no name.") % {"value": repr(val)})
                 continue
             if key in result:
-                errors.append(f"{key} is named twice.")
+                errors.append(gettext("%(name)s is named twice.") % {"name": key})
             result[key] = val
         if errors:
             raise ValidationError(errors)

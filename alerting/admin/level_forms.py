@@ -13,6 +13,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from alerting.field_lists import LEVEL, LEVEL_RELATIONS, LINK
 from alerting.models import EscalationLevel, LevelIntegration, Operator, OperatorGroup
@@ -64,10 +66,10 @@ class AssignmentsField(StructuredTextField):
             if not line.strip():
                 continue
             if "=" not in line:
-                raise ValidationError(f"Line {number}: write Name = value.")
+                raise ValidationError(gettext("Line %(number)s: write Name = value.") % {"number": number})
             name, val = line.split("=", 1)
             if not name.strip():
-                raise ValidationError(f"Line {number}: the name is missing.")
+                raise ValidationError(gettext("Line %(number)s: the name is missing.") % {"number": number})
             result[name.strip()] = val.strip()
         return result
 
@@ -88,15 +90,17 @@ class ServiceLinksField(AssignmentsField):
 
 class LevelIntegrationForm(forms.ModelForm):
     variable_values = AssignmentsField(
-        label="Per-level values",
+        label=_("Per-level values"),
         required=False,
-        help_text="For variables set to 'Value per escalation level': one Name = value per line.",
+        help_text=_("For variables set to 'Value per escalation level': one Name = value per line."),
     )
     extra_email_addresses = LinesField(
-        label="Extra e-mail addresses", required=False, help_text="E-mail only; one per line."
+        label=_("Extra e-mail addresses"), required=False, help_text=_("E-mail only; one per line.")
     )
     statushub_service_links = ServiceLinksField(
-        label="StatusHub services", required=False, help_text="StatusHub only: monitor key = service name."
+        label=_("StatusHub services"),
+        required=False,
+        help_text=_("StatusHub only: monitor key = service name."),
     )
 
     class Meta:
@@ -113,11 +117,14 @@ class LevelIntegrationForm(forms.ModelForm):
 
             per_level = {v.name for v in integration.variables.all() if v.mode == VariableMode.PER_LEVEL}
             unknown = sorted(set(values) - per_level)
-            errors = [
-                f"{name} is not a per-level variable of {integration}"
-                + (f" (those are {', '.join(sorted(per_level))})." if per_level else "; it has none.")
-                for name in unknown
-            ]
+            if per_level:
+                text = gettext(
+                    "%(name)s is not a per-level variable of %(integration)s (those are %(names)s)."
+                )
+            else:
+                text = gettext("%(name)s is not a per-level variable of %(integration)s; it has none.")
+            names = ", ".join(sorted(per_level))
+            errors = [text % {"name": name, "integration": integration, "names": names} for name in unknown]
             errors += level_value_errors(integration, values)
             if errors:
                 self.add_error("variable_values", errors)
@@ -198,7 +205,9 @@ class LevelFormSet(forms.BaseInlineFormSet):
             if getattr(form, "links", None) is not None and not form.links.is_valid()
         ]
         if broken:
-            raise ValidationError(f"Check the integrations of level {', '.join(broken)}.")
+            raise ValidationError(
+                gettext("Check the integrations of level %(levels)s.") % {"levels": ", ".join(broken)}
+            )
 
     def save_links(self) -> None:
         for form in self.live_forms():

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from alerting.models import MaintenancePeriod, MaintenanceType, MonitorGroup
 
-LABELS: dict[str, str] = {
-    MaintenanceType.DISABLE_NOTIFICATIONS: "notifications off",
-    MaintenanceType.DISABLE_MONITORING: "monitoring off",
+LABELS: dict[str, Any] = {
+    MaintenanceType.DISABLE_NOTIFICATIONS: _("notifications off"),
+    MaintenanceType.DISABLE_MONITORING: _("monitoring off"),
 }
 
 
@@ -47,8 +48,8 @@ def labels_now(now: dt.datetime) -> Callable[[Any], str]:
     def label(monitor_id: Any) -> str:
         found = kinds.get(monitor_id, set()) | everywhere
         if MaintenanceType.DISABLE_MONITORING in found:
-            return LABELS[MaintenanceType.DISABLE_MONITORING]
-        return LABELS[MaintenanceType.DISABLE_NOTIFICATIONS] if found else ""
+            return str(LABELS[MaintenanceType.DISABLE_MONITORING])
+        return str(LABELS[MaintenanceType.DISABLE_NOTIFICATIONS]) if found else ""
 
     return label
 
@@ -61,4 +62,6 @@ def window(period: MaintenancePeriod) -> str:
 
 def describe(period: MaintenancePeriod) -> str:
     """'Notifications off (Daily 22:00–23:00, "Backup")'."""
-    return f"{LABELS.get(period.maintenance_type, period.maintenance_type).capitalize()} ({window(period)})"
+    return (
+        f"{str(LABELS.get(period.maintenance_type, period.maintenance_type)).capitalize()} ({window(period)})"
+    )

@@ -16,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from alerting.engine.coverage import SUPPRESSED_MAINTENANCE, SUPPRESSED_STOP_ALL
 from alerting.models import (
     AccountSettings,
     Alert,
@@ -61,10 +61,10 @@ def coverage(monitor: Monitor) -> list[CoveringDefinition]:
             if reason not in entry.reasons:
                 entry.reasons.append(reason)
 
-    add(monitor.alert_definitions.all(), "directly")
+    add(monitor.alert_definitions.all(), gettext("directly"))
     groups = list(monitor.groups.all()) + list(MonitorGroup.objects.filter(is_all_monitors=True))
     for group in groups:
-        add(group.alert_definitions.all(), f"via group {group.name}")
+        add(group.alert_definitions.all(), gettext("via group %(group)s") % {"group": group.name})
 
     links = LevelIntegration.objects.select_related("integration").order_by("integration__name", "pk")
     levels = (
@@ -89,16 +89,17 @@ def silenced_because(monitor: Monitor, periods: list[MaintenancePeriod], stop_al
     """Why a new error on this monitor would send no message now."""
     reasons = []
     if not monitor.is_active:
-        reasons.append("the monitor is inactive")
+        reasons.append(gettext("the monitor is inactive"))
     elif not monitor.generate_alerts:
-        reasons.append("generate alerts is off for this monitor")
+        reasons.append(gettext("generate alerts is off for this monitor"))
     if stop_all:
-        reasons.append(SUPPRESSED_STOP_ALL)
+        # The engine records its constants (English) on the alert; here they are read by people.
+        reasons.append(gettext("stop all alerts is on"))
     kinds = {p.maintenance_type for p in periods}
     if MaintenanceType.DISABLE_MONITORING in kinds:
-        reasons.append("maintenance: monitoring disabled")
+        reasons.append(gettext("maintenance: monitoring disabled"))
     elif MaintenanceType.DISABLE_NOTIFICATIONS in kinds:
-        reasons.append(SUPPRESSED_MAINTENANCE)
+        reasons.append(gettext("maintenance: notifications disabled"))
     return reasons
 
 

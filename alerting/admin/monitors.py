@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.admin import maintenance_now, monitor_dashboard
@@ -20,7 +21,7 @@ from alerting.admin.coverage import monitor_summary
 from alerting.admin.key_value import KeyValueField
 from alerting.admin.ping_urls import PingUrlAdminMixin
 from alerting.field_lists import MAINTENANCE_ROWS, rows
-from alerting.models import MaintenancePeriod, Monitor, MonitorGroup
+from alerting.models import MaintenancePeriod, MaintenanceType, Monitor, MonitorGroup
 
 
 class MaintenancePeriodInline(admin.StackedInline):
@@ -34,7 +35,7 @@ class MaintenancePeriodInline(admin.StackedInline):
 
 class MonitorForm(forms.ModelForm):
     custom_fields = KeyValueField(
-        label="Custom fields",
+        label=_("Custom fields"),
         required=False,
         help_text=Monitor._meta.get_field("custom_fields").help_text,
     )
@@ -58,7 +59,7 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("key", "name", "monitor_type", "url", "notes")}),
         (
-            "Alerting",
+            _("Alerting"),
             {
                 "fields": (
                     "covered_by",
@@ -69,7 +70,7 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("State", {"fields": ("last_status", "last_check_at", "created_at")}),
+        (_("State"), {"fields": ("last_status", "last_check_at", "created_at")}),
     )
     change_form_template = "admin/alerting/monitor/change_form.html"
 
@@ -80,7 +81,7 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     def covered_by(self, obj: Monitor | None) -> SafeString:
         if obj is None or obj._state.adding:
             # A new monitor joins All monitors: say who it will alert before it exists.
-            return format_html("Once saved: {}", monitor_summary(obj or Monitor()))
+            return format_html("{} {}", gettext("Once saved:"), monitor_summary(obj or Monitor()))
         return monitor_summary(obj)
 
     def get_list_display(self, request: HttpRequest) -> Any:
@@ -88,18 +89,20 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
 
         @admin.display(description=_("State now"), ordering="last_status")
         def state(obj: Monitor) -> SafeString:
-            status = obj.last_status or "no result yet"
+            status = obj.last_status or gettext("no result yet")
             css = {"ok": "badge-ok", "error": "badge-bad"}.get(obj.last_status, "badge-quiet")
             parts = [format_html('<span class="badge {}">{}</span>', css, status)]
             if obj.last_check_at:
-                parts.append(format_html('<span class="quiet">{} ago</span>', timesince(obj.last_check_at)))
+                ago = gettext("%(time)s ago") % {"time": timesince(obj.last_check_at)}
+                parts.append(format_html('<span class="quiet">{}</span>', ago))
             if not obj.is_active:
-                parts.append(format_html('<span class="badge badge-quiet">{}</span>', "inactive"))
+                parts.append(format_html('<span class="badge badge-quiet">{}</span>', gettext("inactive")))
             elif not obj.generate_alerts:
-                parts.append(format_html('<span class="badge badge-quiet">{}</span>', "alerts off"))
+                parts.append(format_html('<span class="badge badge-quiet">{}</span>', gettext("alerts off")))
             label = label_for(obj.pk)
             if label:
-                parts.append(format_html('<span class="badge badge-wait">maintenance: {}</span>', label))
+                text = gettext("maintenance: %(what)s") % {"what": label}
+                parts.append(format_html('<span class="badge badge-wait">{}</span>', text))
             return format_html_join("", '<span class="state-part">{}</span>', ((p,) for p in parts))
 
         return (*super().get_list_display(request), state)
@@ -113,7 +116,11 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
     ) -> HttpResponse:
         monitor = self.get_object(request, object_id)
         periods = MaintenancePeriod.active_for(monitor, timezone.now()) if monitor is not None else []
-        extra = {"maintenance_now": [maintenance_now.describe(p) for p in periods], **(extra_context or {})}
+        extra = {
+            "maintenance_now": [maintenance_now.describe(p) for p in periods],
+            "monitoring_off": any(p.maintenance_type == MaintenanceType.DISABLE_MONITORING for p in periods),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra)
 
     def get_urls(self) -> list[URLPattern]:
@@ -137,7 +144,7 @@ class MonitorAdmin(PingUrlAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             **monitor_dashboard.context(monitor),
             "opts": self.opts,
-            "title": f"Monitor dashboard: {monitor}",
+            "title": gettext("Monitor dashboard: %(monitor)s") % {"monitor": monitor},
             "original": monitor,
             "has_change_permission": self.has_change_permission(request, monitor),
         }
@@ -155,7 +162,7 @@ class MonitorGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Monitors"))
     def monitor_count(self, obj: MonitorGroup) -> str:
-        return "every monitor" if obj.is_all_monitors else str(obj._monitors)  # type: ignore[attr-defined]  # annotated
+        return gettext("every monitor") if obj.is_all_monitors else str(obj._monitors)  # type: ignore[attr-defined]  # annotated
 
     def get_fields(self, request: HttpRequest, obj: MonitorGroup | None = None) -> Any:
         if obj and obj.is_all_monitors:
@@ -167,7 +174,7 @@ class MonitorGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Monitors"))
     def members_note(self, obj: MonitorGroup) -> str:
-        return "Every monitor is in this group automatically."
+        return gettext("Every monitor is in this group automatically.")
 
     def has_delete_permission(self, request: HttpRequest, obj: MonitorGroup | None = None) -> bool:
         if obj is not None and obj.is_system:

@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -35,8 +36,8 @@ class OperatorAdmin(admin.ModelAdmin):
     actions = ["set_on_duty", "set_off_duty"]
     fieldsets = (
         (None, {"fields": OPERATOR_CONTACT}),
-        ("Alerting", {"fields": OPERATOR_ALERTING}),
-        ("Login", {"fields": ("user",)}),
+        (_("Alerting"), {"fields": OPERATOR_ALERTING}),
+        (_("Login"), {"fields": ("user",)}),
     )
     raw_id_fields = ("user",)
     change_form_template = "admin/alerting/operator/change_form.html"
@@ -75,12 +76,16 @@ class OperatorAdmin(admin.ModelAdmin):
     @admin.action(description=_("Put selected operators on duty"))
     def set_on_duty(self, request: HttpRequest, queryset: QuerySet[Operator]) -> None:
         count = queryset.update(is_on_duty=True)
-        self.message_user(request, f"{count} operator(s) put on duty.", messages.SUCCESS)
+        self.message_user(
+            request, gettext("%(count)s operator(s) put on duty.") % {"count": count}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Put selected operators off duty"))
     def set_off_duty(self, request: HttpRequest, queryset: QuerySet[Operator]) -> None:
         count = queryset.update(is_on_duty=False)
-        self.message_user(request, f"{count} operator(s) put off duty.", messages.SUCCESS)
+        self.message_user(
+            request, gettext("%(count)s operator(s) put off duty.") % {"count": count}, messages.SUCCESS
+        )
 
 
 @admin.register(OperatorGroup)
@@ -95,7 +100,7 @@ class OperatorGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Members"))
     def member_count(self, obj: OperatorGroup) -> str:
-        return "every operator" if obj.is_everyone else str(obj._members)  # type: ignore[attr-defined]  # annotated
+        return gettext("every operator") if obj.is_everyone else str(obj._members)  # type: ignore[attr-defined]  # annotated
 
     def get_readonly_fields(self, request: HttpRequest, obj: OperatorGroup | None = None) -> tuple[str, ...]:
         if obj and obj.is_everyone:
@@ -111,7 +116,7 @@ class OperatorGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Members"))
     def members_note(self, obj: OperatorGroup) -> str:
-        return "Every operator is a member of this group automatically."
+        return gettext("Every operator is a member of this group automatically.")
 
     def has_delete_permission(self, request: HttpRequest, obj: OperatorGroup | None = None) -> bool:
         if obj is not None and obj.is_system:
@@ -126,8 +131,12 @@ class OperatorGroupAdmin(admin.ModelAdmin):
         total = 0
         for group in queryset:
             total += group.member_operators().update(is_on_duty=on)
-        state = "on" if on else "off"
-        self.message_user(request, f"{total} operator(s) put {state} duty.", messages.SUCCESS)
+        text = (
+            gettext("%(count)s operator(s) put on duty.")
+            if on
+            else gettext("%(count)s operator(s) put off duty.")
+        )
+        self.message_user(request, text % {"count": total}, messages.SUCCESS)
 
     @admin.action(description=_("Put all members on duty"))
     def all_on_duty(self, request: HttpRequest, queryset: QuerySet[OperatorGroup]) -> None:

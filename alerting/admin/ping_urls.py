@@ -12,12 +12,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.models import Monitor, PingToken
 from alerting.models.monitors import HEARTBEAT_FIELDS
 
-HEARTBEAT_HELP = (
+HEARTBEAT_HELP = _(
     "Report with a request to the ping URL (no API key): GET or POST it for OK, add /fail for an error "
     "(the body is the description), /start when a run starts, or /&lt;exit status&gt; (0 is OK). "
     "When neither a ping nor any other result arrives for the expected interval plus the grace time, "
@@ -37,10 +38,11 @@ class PingUrlAdminMixin:
     def get_fieldsets(self, request: HttpRequest, obj: Monitor | None = None) -> list[Any]:
         fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
         url = "ping_url" if self._can_rotate(request, obj) else "ping_url_readonly"
-        section = ("Heartbeat", {"fields": (*HEARTBEAT_FIELDS, url), "description": HEARTBEAT_HELP})
-        names = [name for name, _ in fieldsets]
+        section = (_("Heartbeat"), {"fields": (*HEARTBEAT_FIELDS, url), "description": HEARTBEAT_HELP})
+        names = [str(name) for name, _options in fieldsets]
         # Before the read-only state, when there is one.
-        fieldsets.insert(names.index("State") if "State" in names else len(fieldsets), section)
+        state = str(_("State"))
+        fieldsets.insert(names.index(state) if state in names else len(fieldsets), section)
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Monitor | None = None) -> tuple[str, ...]:
@@ -52,28 +54,31 @@ class PingUrlAdminMixin:
 
     def _url_and_copy(self, obj: Monitor) -> str:
         return format_html(
-            '<input type="text" readonly class="vTextField ping-url" value="{}" aria-label="Ping URL"> '
-            '<button type="button" class="button" data-copy-ping-url>Copy</button>',
+            '<input type="text" readonly class="vTextField ping-url" value="{}" aria-label="{}"> '
+            '<button type="button" class="button" data-copy-ping-url>{}</button>',
             PingToken.for_monitor(obj).url,
+            gettext("Ping URL"),
+            gettext("Copy"),
         )
 
     @admin.display(description=_("Ping URL"))
     def ping_url(self, obj: Monitor | None) -> str:
         if obj is None or obj.pk is None or obj._state.adding:
-            return "Shown once the monitor is saved."
+            return gettext("Shown once the monitor is saved.")
         rotate = reverse("admin:alerting_monitor_rotate_ping_url", args=[obj.pk])
         return format_html(
             # Not a submit button: pressing Enter in a field submits the form
             # with its first submit button, and that must stay Save.
-            '{} <button type="button" class="button" data-rotate-ping-url="{}">Rotate</button>',
+            '{} <button type="button" class="button" data-rotate-ping-url="{}">{}</button>',
             self._url_and_copy(obj),
             rotate,
+            gettext("Rotate"),
         )
 
     @admin.display(description=_("Ping URL"))
     def ping_url_readonly(self, obj: Monitor | None) -> str:
         if obj is None or obj.pk is None:
-            return "Shown once the monitor is saved."
+            return gettext("Shown once the monitor is saved.")
         return self._url_and_copy(obj)
 
     @admin.action(description=_("Rotate the ping URLs of the selected monitors"), permissions=["change"])
@@ -83,7 +88,9 @@ class PingUrlAdminMixin:
             PingToken.rotate(monitor)
             count += 1
         self.message_user(  # type: ignore[attr-defined]
-            request, f"Rotated the ping URL of {count} monitor(s); the old URLs no longer work."
+            request,
+            gettext("Rotated the ping URL of %(count)s monitor(s); the old URLs no longer work.")
+            % {"count": count},
         )
 
     def get_urls(self) -> list[URLPattern]:
@@ -104,5 +111,9 @@ class PingUrlAdminMixin:
         if not self.has_change_permission(request, monitor):  # type: ignore[attr-defined]
             raise PermissionDenied
         PingToken.rotate(monitor)
-        messages.success(request, f"{monitor}: the ping URL was rotated; the old one no longer works.")
+        messages.success(
+            request,
+            gettext("%(monitor)s: the ping URL was rotated; the old one no longer works.")
+            % {"monitor": monitor},
+        )
         return HttpResponseRedirect(reverse("admin:alerting_monitor_change", args=[monitor.pk]))

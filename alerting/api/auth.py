@@ -16,6 +16,7 @@ import hmac
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -62,17 +63,17 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                "Invalid Authorization header: use 'Bearer <api key>' with no spaces in the key."
+                gettext("Invalid Authorization header: use 'Bearer <api key>' with no spaces in the key.")
             )
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid API key.") from None
+            raise exceptions.AuthenticationFailed(gettext("Invalid API key.")) from None
         api_key = find_key(raw)
         if api_key is None:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid API key."))
         if api_key.is_revoked:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.")
+            raise exceptions.AuthenticationFailed(gettext("This API key has been revoked."))
         touch(api_key)
         return ApiKeyUser(api_key), api_key
 
@@ -124,9 +125,12 @@ class ScopePermission(BasePermission):
     def has_permission(self, request: Request, view: object) -> bool:
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
-            raise exceptions.NotAuthenticated("Send an API key: 'Authorization: Bearer <api key>'.")
+            raise exceptions.NotAuthenticated(gettext("Send an API key: 'Authorization: Bearer <api key>'."))
         if not key_allows(api_key, self.scope):
-            self.message = f"This API key has the '{api_key.scope}' scope; this needs '{self.scope}'."
+            self.message = gettext("This API key has the '%(scope)s' scope; this needs '%(needed)s'.") % {
+                "scope": api_key.scope,
+                "needed": self.scope,
+            }
             return False
         return True
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -93,23 +94,23 @@ def json_error(errors: dict[str, Any], code: int) -> JsonResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return json_error({DETAIL: ["Bad request."]}, 400)
+        return json_error({DETAIL: [gettext("Bad request.")]}, 400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return json_error({DETAIL: ["You do not have permission to perform this action."]}, 403)
+        return json_error({DETAIL: [gettext("You do not have permission to perform this action.")]}, 403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
-        return json_error({DETAIL: ["Not found: no endpoint or object at this path."]}, 404)
+        return json_error({DETAIL: [gettext("Not found: no endpoint or object at this path.")]}, 404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_path(request.path):
-        return json_error({DETAIL: ["Internal server error; it has been logged."]}, 500)
+        return json_error({DETAIL: [gettext("Internal server error; it has been logged.")]}, 500)
     return defaults.server_error(request)

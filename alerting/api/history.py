@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -56,12 +57,14 @@ def parse_aware(value: str) -> dt.datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise ValidationError("An ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z.")
+        raise ValidationError(
+            gettext("An ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z.")
+        )
     try:
         # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
         return moment.astimezone(dt.UTC)
     except OverflowError:
-        raise ValidationError("The date and time is out of range.") from None
+        raise ValidationError(gettext("The date and time is out of range.")) from None
 
 
 def aware(name: str, value: str | None) -> dt.datetime | None:
@@ -76,7 +79,7 @@ def aware(name: str, value: str | None) -> dt.datetime | None:
 def choice(request: Request, name: str, allowed: list[str]) -> str | None:
     value = request.query_params.get(name)
     if value and value not in allowed:
-        raise ValidationError({name: [f"One of: {', '.join(allowed)}."]})
+        raise ValidationError({name: [gettext("One of: %(values)s.") % {"values": ", ".join(allowed)}]})
     return value or None
 
 

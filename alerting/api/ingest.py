@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alerting.api import idempotency
 from alerting.api.errors import error_response
-from alerting.api.ingest_schema import MAX_IDEMPOTENCY_KEY, Item, validate_body
+from alerting.api.ingest_schema import MAX_IDEMPOTENCY_KEY, Item, unknown_monitor, validate_body
 from alerting.engine import Outcome, process_batch
 from alerting.engine.locking import UnknownMonitor
 from alerting.models import ApiKey
@@ -94,10 +95,12 @@ def submit(request: Request, validate: Validator = validate_body) -> Response:
     assert isinstance(api_key, ApiKey)  # scope_permission let the request in
     header_key = request.headers.get("Idempotency-Key", "")
     if len(header_key) > MAX_IDEMPOTENCY_KEY:
-        return error_response({"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY} characters."]})
+        return error_response(
+            {"Idempotency-Key": [gettext("At most %(count)s characters.") % {"count": MAX_IDEMPOTENCY_KEY}]}
+        )
     if not header_key.isprintable():
         # A NUL (which no PostgreSQL text can hold) or another control character.
-        return error_response({"Idempotency-Key": ["Must not contain control characters."]})
+        return error_response({"Idempotency-Key": [gettext("Must not contain control characters.")]})
     request_key = idempotency.REQUEST + header_key if header_key else ""
     if request_key:
         earlier = idempotency.fresh(api_key, request_key)
@@ -121,9 +124,7 @@ def submit(request: Request, validate: Validator = validate_body) -> Response:
         return replay(exc.record)
     except UnknownMonitor as exc:
         # The monitor was deleted between validation and processing.
-        return error_response(
-            {"monitor": [f"Unknown monitor {exc.args[0]!r} (AUTO_CREATE_MONITORS is off)."]}
-        )
+        return error_response({"monitor": [unknown_monitor(exc.args[0])]})
     return Response(body, status=status.HTTP_202_ACCEPTED)
 
 

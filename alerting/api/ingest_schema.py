@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from alerting import variables
 from alerting.engine import Submission, clock, submissions
@@ -58,14 +59,14 @@ def text(value: Any, limit: int | None, *, field: str) -> str:
     # Numbers are accepted where a tool may naturally send one (a check id, an
     # error type); booleans, lists and objects are not.
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValidationError("Must be a string.")
+        raise ValidationError(gettext("Must be a string."))
     result = str(value)
     if field == "response_body":
         # Kept like Uptrends does: truncated at 1 MB, not refused.
         return result[:MAX_RESPONSE_BODY]
     bound = limit or MAX_TEXT
     if len(result) > bound:
-        raise ValidationError(f"At most {bound} characters.")
+        raise ValidationError(gettext("At most %(count)s characters.") % {"count": bound})
     return result
 
 
@@ -74,31 +75,35 @@ def headers_text(value: Any) -> str:
     the way the variable shows them: ``"Name": "value"`` lines."""
     if isinstance(value, dict):
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise ValidationError("Must be a string or an object of strings.")
+            raise ValidationError(gettext("Must be a string or an object of strings."))
         rendered = "\n".join(f'"{k}": "{v}"' for k, v in value.items())
         return text(rendered, None, field="response_headers")
     return text(value, None, field="response_headers")
 
 
+def unknown_monitor(key: Any) -> str:
+    return gettext("Unknown monitor %(key)s (AUTO_CREATE_MONITORS is off).") % {"key": repr(key)}
+
+
 def timestamp(value: Any, now: dt.datetime) -> dt.datetime:
     if not isinstance(value, str):
         raise ValidationError(
-            "Must be an ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z."
+            gettext("Must be an ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z.")
         )
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(
-            "Must be an ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z."
+            gettext("Must be an ISO 8601 date and time with a time zone, e.g. 2026-01-05T09:00:00Z.")
         ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValidationError("Include a time zone, e.g. 2026-01-05T09:00:00Z or +02:00.")
+        raise ValidationError(gettext("Include a time zone, e.g. 2026-01-05T09:00:00Z or +02:00."))
     try:
         moment = moment.astimezone(dt.UTC)
     except OverflowError:
-        raise ValidationError("Out of range.") from None
+        raise ValidationError(gettext("Out of range.")) from None
     if moment > now + MAX_FUTURE:
-        raise ValidationError("Must not be more than 5 minutes in the future.")
+        raise ValidationError(gettext("Must not be more than 5 minutes in the future."))
     return moment
 
 
@@ -106,11 +111,11 @@ def custom_fields(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise ValidationError("Must be an object whose keys and values are strings.")
+        raise ValidationError(gettext("Must be an object whose keys and values are strings."))
     if len(value) > MAX_CUSTOM_FIELDS:
-        raise ValidationError(f"At most {MAX_CUSTOM_FIELDS} custom fields.")
+        raise ValidationError(gettext("At most %(count)s custom fields.") % {"count": MAX_CUSTOM_FIELDS})
     if any(not k.strip() or len(k) > 100 or len(v) > 2000 for k, v in value.items()):
-        raise ValidationError("Names are 1–100 characters and values at most 2000.")
+        raise ValidationError(gettext("Names are 1–100 characters and values at most 2000."))
     return dict(value)
 
 
@@ -118,7 +123,7 @@ def validate_item(
     raw: Any, api_key: ApiKey | None, now: dt.datetime, known_monitors: set[str]
 ) -> tuple[Item | None, dict[str, list[str]]]:
     if not isinstance(raw, dict):
-        return None, {"detail": ["Each check result must be a JSON object."]}
+        return None, {"detail": [gettext("Each check result must be a JSON object.")]}
     errors: dict[str, list[str]] = {}
 
     def attempt(name: str, convert: Any) -> Any:
@@ -129,15 +134,15 @@ def validate_item(
             return None
 
     for name in sorted(set(raw) - KNOWN):
-        errors[name] = ["Unknown field."]
+        errors[name] = [gettext("Unknown field.")]
 
     monitor = raw.get("monitor")
     if not isinstance(monitor, str) or not monitor:
-        errors["monitor"] = ["This field is required: the monitor's key."]
+        errors["monitor"] = [gettext("This field is required: the monitor's key.")]
     else:
         attempt("monitor", lambda: monitor_key_validator(monitor))
         if "monitor" not in errors and not settings.AUTO_CREATE_MONITORS and monitor not in known_monitors:
-            errors["monitor"] = [f"Unknown monitor {monitor!r} (AUTO_CREATE_MONITORS is off)."]
+            errors["monitor"] = [unknown_monitor(monitor)]
 
     status = raw.get("status")
     if status is None:
@@ -154,7 +159,7 @@ def validate_item(
             attempt("description", lambda: text(raw["description"], None, field="description")) or ""
         )
     if status == "error" and not description.strip() and "description" not in errors:
-        errors["description"] = ["Required when status is error: the error text."]
+        errors["description"] = [gettext("Required when status is error: the error text.")]
 
     moment = now
     if raw.get("timestamp") is not None:
@@ -182,7 +187,9 @@ def validate_item(
 
     key = raw.get("idempotency_key")
     if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY):
-        errors["idempotency_key"] = [f"Must be a string of 1–{MAX_IDEMPOTENCY_KEY} characters."]
+        errors["idempotency_key"] = [
+            gettext("Must be a string of 1–%(count)s characters.") % {"count": MAX_IDEMPOTENCY_KEY}
+        ]
 
     if errors:
         return None, errors
@@ -210,15 +217,20 @@ def validate_body(data: Any, api_key: ApiKey | None) -> tuple[list[Item], bool, 
     now = clock.now()
     is_batch = isinstance(data, list)
     if not is_batch and not isinstance(data, dict):
-        return [], False, {"detail": ["Send a JSON object, or a list of up to 1000 objects."]}
+        return [], False, {"detail": [gettext("Send a JSON object, or a list of up to 1000 objects.")]}
     raw_items = data if is_batch else [data]
     if is_batch and not raw_items:
-        return [], True, {"detail": ["The list is empty; send at least one check result."]}
+        return [], True, {"detail": [gettext("The list is empty; send at least one check result.")]}
     if len(raw_items) > MAX_BATCH:
         return (
             [],
             True,
-            {"detail": [f"At most {MAX_BATCH} check results per request (got {len(raw_items)})."]},
+            {
+                "detail": [
+                    gettext("At most %(count)s check results per request (got %(got)s).")
+                    % {"count": MAX_BATCH, "got": len(raw_items)}
+                ]
+            },
         )
     known: set[str] = set()
     if not settings.AUTO_CREATE_MONITORS:

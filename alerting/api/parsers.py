@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import BaseParser
@@ -25,8 +26,16 @@ MAX_NUMBER_CHARS = 40
 
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "too_large"
+
+
+def too_deep() -> str:
+    return gettext("The body is nested too deeply (at most %(count)s levels).") % {"count": MAX_DEPTH}
+
+
+def over_limit(limit: int) -> str:
+    return gettext("The request body is over the %(count)s-byte limit.") % {"count": limit}
 
 
 class _Refused(ValueError):
@@ -37,27 +46,27 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _Refused(f"Duplicate key {key!r} in an object.")
+            raise _Refused(gettext("Duplicate key %(key)s in an object.") % {"key": repr(key)})
         result[key] = value
     return result
 
 
 def _constant(name: str) -> Any:
-    raise _Refused(f"{name} is not valid JSON.")
+    raise _Refused(gettext("%(name)s is not valid JSON.") % {"name": name})
 
 
 def _int(text: str) -> int:
     if len(text) > MAX_NUMBER_CHARS:
-        raise _Refused("A number in the body is too large.")
+        raise _Refused(gettext("A number in the body is too large."))
     return int(text)
 
 
 def _float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
-        raise _Refused("A number in the body is too large.")
+        raise _Refused(gettext("A number in the body is too large."))
     value = float(text)
     if not math.isfinite(value):
-        raise _Refused("A number in the body is too large.")
+        raise _Refused(gettext("A number in the body is too large."))
     return value
 
 
@@ -70,7 +79,7 @@ def _storable(text: str) -> bool:
     return "\x00" not in text and not _SURROGATE.search(text)
 
 
-UNSTORABLE = "Must not contain a NUL character (\\u0000) or an unpaired surrogate escape."
+UNSTORABLE = gettext_lazy("Must not contain a NUL character (\\u0000) or an unpaired surrogate escape.")
 
 
 def _check_tree(value: Any) -> None:
@@ -86,7 +95,7 @@ def _check_tree(value: Any) -> None:
                 unstorable.append(path)
         elif isinstance(item, dict | list):
             if len(path) >= MAX_DEPTH:
-                raise ParseError(f"The body is nested too deeply (at most {MAX_DEPTH} levels).")
+                raise ParseError(too_deep())
             if isinstance(item, list):
                 stack.extend((child, (*path, str(index))) for index, child in enumerate(item))
                 continue
@@ -124,10 +133,10 @@ def max_body_bytes() -> int:
 def read_limited(stream: Any, declared: int | None) -> bytes:
     limit = max_body_bytes()
     if declared is not None and declared > limit:
-        raise PayloadTooLarge(f"The request body is over the {limit}-byte limit.")
+        raise PayloadTooLarge(over_limit(limit))
     data = stream.read(limit + 1) if stream is not None else b""
     if len(data) > limit:
-        raise PayloadTooLarge(f"The request body is over the {limit}-byte limit.")
+        raise PayloadTooLarge(over_limit(limit))
     return data
 
 
@@ -135,7 +144,7 @@ def loads_strict(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ParseError("The body is not valid UTF-8.") from None
+        raise ParseError(gettext("The body is not valid UTF-8.")) from None
     try:
         value = json.loads(
             text, object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int, parse_float=_float
@@ -143,13 +152,14 @@ def loads_strict(data: bytes) -> Any:
     except _Refused as exc:
         raise ParseError(str(exc)) from None
     except RecursionError:
-        raise ParseError(f"The body is nested too deeply (at most {MAX_DEPTH} levels).") from None
+        raise ParseError(too_deep()) from None
     except json.JSONDecodeError as exc:
         raise ParseError(
-            f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+            gettext("The body is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
+            % {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
         ) from None
     except ValueError as exc:
-        raise ParseError(f"The body is not valid JSON: {exc}") from None
+        raise ParseError(gettext("The body is not valid JSON: %(error)s") % {"error": exc}) from None
     _check_tree(value)
     return value
 
@@ -169,5 +179,5 @@ class StrictJSONParser(BaseParser):
                 declared = None
         data = read_limited(stream, declared)
         if not data.strip():
-            raise ParseError("The body is empty; send a JSON object or list.")
+            raise ParseError(gettext("The body is empty; send a JSON object or list."))
         return loads_strict(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -23,7 +24,7 @@ MAX_NOTE = 2000
 # A snooze is a pause, not a way to silence an incident for good; acknowledge
 # without ``until`` for "until resolved".
 MAX_SNOOZE = dt.timedelta(days=366)
-RESOLVED = "The incident is resolved: there is nothing to acknowledge."
+RESOLVED = gettext_lazy("The incident is resolved: there is nothing to acknowledge.")
 
 
 class AcknowledgeIn(serializers.Serializer):
@@ -52,9 +53,11 @@ def parse_until(value: str | None, now: dt.datetime) -> dt.datetime | None:
         return None
     moment = parse_aware(value)
     if moment <= now:
-        raise ValidationError("The snooze must end in the future.")
+        raise ValidationError(gettext("The snooze must end in the future."))
     if moment - now > MAX_SNOOZE:
-        raise ValidationError("At most 366 days ahead; acknowledge without 'until' for until resolved.")
+        raise ValidationError(
+            gettext("At most 366 days ahead; acknowledge without 'until' for until resolved.")
+        )
     return moment
 
 
@@ -93,7 +96,7 @@ class AcknowledgeView(APIView):
             )
             deliver_after_commit(raised.message_ids)
         except Incident.DoesNotExist:
-            raise NotFound("No incident has this key.") from None
+            raise NotFound(gettext("No incident has this key.")) from None
         except IncidentResolved:
             raise ValidationError({"incident": [RESOLVED]}) from None
         return Response(IncidentSerializer(incident).data)
@@ -117,7 +120,7 @@ class UnacknowledgeView(APIView):
             incident, raised = unacknowledge(key)
             deliver_after_commit(raised.message_ids)
         except Incident.DoesNotExist:
-            raise NotFound("No incident has this key.") from None
+            raise NotFound(gettext("No incident has this key.")) from None
         except IncidentResolved:
-            raise ValidationError({"incident": ["The incident is resolved."]}) from None
+            raise ValidationError({"incident": [gettext("The incident is resolved.")]}) from None
         return Response(IncidentSerializer(incident).data)

@@ -129,7 +129,9 @@ class IncidentDetailSerializer(IncidentSerializer):
         fields = [*IncidentSerializer.Meta.fields, "alerts"]
 
     def get_alerts(self, obj: Incident) -> Any:
-        alerts = obj.alerts.select_related("incident__monitor").prefetch_related("messages__integration", "messages__attempts")
+        alerts = obj.alerts.select_related("incident__monitor").prefetch_related(
+            "messages__integration", "messages__attempts"
+        )
         return AlertDetailSerializer(alerts.order_by("timestamp", "pk"), many=True).data
 
 

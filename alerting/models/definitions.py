@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.models.config import ConfigManager
@@ -130,11 +131,11 @@ def validate_level_numbers(numbers: list[int]) -> None:
     """Levels are numbered 1..N without gaps or repeats."""
     ordered = sorted(numbers)
     if len(set(ordered)) != len(ordered):
-        raise ValidationError("Each escalation level number may be used only once.")
+        raise ValidationError(gettext("Each escalation level number may be used only once."))
     if ordered != list(range(1, len(ordered) + 1)):
         raise ValidationError(
-            "Escalation levels must be numbered 1, 2, 3, … without gaps "
-            f"(got {', '.join(map(str, ordered))})."
+            gettext("Escalation levels must be numbered 1, 2, 3, … without gaps (got %(numbers)s).")
+            % {"numbers": ", ".join(map(str, ordered))}
         )
 
 
@@ -142,14 +143,16 @@ def validate_email_list(value: object) -> None:
     from django.core.validators import validate_email
 
     if not isinstance(value, list):
-        raise ValidationError("Enter a list of e-mail addresses.")
+        raise ValidationError(gettext("Enter a list of e-mail addresses."))
     for item in value:
         if not isinstance(item, str):
-            raise ValidationError("Enter a list of e-mail addresses.")
+            raise ValidationError(gettext("Enter a list of e-mail addresses."))
         try:
             validate_email(item)
         except ValidationError:
-            raise ValidationError(f"{item!r} is not a valid e-mail address.") from None
+            raise ValidationError(
+                gettext("%(value)s is not a valid e-mail address.") % {"value": repr(item)}
+            ) from None
 
 
 def validate_statushub_links(value: object) -> None:
@@ -159,7 +162,9 @@ def validate_statushub_links(value: object) -> None:
         and isinstance(item.get("service"), str)
         for item in value
     ):
-        raise ValidationError('Enter a list of {"monitor": <monitor key>, "service": <service name>}.')
+        raise ValidationError(
+            gettext('Enter a list of {"monitor": <monitor key>, "service": <service name>}.')
+        )
 
 
 class LevelIntegration(models.Model):

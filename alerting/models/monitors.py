@@ -187,7 +187,7 @@ class MaintenancePeriod(ScheduleWindow):
 
     def clean(self) -> None:
         if bool(self.monitor_id) == bool(self.monitor_group_id):
-            raise ValidationError("Choose either a monitor or a monitor group (exactly one).")
+            raise ValidationError(_("Choose either a monitor or a monitor group (exactly one)."))
         super().clean()
 
     @classmethod

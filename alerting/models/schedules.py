@@ -76,25 +76,25 @@ class ScheduleWindow(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.mode == ScheduleMode.ONE_TIME:
             if not self.start_datetime:
-                errors["start_datetime"] = "A one-time window needs a start."
+                errors["start_datetime"] = _("A one-time window needs a start.")
             if not self.end_datetime:
-                errors["end_datetime"] = "A one-time window needs an end."
+                errors["end_datetime"] = _("A one-time window needs an end.")
             if self.start_datetime and self.end_datetime and self.end_datetime <= self.start_datetime:
-                errors["end_datetime"] = "The end must be after the start."
+                errors["end_datetime"] = _("The end must be after the start.")
         else:
             if self.start_time is None:
-                errors["start_time"] = "A recurring window needs a start time."
+                errors["start_time"] = _("A recurring window needs a start time.")
             if self.end_time is None:
-                errors["end_time"] = "A recurring window needs an end time."
+                errors["end_time"] = _("A recurring window needs an end time.")
             if self.start_time is not None and self.start_time == self.end_time:
-                errors["end_time"] = "The end time must differ from the start time."
+                errors["end_time"] = _("The end time must differ from the start time.")
             if self.mode == ScheduleMode.WEEKLY and self.weekday is None:
-                errors["weekday"] = "A weekly window needs a weekday."
+                errors["weekday"] = _("A weekly window needs a weekday.")
             if self.mode == ScheduleMode.MONTHLY and self.month_day is None:
-                errors["month_day"] = "A monthly window needs a day of the month."
+                errors["month_day"] = _("A monthly window needs a day of the month.")
         if errors:
             raise ValidationError(errors)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -71,28 +72,28 @@ def delivery_problems(now: datetime) -> dict[str, Any]:
     rows = [
         {
             "key": "retrying",
-            "label": "Retrying after a failed attempt",
+            "label": gettext("Retrying after a failed attempt"),
             "count": retrying.count(),
             "url": f"{messages_url}?problem=retrying",
             "severity": "warn",
         },
         {
             "key": "failed",
-            "label": "Failed in the last 24 hours",
+            "label": gettext("Failed in the last 24 hours"),
             "count": failed.count(),
             "url": f"{messages_url}?problem=failed",
             "severity": "bad",
         },
         {
             "key": "expired",
-            "label": "Expired in the last 24 hours",
+            "label": gettext("Expired in the last 24 hours"),
             "count": expired.count(),
             "url": f"{messages_url}?problem=expired",
             "severity": "bad",
         },
         {
             "key": "paused",
-            "label": "Integrations paused by the circuit breaker",
+            "label": gettext("Integrations paused by the circuit breaker"),
             "count": paused.count(),
             "url": f"{integrations_url}?breaker=paused",
             "severity": "warn",

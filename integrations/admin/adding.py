@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from integrations import kinds, presets
 from integrations.models import IntegrationKind
@@ -15,13 +16,19 @@ Initial = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
 
 # One line per built-in type for the picker.
 KIND_SUMMARIES = {
-    IntegrationKind.EMAIL: "E-mails the level's operators and any extra addresses.",
-    IntegrationKind.SMS: "Texts the level's on-duty operators through Twilio.",
-    IntegrationKind.PHONE: "Calls the level's on-duty operators through Twilio and reads the alert out.",
-    IntegrationKind.SLACK: "Posts to a Slack channel through an incoming webhook.",
-    IntegrationKind.PAGERDUTY: "Triggers and resolves PagerDuty incidents (Events API v2).",
-    IntegrationKind.STATUSHUB: "Updates StatusHub services linked to monitors on each escalation level.",
-    IntegrationKind.WEBHOOK: "From scratch: your own HTTP steps, headers and body over the alert variables.",
+    IntegrationKind.EMAIL: gettext_lazy("E-mails the level's operators and any extra addresses."),
+    IntegrationKind.SMS: gettext_lazy("Texts the level's on-duty operators through Twilio."),
+    IntegrationKind.PHONE: gettext_lazy(
+        "Calls the level's on-duty operators through Twilio and reads the alert out."
+    ),
+    IntegrationKind.SLACK: gettext_lazy("Posts to a Slack channel through an incoming webhook."),
+    IntegrationKind.PAGERDUTY: gettext_lazy("Triggers and resolves PagerDuty incidents (Events API v2)."),
+    IntegrationKind.STATUSHUB: gettext_lazy(
+        "Updates StatusHub services linked to monitors on each escalation level."
+    ),
+    IntegrationKind.WEBHOOK: gettext_lazy(
+        "From scratch: your own HTTP steps, headers and body over the alert variables."
+    ),
 }
 
 

@@ -16,10 +16,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy
 
 from integrations import captures
 
-SOURCE_LABELS = (("json-pointer", "JSON pointer"), ("regex", "Regular expression"))
+SOURCE_LABELS = (
+    ("json-pointer", gettext_lazy("JSON pointer")),
+    ("regex", gettext_lazy("Regular expression")),
+)
 MAX_ROWS = captures.MAX_CAPTURES + 5
 BLANK_ROWS = 1
 
@@ -67,16 +71,28 @@ class CaptureRowsWidget(forms.Widget):
         rows = [r for r in rows if isinstance(r, dict)]
         shown = [*rows, *({} for _blank in range(BLANK_ROWS))]
         body = format_html_join("", "{}", ((self._row(name, i, row),) for i, row in enumerate(shown)))
+        head = format_html_join(
+            "",
+            "<th>{}</th>",
+            (
+                (gettext("Name"),),
+                (gettext("From the response, by"),),
+                (gettext("Expression"),),
+                (gettext("Secret"),),
+                (gettext("Optional"),),
+            ),
+        )
         return format_html(
             '<div class="capture-rows" data-field="{}">'
-            "<table><thead><tr><th>Name</th><th>From the response, by</th><th>Expression</th>"
-            "<th>Secret</th><th>Optional</th></tr></thead><tbody>{}</tbody></table>"
+            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
             '<input type="hidden" name="{}-rows" value="{}">'
-            '<button type="button" class="button capture-add">Add a capture</button></div>',
+            '<button type="button" class="button capture-add">{}</button></div>',
             name,
+            head,
             body,
             name,
             len(shown),
+            gettext("Add a capture"),
         )
 
     def _row(self, name: str, index: int, row: dict[str, Any]) -> SafeString:
@@ -90,29 +106,34 @@ class CaptureRowsWidget(forms.Widget):
         return format_html(
             "<tr>"
             '<td><input type="text" name="{}name" value="{}" class="capture-name" maxlength="100" '
-            'placeholder="IncidentId" spellcheck="false" aria-label="Capture name"></td>'
-            '<td><select name="{}source" aria-label="Source">{}</select></td>'
+            'placeholder="IncidentId" spellcheck="false" aria-label="{}"></td>'
+            '<td><select name="{}source" aria-label="{}">{}</select></td>'
             '<td><input type="text" name="{}expression" value="{}" class="code-input" '
-            'placeholder="/result/0/sys_id" spellcheck="false" aria-label="Expression"></td>'
-            '<td><input type="checkbox" name="{}secret"{} aria-label="Secret"></td>'
-            '<td><input type="checkbox" name="{}optional"{} aria-label="Optional"></td>'
+            'placeholder="/result/0/sys_id" spellcheck="false" aria-label="{}"></td>'
+            '<td><input type="checkbox" name="{}secret"{} aria-label="{}"></td>'
+            '<td><input type="checkbox" name="{}optional"{} aria-label="{}"></td>'
             "</tr>",
             prefix,
             row.get("name", ""),
+            gettext("Capture name"),
             prefix,
+            gettext("Source"),
             options,
             prefix,
             row.get("expression", ""),
+            gettext("Expression"),
             prefix,
             " checked" if row.get("secret") else "",
+            gettext("Secret"),
             prefix,
             " checked" if row.get("optional") else "",
+            gettext("Optional"),
         )
 
 
 class CaptureRowsField(forms.Field):
     widget = CaptureRowsWidget
-    default_help_text = (
+    default_help_text = gettext_lazy(
         "Values this step takes from its response for the later steps of the same message, used there as "
         "{{Name}}: by JSON pointer (/result/0/sys_id) or by regular expression (the first group). When "
         "nothing is found the message fails, naming the step and capture, unless the capture is optional "
@@ -132,7 +153,7 @@ class CaptureRowsField(forms.Field):
                 value = json.loads(value)
             except ValueError:
                 raise ValidationError(
-                    'Enter captures as a list of {"name", "source", "expression"} objects.'
+                    gettext('Enter captures as a list of {"name", "source", "expression"} objects.')
                 ) from None
         return value  # anything but a list is refused by validate()
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.admin.utils import flatten_fieldsets
 from django.forms import BaseFormSet, BaseModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from integrations import kinds
 from integrations.admin.forms import posted_variable_names
@@ -90,7 +91,7 @@ def _formset_problems(formset: BaseFormSet[Any]) -> list[str]:
     for index, form in enumerate(formset.forms):
         where = f"{noun.capitalize()} {index + 1}"
         if isinstance(form.instance, IntegrationStep) and form.instance.position:
-            where = f"Step {form.instance.position}"
+            where = gettext("Step %(position)s") % {"position": form.instance.position}
         for name, messages in form.errors.items():
             label = _label(form, name)
             problems.extend(f"{where}{' ' + label.lower() if label else ''}: {m}" for m in messages)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from alerting.field_lists import flat
 from alertsite.secret_forms import SecretField, SecretFieldsMixin
@@ -53,7 +54,9 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
     secret_fields = ("auth_password", "auth_token")
     captures = CaptureRowsField()
     headers = HeadersField(
-        help_text="Values may hold variables; a Content-Type header here overrides the content type."
+        help_text=gettext_lazy(
+            "Values may hold variables; a Content-Type header here overrides the content type."
+        )
     )
 
     class Meta:
@@ -64,10 +67,10 @@ class StepForm(SecretFieldsMixin, forms.ModelForm):
             "body": code_area(14),
         }
         labels = {
-            "handles_alert": "Error alert",
-            "handles_ok": "OK alert",
-            "handles_reminder": "Reminder",
-            "handles_acknowledged": "Acknowledged",
+            "handles_alert": gettext_lazy("Error alert"),
+            "handles_ok": gettext_lazy("OK alert"),
+            "handles_reminder": gettext_lazy("Reminder"),
+            "handles_acknowledged": gettext_lazy("Acknowledged"),
         }
 
 
@@ -108,8 +111,14 @@ class VariableFormSet(forms.BaseInlineFormSet):
         missing = [n for n in kinds.required_names(kind) if n not in names]
         if missing:
             raise ValidationError(
-                f"This type of integration needs the variable{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)}; add it back with its value (or a value per escalation level)."
+                ngettext(
+                    "This type of integration needs the variable %(names)s; add it back with its value "
+                    "(or a value per escalation level).",
+                    "This type of integration needs the variables %(names)s; add it back with its value "
+                    "(or a value per escalation level).",
+                    len(missing),
+                )
+                % {"names": ", ".join(missing)}
             )
 
 
@@ -148,7 +157,10 @@ class StepFormSet(forms.BaseInlineFormSet):
                 continue
             position = data.get("position")
             if position in positions:
-                form.add_error("position", f"Another step already has position {position}.")
+                form.add_error(
+                    "position",
+                    gettext("Another step already has position %(position)s.") % {"position": position},
+                )
             positions.add(position)
             kept.append(form)
         names = self._variable_names()
@@ -176,10 +188,10 @@ def parse_assignments(text: str) -> dict[str, str]:
         if not line.strip():
             continue
         if "=" not in line:
-            raise ValidationError(f"Line {number}: write Name = value.")
+            raise ValidationError(gettext("Line %(number)s: write Name = value.") % {"number": number})
         name, value = line.split("=", 1)
         if not name.strip():
-            raise ValidationError(f"Line {number}: the name is missing.")
+            raise ValidationError(gettext("Line %(number)s: the name is missing.") % {"number": number})
         values[name.strip()] = value.strip()
     return values
 
@@ -190,33 +202,39 @@ def format_assignments(values: dict[str, Any]) -> str:
 
 class IntegrationForm(forms.ModelForm):
     signing_secrets = SecretField(
-        help_text="Custom integrations: one HMAC signing secret per line; the first signs. "
-        "Leave empty to keep the current secrets.",
+        help_text=gettext_lazy(
+            "Custom integrations: one HMAC signing secret per line; the first signs. "
+            "Leave empty to keep the current secrets."
+        ),
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
     )
-    clear_signing_secrets = forms.BooleanField(required=False, label="Remove all signing secrets")
+    clear_signing_secrets = forms.BooleanField(
+        required=False, label=gettext_lazy("Remove all signing secrets")
+    )
     # Preview and test: not stored, used by "Preview" / "Send test alert" (of the unsaved form).
     test_alert_type = forms.ChoiceField(
-        label="Alert type",
+        label=gettext_lazy("Alert type"),
         choices=TEST_ALERT_TYPES,
         initial="Alert",
         required=False,
         widget=forms.RadioSelect,
     )
     test_level = forms.IntegerField(
-        label="Escalation level", initial=1, min_value=1, max_value=10, required=False
+        label=gettext_lazy("Escalation level"), initial=1, min_value=1, max_value=10, required=False
     )
     test_values = forms.CharField(
-        label="Per-level values",
+        label=gettext_lazy("Per-level values"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "code-input", "placeholder": "Name = value"}),
-        help_text="Values for variables set to 'Value per escalation level', one Name = value per line. "
-        "Every other variable gets its example value.",
+        help_text=gettext_lazy(
+            "Values for variables set to 'Value per escalation level', one Name = value per line. "
+            "Every other variable gets its example value."
+        ),
     )
     test_recipient = forms.CharField(
-        label="Send to",
+        label=gettext_lazy("Send to"),
         required=False,
-        help_text="E-mail address (e-mail) or E.164 phone number (SMS, phone) for the test.",
+        help_text=gettext_lazy("E-mail address (e-mail) or E.164 phone number (SMS, phone) for the test."),
     )
 
     class Meta:

@@ -10,7 +10,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.field_lists import flat, rows
@@ -24,6 +26,13 @@ from integrations.validation_functions import vault_usage
 ARROW = "=>"
 
 
+def mapping_help() -> str:
+    return gettext(
+        "Mapping: one row per line, input %(arrow)s output (spaces around them are ignored). "
+        "The input must match exactly."
+    ) % {"arrow": ARROW}
+
+
 class MappingField(forms.Field):
     """A mapping edited as lines ``input => output``; stored as [[input, output], …]."""
 
@@ -32,8 +41,7 @@ class MappingField(forms.Field):
         kwargs["required"] = False
         kwargs.setdefault(
             "help_text",
-            f"Mapping: one row per line, input {ARROW} output (spaces around them are ignored). "
-            "The input must match exactly.",
+            lazy(mapping_help, str)(),
         )
         super().__init__(**kwargs)
 
@@ -50,7 +58,10 @@ class MappingField(forms.Field):
             if not line.strip():
                 continue
             if ARROW not in line:
-                raise ValidationError(f"Line {number}: write input {ARROW} output.")
+                raise ValidationError(
+                    gettext("Line %(number)s: write input %(arrow)s output.")
+                    % {"number": number, "arrow": ARROW}
+                )
             given, result = line.split(ARROW, 1)
             rows.append([given.strip(), result.strip()])
         return rows
@@ -135,7 +146,8 @@ class VaultItemAdmin(admin.ModelAdmin):
         if used:
             self.message_user(
                 request,
-                f"“{obj}” is used by {', '.join(used)}; remove those references before deleting it.",
+                gettext("“%(name)s” is used by %(used)s; remove those references before deleting it.")
+                % {"name": obj, "used": ", ".join(used)},
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:integrations_vaultitem_change", args=[object_id]))

@@ -13,8 +13,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
-PAIRS_MESSAGE = 'Enter headers as a list of ["Name", "value"] pairs.'
+PAIRS_MESSAGE = gettext_lazy('Enter headers as a list of ["Name", "value"] pairs.')
 
 
 class HeaderRowsWidget(forms.Widget):
@@ -80,7 +81,9 @@ class HeadersField(forms.Field):
             if not name and not text.strip():
                 continue  # an empty row
             if not name:
-                raise ValidationError(f"Header row {number} has a value but no name.")
+                raise ValidationError(
+                    gettext("Header row %(number)s has a value but no name.") % {"number": number}
+                )
             rows.append([name, text])
         return rows
 

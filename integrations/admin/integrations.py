@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from integrations import catalogue, kinds, presets
@@ -67,7 +68,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             delivery += (("consecutive_failures", "paused_until"),)
         sets: list[Any] = [
             (None, {"fields": main}),
-            ("Delivery", {"fields": delivery, "classes": ("collapse",)}),
+            (gettext("Delivery"), {"fields": delivery, "classes": ("collapse",)}),
         ]
         kind = obj.kind if obj is not None else request.GET.get("kind", "")
         test = ["test_alert_type", "test_level"]
@@ -77,12 +78,14 @@ class IntegrationAdmin(admin.ModelAdmin):
             test.append("test_recipient")
         sets.append(
             (
-                "Preview and test",
+                gettext("Preview and test"),
                 {
                     "fields": test,
                     "classes": ("test-fieldset",),
-                    "description": "Previews or sends a test alert, with example values for every "
-                    "variable, of the form as it stands: nothing is saved.",
+                    "description": gettext(
+                        "Previews or sends a test alert, with example values for every "
+                        "variable, of the form as it stands: nothing is saved."
+                    ),
                 },
             )
         )
@@ -238,7 +241,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Add integration: choose a type",
+            "title": gettext("Add integration: choose a type"),
             "builtin_types": builtin,
             "preset_types": preset_list,
         }
@@ -261,14 +264,17 @@ class IntegrationAdmin(admin.ModelAdmin):
                 for v in obj.variables.all()
             ]
             own += [
-                {"name": n, "token": "{{" + n + "}}", "meaning": "Supplied by the service link."}
+                {"name": n, "token": "{{" + n + "}}", "meaning": gettext("Supplied by the service link.")}
                 for n in kinds.step_variables(obj.kind)
             ]
             own += [
                 {
                     "name": capture.name,
                     "token": "{{" + capture.name + "}}",
-                    "meaning": f"Captured by step {step.position} from its response, for the later steps.",
+                    "meaning": gettext(
+                        "Captured by step %(position)s from its response, for the later steps."
+                    )
+                    % {"position": step.position},
                 }
                 for step in obj.steps.all()
                 for capture in parse_captures(step.captures)
@@ -278,7 +284,7 @@ class IntegrationAdmin(admin.ModelAdmin):
                     "name": f.name,
                     "token": "{{" + f.name + "()}}",
                     "function": f.name,
-                    "meaning": f.description or f"{f.get_kind_display()} function",
+                    "meaning": f.description or gettext("%(kind)s function") % {"kind": f.get_kind_display()},
                 }
                 for f in obj.functions.all()
             ]
@@ -392,7 +398,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             obj.customized = True
             self.message_user(
                 request,
-                "The preset's steps were changed, so the integration is now marked Customized.",
+                gettext("The preset's steps were changed, so the integration is now marked Customized."),
                 messages.INFO,
             )
         # Saved, but maybe not what was meant (unknown @ variables render empty).

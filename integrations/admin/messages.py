@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -73,18 +74,18 @@ def status_badge(status: str) -> str:
 
 def message_badge(message: Message) -> str:
     key, label = problems.state(message)
-    title = "The last attempt failed; it will be tried again." if key == "retrying" else ""
+    title = gettext("The last attempt failed; it will be tried again.") if key == "retrying" else ""
     return badge(key, label, title)
 
 
 def outcome_badge(outcome: str) -> str:
     if outcome in problems.UNKNOWN_OUTCOMES:
-        return badge("unknown", "Outcome unknown", problems.UNKNOWN_TITLE)
+        return badge("unknown", gettext("Outcome unknown"), str(problems.UNKNOWN_TITLE))
     if not outcome:
         return "—"
     if outcome == MessageStatus.PENDING:
         # An attempt that ended with the message still pending failed and will be retried.
-        return badge("retrying", "Failed, will retry")
+        return badge("retrying", gettext("Failed, will retry"))
     return status_badge(outcome)
 
 
@@ -167,18 +168,17 @@ class MessageAdmin(admin.ModelAdmin):
     def state_note(self, obj: Message) -> str:
         if problems.is_retrying(obj):
             when = timezone.localtime(obj.next_attempt_at).strftime("%Y-%m-%d %H:%M:%S")
-            return format_html(
-                "The last attempt (number {}) failed; the next try is due at {}.", obj.attempt_count, when
-            )
+            text = gettext("The last attempt (number %(number)s) failed; the next try is due at %(time)s.")
+            return text % {"number": obj.attempt_count, "time": when}
         if obj.status == MessageStatus.PENDING:
-            return "Not tried yet." if not obj.attempt_count else "Queued again."
+            return gettext("Not tried yet.") if not obj.attempt_count else gettext("Queued again.")
         if obj.status == MessageStatus.SENDING:
-            return "A worker is sending it now."
+            return gettext("A worker is sending it now.")
         if obj.status == MessageStatus.DELIVERED:
-            return "Delivered."
+            return gettext("Delivered.")
         if obj.status == MessageStatus.EXPIRED:
-            return "Given up: older than the maximum age. Retry sends it again."
-        return "Given up. Retry sends it again."
+            return gettext("Given up: older than the maximum age. Retry sends it again.")
+        return gettext("Given up. Retry sends it again.")
 
     @admin.display(description=_("To"), ordering="integration__name")
     def destination(self, obj: Message) -> str:
@@ -199,11 +199,12 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("Status"), ordering="status")
     def status_column(self, obj: Message) -> str:
         # The number of tries and the next one go under the badge: one column less.
-        tries = f"{obj.attempt_count} tr{'y' if obj.attempt_count == 1 else 'ies'}"
+        tries = ngettext("%(count)s try", "%(count)s tries", obj.attempt_count) % {"count": obj.attempt_count}
         if obj.status not in (MessageStatus.PENDING, MessageStatus.SENDING):
             return format_html('{}<br><small class="quiet nowrap">{}</small>', message_badge(obj), tries)
         when = timezone.localtime(obj.next_attempt_at).strftime("%H:%M:%S")
-        return format_html('{}<br><small class="quiet">{} · next {}</small>', message_badge(obj), tries, when)
+        next_try = gettext("next %(time)s") % {"time": when}
+        return format_html('{}<br><small class="quiet">{} · {}</small>', message_badge(obj), tries, next_try)
 
     @admin.display(description=_("Alert"), ordering="alert__timestamp")
     def alert_column(self, obj: Message) -> str:
@@ -257,7 +258,10 @@ class MessageAdmin(admin.ModelAdmin):
                 and message.lease_expires_at >= timezone.now()
             )
             # Not the model's "Message 5 (pending)": a pending message that failed is retrying.
-            extra_context["subtitle"] = f"Message {message.pk} ({problems.state(message)[1].lower()})"
+            extra_context["subtitle"] = gettext("Message %(id)s (%(state)s)") % {
+                "id": message.pk,
+                "state": problems.state(message)[1].lower(),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -277,7 +281,10 @@ class MessageAdmin(admin.ModelAdmin):
             self.message_user(request, str(exc), messages.WARNING)
         else:
             self.message_user(
-                request, f"Message {message.pk} to {message.integration} queued again.", messages.SUCCESS
+                request,
+                gettext("Message %(id)s to %(integration)s queued again.")
+                % {"id": message.pk, "integration": message.integration},
+                messages.SUCCESS,
             )
         return HttpResponseRedirect(target)
 
@@ -295,7 +302,9 @@ class MessageAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Send delivered messages again?" if selected else "Send this delivered message again?",
+            "title": gettext("Send delivered messages again?")
+            if selected
+            else gettext("Send this delivered message again?"),
             "delivered": delivered,
             "delivered_count": delivered_count,
             "selected": selected or [],
@@ -316,6 +325,8 @@ class MessageAdmin(admin.ModelAdmin):
                 return self.confirm_retry(request, shown, delivered_count=count, selected=ids)
         replayed = retry_messages(ids)
         skipped = len(ids) - len(replayed)
-        note = f" {skipped} being sent right now were left alone." if skipped else ""
-        self.message_user(request, f"{len(replayed)} message(s) queued again.{note}", messages.SUCCESS)
+        text = gettext("%(count)s message(s) queued again.") % {"count": len(replayed)}
+        if skipped:
+            text += " " + gettext("%(count)s being sent right now were left alone.") % {"count": skipped}
+        self.message_user(request, text, messages.SUCCESS)
         return None

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from integrations.models import Integration, Message, MessageStatus
 
@@ -28,7 +29,7 @@ RETRYING = Q(status__in=[MessageStatus.PENDING, MessageStatus.SENDING], attempt_
 # The outcome of an attempt row written before its request went out and not
 # (yet) updated with the answer: in flight, or its worker died in between.
 UNKNOWN_OUTCOMES = {"unknown"}
-UNKNOWN_TITLE = (
+UNKNOWN_TITLE = gettext_lazy(
     "Recorded before the request went out, with no answer recorded: still in flight, or the worker "
     "stopped before recording it. The receiver may or may not have got it."
 )
@@ -64,8 +65,8 @@ def state(message: Message) -> tuple[str, str]:
     """(css key, label) of a message: "Pending" only when nothing failed yet."""
     if is_retrying(message):
         if message.status == MessageStatus.SENDING:
-            return "retrying", "Sending again"
-        return "retrying", "Retrying"
+            return "retrying", gettext("Sending again")
+        return "retrying", gettext("Retrying")
     status = message.status
     label = MessageStatus(status).label if status in MessageStatus.values else status
     return status, label
@@ -74,14 +75,14 @@ def state(message: Message) -> tuple[str, str]:
 class ProblemFilter(admin.SimpleListFilter):
     """The dashboard's *Delivery problems* links open the message log here."""
 
-    title = "delivery problem"
+    title = gettext_lazy("delivery problem")
     parameter_name = "problem"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            ("retrying", "Retrying after failure"),
-            ("failed", "Failed in the last 24 hours"),
-            ("expired", "Expired in the last 24 hours"),
+            ("retrying", gettext("Retrying after failure")),
+            ("failed", gettext("Failed in the last 24 hours")),
+            ("expired", gettext("Expired in the last 24 hours")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Message]) -> QuerySet[Message] | None:
@@ -94,15 +95,15 @@ class ProblemFilter(admin.SimpleListFilter):
 
 
 class BreakerFilter(admin.SimpleListFilter):
-    title = "circuit breaker"
+    title = gettext_lazy("circuit breaker")
     parameter_name = "breaker"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            ("paused", "Paused by breaker"),
-            ("half_open", "Half-open (pause over, not yet recovered)"),
-            ("failing", "Failing, not paused"),
-            ("closed", "Working"),
+            ("paused", gettext("Paused by breaker")),
+            ("half_open", gettext("Half-open (pause over, not yet recovered)")),
+            ("failing", gettext("Failing, not paused")),
+            ("closed", gettext("Working")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Integration]) -> QuerySet[Integration] | None:

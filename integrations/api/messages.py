@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
@@ -94,7 +95,7 @@ class MessageListView(generics.ListAPIView):
             try:
                 serializers.UUIDField().to_internal_value(alert)
             except serializers.ValidationError:
-                raise ValidationError({"alert": ["An alert id (a UUID)."]}) from None
+                raise ValidationError({"alert": [gettext("An alert id (a UUID).")]}) from None
             qs = qs.filter(alert__guid=alert)
         since = aware("since", params.get("since"))
         if since:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -69,7 +70,7 @@ class IntegrationTestView(APIView):
             return error_response({"integration": problems})
         if integration.kind in OPERATOR_KINDS and not data["recipient"]:
             return error_response(
-                {"recipient": ["This integration sends to people: give an address or number."]}
+                {"recipient": [gettext("This integration sends to people: give an address or number.")]}
             )
         try:
             exchanges = send_test(
@@ -84,7 +85,11 @@ class IntegrationTestView(APIView):
             reason = (exc.exchanges[-1].summary if exc.exchanges else "") or str(exc)
             return Response(
                 {
-                    "errors": {"detail": [f"The receiver refused the test alert: {reason}"]},
+                    "errors": {
+                        "detail": [
+                            gettext("The receiver refused the test alert: %(reason)s") % {"reason": reason}
+                        ]
+                    },
                     "permanent": exc.permanent,
                     "exchanges": [dataclasses.asdict(e) for e in exc.exchanges],
                 },

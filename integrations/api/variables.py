@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -101,7 +102,7 @@ def own_items(raw: str) -> list[dict[str, str]]:
     try:
         integration = Integration.objects.get(pk=uuid.UUID(raw))
     except (ValueError, Integration.DoesNotExist):
-        raise ValidationError({"integration": ["No integration with this id."]}) from None
+        raise ValidationError({"integration": [gettext("No integration with this id.")]}) from None
     items = [
         {
             "name": v.name,

@@ -4,6 +4,7 @@ an answer says only whether one is set."""
 
 from __future__ import annotations
 
+from django.utils.translation import ngettext
 from rest_framework import permissions, serializers
 from rest_framework.validators import UniqueValidator
 
@@ -61,8 +62,10 @@ class VaultViewSet(ConfigViewSet):
     def perform_destroy(self, instance: VaultItem) -> None:
         used = vault_usage(str(instance.pk))
         if used:
-            refuse(
-                f"{instance.name} is used by the integration{'s' if len(used) > 1 else ''} "
-                f"{', '.join(used)}; remove the references first."
+            text = ngettext(
+                "%(name)s is used by the integration %(used)s; remove the references first.",
+                "%(name)s is used by the integrations %(used)s; remove the references first.",
+                len(used),
             )
+            refuse(text % {"name": instance.name, "used": ", ".join(used)})
         instance.delete()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from alerting.api.resources.common import ConfigViewSet, document, refuse
@@ -40,7 +41,7 @@ class LevelIntegrationSerializer(serializers.ModelSerializer):
         if "integration" not in attrs:
             # A PATCH relaxes required fields down the tree; a link is matched by
             # its integration, so (as for PUT) it must name one.
-            refuse("This field is required.", "integration")
+            refuse(gettext("This field is required."), "integration")
         errors = link_errors(
             attrs["integration"],
             attrs.get("variable_values", {}),
@@ -72,10 +73,10 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "number" not in attrs:
             # A PATCH relaxes required fields; levels are matched by number, so it stays required.
-            refuse("Each level needs its number.", "number")
+            refuse(gettext("Each level needs its number."), "number")
         integrations = [link["integration"].pk for link in attrs.get("integration_links", [])]
         if len(integrations) != len(set(integrations)):
-            refuse("Each integration may be linked to a level only once.", "integrations")
+            refuse(gettext("Each integration may be linked to a level only once."), "integrations")
         return attrs
 
 
@@ -128,7 +129,7 @@ class AlertDefinitionSerializer(serializers.ModelSerializer):
             instance.monitor_groups.set(groups)
         if levels is not None:
             if not levels:
-                refuse("A definition needs at least level 1.", "levels")
+                refuse(gettext("A definition needs at least level 1."), "levels")
             sync_levels(instance, levels)
         return instance
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from alerting.api.resources.common import ConfigViewSet, refuse
@@ -18,7 +19,7 @@ class GroupSerializer(serializers.ModelSerializer):
     member_field: ClassVar[str]
     automatic_flag: ClassVar[str]
     member_model: ClassVar[type[models.Model]]
-    automatic_message: ClassVar[str]
+    automatic_message: ClassVar[Any]
 
     is_system = serializers.BooleanField(read_only=True)
 
@@ -32,7 +33,9 @@ class GroupSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         group = self.instance
         if group is not None and group.is_system and "name" in attrs and attrs["name"] != group.name:
-            refuse(f"{group.name} is a system group and cannot be renamed.", "name")
+            refuse(
+                gettext("%(name)s is a system group and cannot be renamed.") % {"name": group.name}, "name"
+            )
         if group is not None and getattr(group, self.automatic_flag) and self.member_field in attrs:
             # Sending back what was read is fine; changing it is not.
             sent = {member.pk for member in attrs[self.member_field]}
@@ -45,5 +48,5 @@ class GroupSerializer(serializers.ModelSerializer):
 class GroupViewSet(ConfigViewSet):
     def perform_destroy(self, instance: Any) -> None:
         if instance.is_system:
-            refuse(f"{instance.name} is a system group and cannot be deleted.")
+            refuse(gettext("%(name)s is a system group and cannot be deleted.") % {"name": instance.name})
         instance.delete()

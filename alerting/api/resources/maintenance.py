@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from alerting.api.resources.common import ConfigViewSet, document, refuse
@@ -28,7 +29,7 @@ class MaintenancePeriodSerializer(serializers.ModelSerializer):
         monitor = attrs["monitor"] if "monitor" in attrs else getattr(period, "monitor", None)
         group = attrs["monitor_group"] if "monitor_group" in attrs else getattr(period, "monitor_group", None)
         if (monitor is None) == (group is None):
-            refuse("Give either a monitor or a monitor group (exactly one).", "monitor")
+            refuse(gettext("Give either a monitor or a monitor group (exactly one)."), "monitor")
         check_window(MaintenancePeriod, attrs, period)
         return attrs
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from alerting.api.resources.common import document
 from alerting.api.resources.groups import GroupSerializer, GroupViewSet
@@ -12,7 +13,9 @@ class MonitorGroupSerializer(GroupSerializer):
     member_field = "monitors"
     automatic_flag = "is_all_monitors"
     member_model = Monitor
-    automatic_message = "All monitors holds every monitor automatically; its members cannot be edited."
+    automatic_message = gettext_lazy(
+        "All monitors holds every monitor automatically; its members cannot be edited."
+    )
 
     monitors = MonitorRefField(
         many=True,

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -28,8 +29,8 @@ class MonitorRefField(serializers.PrimaryKeyRelatedField):
     """A reference to a monitor by id or key; answered as the id."""
 
     default_error_messages = {
-        "does_not_exist": 'No monitor has the id or key "{pk_value}".',
-        "incorrect_type": "Give a monitor id or key (a string).",
+        "does_not_exist": gettext_lazy('No monitor has the id or key "{pk_value}".'),
+        "incorrect_type": gettext_lazy("Give a monitor id or key (a string)."),
     }
 
     def __init__(self, **kwargs: Any) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from alerting.api.resources.common import document
@@ -12,7 +13,9 @@ class OperatorGroupSerializer(GroupSerializer):
     member_field = "members"
     automatic_flag = "is_everyone"
     member_model = Operator
-    automatic_message = "Everyone holds every operator automatically; its members cannot be edited."
+    automatic_message = gettext_lazy(
+        "Everyone holds every operator automatically; its members cannot be edited."
+    )
 
     members = serializers.PrimaryKeyRelatedField(
         many=True,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext
 
 from alerting.audit.context import as_command
 from alerting.configfile.apply import Applier
@@ -37,13 +38,15 @@ class Command(BaseCommand):
             document = load_file(file)
             lines = self.apply(document, prune, dry_run)
         except ConfigError as exc:
-            raise CommandError(f"{file}: nothing was changed.\n{exc}") from None
+            raise CommandError(
+                gettext("%(file)s: nothing was changed.") % {"file": file} + f"\n{exc}"
+            ) from None
         for line in lines:
             self.stdout.write(line)
         if not lines:
-            self.stdout.write("No changes.")
+            self.stdout.write(gettext("No changes."))
         if dry_run:
-            self.stdout.write("Dry run: nothing was saved.")
+            self.stdout.write(gettext("Dry run: nothing was saved."))
 
     def apply(self, document: Any, prune: bool, dry_run: bool) -> list[str]:
         applier = Applier(document, prune)

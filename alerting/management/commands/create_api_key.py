@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext
 
 from alerting.audit.context import as_command
 from alerting.models import ApiKey, ApiScope
@@ -36,17 +37,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["name"].strip()
         if not name or len(name) > 200:
-            raise CommandError("The name must be 1–200 characters.")
+            raise CommandError(gettext("The name must be 1–200 characters."))
         rate = options["rate_limit"]
         if rate is not None and rate < 1:
-            raise CommandError("--rate-limit must be at least 1.")
+            raise CommandError(gettext("--rate-limit must be at least 1."))
         with as_command("create_api_key"), transaction.atomic():
             key, raw = ApiKey.generate(name, options["scope"])
             if rate is not None:
                 key.rate_limit_per_minute = rate
                 key.save(update_fields=["rate_limit_per_minute"])
         self.stderr.write(
-            f"Created API key {name!r} (scope {key.scope}, starts with {key.prefix}). "
-            "Store it now: it cannot be shown again."
+            gettext(
+                "Created API key %(name)s (scope %(scope)s, starts with %(prefix)s). "
+                "Store it now: it cannot be shown again."
+            )
+            % {"name": repr(name), "scope": key.scope, "prefix": key.prefix}
         )
         self.stdout.write(raw)

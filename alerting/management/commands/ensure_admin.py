@@ -5,6 +5,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
-            self.stdout.write("Admin login: already set up (manage logins in the admin).")
+            self.stdout.write(gettext("Admin login: already set up (manage logins in the admin)."))
             return
         username = os.environ.get("ADMIN_USERNAME", "admin")
         email = os.environ.get("ADMIN_EMAIL", "admin@localhost")
@@ -28,9 +29,15 @@ class Command(BaseCommand):
         if generated:
             self.stdout.write(
                 self.style.WARNING(
-                    f"Created admin login {username!r} with password {password!r} "
-                    "(shown only this once; change it in the admin)."
+                    gettext(
+                        "Created admin login %(username)s with password %(password)s "
+                        "(shown only this once; change it in the admin)."
+                    )
+                    % {"username": repr(username), "password": repr(password)}
                 )
             )
         else:
-            self.stdout.write(f"Created admin login {username!r} from ADMIN_PASSWORD.")
+            self.stdout.write(
+                gettext("Created admin login %(username)s from ADMIN_PASSWORD.")
+                % {"username": repr(username)}
+            )

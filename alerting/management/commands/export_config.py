@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext
 
 from alerting.configfile.export import build_document
 from alerting.configfile.fileio import dumps
@@ -33,6 +34,6 @@ class Command(BaseCommand):
         if output:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
-            self.stderr.write(f"Wrote the configuration to {output}.")
+            self.stderr.write(gettext("Wrote the configuration to %(file)s.") % {"file": output})
         else:
             self.stdout.write(text, ending="")

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from alerting.audit.context import as_command
 from alerting.models import ApiKey
@@ -26,11 +27,17 @@ class Command(BaseCommand):
             )
         )
         if not matches:
-            raise CommandError(f"No active API key matches {given!r}.")
+            raise CommandError(gettext("No active API key matches %(key)s.") % {"key": repr(given)})
         if len(matches) > 1:
             names = ", ".join(f"{k.name} ({k.prefix}…)" for k in matches)
-            raise CommandError(f"{len(matches)} keys match {given!r}: {names}. Use the key's prefix instead.")
+            raise CommandError(
+                gettext("%(count)s keys match %(key)s: %(names)s. Use the key's prefix instead.")
+                % {"count": len(matches), "key": repr(given), "names": names}
+            )
         key = matches[0]
         with as_command("revoke_api_key"):
             key.revoke()
-        self.stdout.write(f"Revoked API key {key.name!r} ({key.prefix}…).")
+        self.stdout.write(
+            gettext("Revoked API key %(name)s (%(prefix)s…).")
+            % {"name": repr(key.name), "prefix": key.prefix}
+        )

@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, models, router, transaction
+from django.utils.translation import gettext
 
 from alerting.audit import record as audit
 from alerting.audit.context import as_command
@@ -48,7 +49,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         batch_size: int = options["batch_size"]
         if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+            raise CommandError(gettext("--batch-size must be at least 1."))
         first = Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode())
         total = Counts()
         for model, fields in encrypted_columns():
@@ -61,31 +62,47 @@ class Command(BaseCommand):
                         f"{counts.rotated} values re-encrypted and {counts.encrypted} plaintext values "
                         f"encrypted under the first key ({', '.join(f.name for f in fields)})",
                     )
-            self.stdout.write(
-                f"{label}: {counts.rotated} re-encrypted, {counts.encrypted} plaintext encrypted, "
-                f"{counts.current} already under the first key"
-                + (f", {counts.changed_meanwhile} changed meanwhile" if counts.changed_meanwhile else "")
-                + (f", {len(counts.failed)} unreadable" if counts.failed else "")
-            )
+            line = gettext(
+                "%(label)s: %(rotated)s re-encrypted, %(encrypted)s plaintext encrypted, "
+                "%(current)s already under the first key"
+            ) % {
+                "label": label,
+                "rotated": counts.rotated,
+                "encrypted": counts.encrypted,
+                "current": counts.current,
+            }
+            if counts.changed_meanwhile:
+                line += gettext(", %(count)s changed meanwhile") % {"count": counts.changed_meanwhile}
+            if counts.failed:
+                line += gettext(", %(count)s unreadable") % {"count": len(counts.failed)}
+            self.stdout.write(line)
             total.rotated += counts.rotated
             total.encrypted += counts.encrypted
             total.current += counts.current
             total.changed_meanwhile += counts.changed_meanwhile
             total.failed.extend(counts.failed)
         self.stdout.write(
-            f"Total: {total.rotated} re-encrypted, {total.encrypted} plaintext encrypted, "
-            f"{total.current} already under the first key."
+            gettext(
+                "Total: %(rotated)s re-encrypted, %(encrypted)s plaintext encrypted, "
+                "%(current)s already under the first key."
+            )
+            % {"rotated": total.rotated, "encrypted": total.encrypted, "current": total.current}
         )
         if total.failed:
             shown = "\n".join(f"  {where}" for where in total.failed[:SHOWN_FAILURES])
             more = len(total.failed) - SHOWN_FAILURES
             raise CommandError(
-                f"{len(total.failed)} stored secrets cannot be decrypted with any key in "
-                f"FIELD_ENCRYPTION_KEYS and were left as they are:\n{shown}"
-                + (f"\n  … and {more} more" if more > 0 else "")
-                + "\nAdd the key they were written with to FIELD_ENCRYPTION_KEYS and run this again."
+                gettext(
+                    "%(count)s stored secrets cannot be decrypted with any key in "
+                    "FIELD_ENCRYPTION_KEYS and were left as they are:"
+                )
+                % {"count": len(total.failed)}
+                + f"\n{shown}"
+                + ("\n  " + gettext("… and %(count)s more") % {"count": more} if more > 0 else "")
+                + "\n"
+                + gettext("Add the key they were written with to FIELD_ENCRYPTION_KEYS and run this again.")
             )
-        self.stdout.write(self.style.SUCCESS("Every stored secret is under the first key."))
+        self.stdout.write(self.style.SUCCESS(gettext("Every stored secret is under the first key.")))
 
     def rotate_model(
         self, model: type[models.Model], fields: Sequence[models.Field], first: Fernet, batch_size: int

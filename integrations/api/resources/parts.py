@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from integrations import captures
@@ -54,11 +55,17 @@ class VariableSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("secret_value") and not attrs.get("is_secret"):
             raise serializers.ValidationError(
-                {"secret_value": ["Only a secret variable (is_secret: true) takes a secret_value."]}
+                {"secret_value": [gettext("Only a secret variable (is_secret: true) takes a secret_value.")]}
             )
         if attrs.get("is_secret") and attrs.get("value"):
             raise serializers.ValidationError(
-                {"value": ["Send a secret variable's value as secret_value; value is for plain variables."]}
+                {
+                    "value": [
+                        gettext(
+                            "Send a secret variable's value as secret_value; value is for plain variables."
+                        )
+                    ]
+                }
             )
         return attrs
 

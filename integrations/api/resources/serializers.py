@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -105,30 +106,34 @@ class IntegrationSerializer(serializers.ModelSerializer):
                         + "."
                     ]
                 if attrs.get("kind", IntegrationKind.WEBHOOK) != IntegrationKind.WEBHOOK:
-                    errors["kind"] = ["An integration from a preset is a custom (webhook) integration."]
+                    errors["kind"] = [
+                        gettext("An integration from a preset is a custom (webhook) integration.")
+                    ]
                 attrs["kind"] = IntegrationKind.WEBHOOK
             elif "kind" not in attrs:
-                errors["kind"] = ["Give the kind, or a preset."]
+                errors["kind"] = [gettext("Give the kind, or a preset.")]
         else:
             if "kind" in attrs and attrs["kind"] != current.kind:
-                errors["kind"] = ["The kind of an integration cannot change; create a new one."]
+                errors["kind"] = [gettext("The kind of an integration cannot change; create a new one.")]
             if "preset" in attrs and attrs["preset"] != current.preset:
-                errors["preset"] = ["The preset is chosen when the integration is created."]
+                errors["preset"] = [gettext("The preset is chosen when the integration is created.")]
         kind = attrs.get("kind", current.kind if current else None)
         preset = attrs.get("preset", current.preset if current else "")
         customized = attrs.get("customized", current.customized if current else False)
         if attrs.get("steps") and kind != IntegrationKind.WEBHOOK:
-            errors["steps"] = ["Only custom integrations have steps."]
+            errors["steps"] = [gettext("Only custom integrations have steps.")]
         elif attrs.get("steps") and preset and not customized:
-            errors["steps"] = ["The steps come from the preset; set customized to true to edit them."]
+            errors["steps"] = [
+                gettext("The steps come from the preset; set customized to true to edit them.")
+            ]
         elif attrs.get("steps"):
             errors.update(step_list_errors(attrs["steps"]))
         if attrs.get("statushub_services") and kind != IntegrationKind.STATUSHUB:
-            errors["statushub_services"] = ["Only StatusHub integrations have StatusHub services."]
+            errors["statushub_services"] = [gettext("Only StatusHub integrations have StatusHub services.")]
         for field in ("variables", "statushub_services", "functions"):
             names = [item["name"] for item in attrs.get(field, [])]
             if len(names) != len(set(names)) and field not in errors:
-                errors[field] = ["Each name may appear only once."]
+                errors[field] = [gettext("Each name may appear only once.")]
         if "variables" in attrs and "variables" not in errors and not replaces_variables(current, attrs):
             known = set(current.variables.values_list("name", flat=True)) if current else set()
             if current is None and preset in presets.presets():
@@ -171,7 +176,7 @@ def replaces_variables(current: Integration | None, attrs: dict[str, Any]) -> bo
 def step_list_errors(steps: list[dict[str, Any]]) -> dict[str, Any]:
     positions = [step.get("position", index + 1) for index, step in enumerate(steps)]
     if len(positions) != len(set(positions)):
-        return {"steps": ["Each position may appear only once."]}
+        return {"steps": [gettext("Each position may appear only once.")]}
     return {}
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from rest_framework.serializers import BaseSerializer, ValidationError
 
 from alerting.api.resources.common import ConfigViewSet, document, refuse
@@ -30,7 +31,10 @@ class IntegrationViewSet(ConfigViewSet):
 
     def perform_destroy(self, instance: Integration) -> None:
         if instance.is_builtin:
-            refuse(f"{instance.name} is a built-in integration and cannot be deleted; deactivate it instead.")
+            refuse(
+                gettext("%(name)s is a built-in integration and cannot be deleted; deactivate it instead.")
+                % {"name": instance.name}
+            )
         instance.delete()
 
 

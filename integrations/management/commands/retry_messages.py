@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from integrations.delivery.replay import retry_messages
 from integrations.models import Integration, Message, MessageStatus
@@ -18,9 +19,11 @@ def aware(value: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--since must be an ISO 8601 date and time, not {value!r}") from None
+        raise CommandError(
+            gettext("--since must be an ISO 8601 date and time, not %(value)s") % {"value": repr(value)}
+        ) from None
     if moment.tzinfo is None:
-        raise CommandError("--since needs a time zone, e.g. 2026-01-05T09:00:00Z")
+        raise CommandError(gettext("--since needs a time zone, e.g. 2026-01-05T09:00:00Z"))
     return moment
 
 
@@ -40,7 +43,9 @@ class Command(BaseCommand):
             messages = messages.filter(id__in=options["ids"])
             missing = set(options["ids"]) - set(messages.values_list("id", flat=True))
             if missing:
-                raise CommandError(f"No message with id {', '.join(map(str, sorted(missing)))}")
+                raise CommandError(
+                    gettext("No message with id %(ids)s") % {"ids": ", ".join(map(str, sorted(missing)))}
+                )
         status = options["status"] or (None if options["ids"] else MessageStatus.FAILED)
         if status:
             messages = messages.filter(status=status)
@@ -51,13 +56,15 @@ class Command(BaseCommand):
             messages = messages.filter(created_at__gte=aware(options["since"]))
         ids = list(messages.values_list("id", flat=True))
         if options["dry_run"]:
-            self.stdout.write(f"{len(ids)} message(s) would be retried.")
+            self.stdout.write(gettext("%(count)s message(s) would be retried.") % {"count": len(ids)})
             return
         replayed = retry_messages(ids)
         skipped = len(ids) - len(replayed)
-        self.stdout.write(self.style.SUCCESS(f"Retried {len(replayed)} message(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(gettext("Retried %(count)s message(s).") % {"count": len(replayed)})
+        )
         if skipped:
-            self.stdout.write(f"{skipped} being sent right now were left alone.")
+            self.stdout.write(gettext("%(count)s being sent right now were left alone.") % {"count": skipped})
 
     def _integration(self, value: str) -> Integration:
         found = Integration.objects.filter(name=value).first()
@@ -67,5 +74,5 @@ class Command(BaseCommand):
             except Exception:
                 found = None
         if found is None:
-            raise CommandError(f"No integration named {value!r}")
+            raise CommandError(gettext("No integration named %(name)s") % {"name": repr(value)})
         return found

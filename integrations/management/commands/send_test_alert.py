@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from integrations.models import OPERATOR_KINDS, Integration
 from integrations.sending import ALERT_TYPES, send_test
@@ -25,7 +26,7 @@ def find_integration(ref: str) -> Integration:
     exact = [i for i in matches if i.name == ref]
     if len(exact) == 1 or len(matches) == 1:
         return (exact or matches)[0]
-    raise CommandError(f"No integration is named {ref!r} or has that id.")
+    raise CommandError(gettext("No integration is named %(name)s or has that id.") % {"name": repr(ref)})
 
 
 def format_exchange(exchange: Exchange) -> str:
@@ -74,18 +75,27 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         integration = find_integration(options["integration"])
         if options["level"] < 1:
-            raise CommandError("--level must be 1 or more.")
+            raise CommandError(gettext("--level must be 1 or more."))
         level_variables = {}
         for item in options["level_variable"]:
             name, sep, value = item.partition("=")
             if not sep or not name:
-                raise CommandError(f"--level-variable takes NAME=VALUE, not {item!r}.")
+                raise CommandError(
+                    gettext("--level-variable takes NAME=VALUE, not %(value)s.") % {"value": repr(item)}
+                )
             level_variables[name] = value
         problems = integration_problems(integration)
         if problems:
-            raise CommandError(f"{integration.name} is misconfigured:\n  " + "\n  ".join(problems))
+            raise CommandError(
+                gettext("%(name)s is misconfigured:") % {"name": integration.name}
+                + "\n  "
+                + "\n  ".join(problems)
+            )
         if integration.kind in OPERATOR_KINDS and not options["to"]:
-            raise CommandError(f"{integration.name} sends to people: give an address or number with --to.")
+            raise CommandError(
+                gettext("%(name)s sends to people: give an address or number with --to.")
+                % {"name": integration.name}
+            )
 
         try:
             exchanges = send_test(
@@ -99,15 +109,26 @@ class Command(BaseCommand):
         except TransportError as exc:
             for exchange in exc.exchanges:
                 self.stdout.write(format_exchange(exchange) + "\n")
-            kind = "permanent" if exc.permanent else "temporary"
+            text = (
+                gettext("The receiver refused the test alert (permanent): %(reason)s")
+                if exc.permanent
+                else gettext("The receiver refused the test alert (temporary): %(reason)s")
+            )
             reason = (exc.exchanges[-1].summary if exc.exchanges else "") or str(exc)
-            raise CommandError(f"The receiver refused the test alert ({kind}): {reason}") from None
+            raise CommandError(text % {"reason": reason}) from None
         if not exchanges:
-            self.stdout.write(f"{integration.name} sends nothing for {options['alert_type']} alerts.")
+            self.stdout.write(
+                gettext("%(name)s sends nothing for %(type)s alerts.")
+                % {"name": integration.name, "type": options["alert_type"]}
+            )
             return
         for exchange in exchanges:
             self.stdout.write(format_exchange(exchange) + "\n")
         if options["dry_run"]:
-            self.stdout.write("Dry run: nothing was sent.")
+            self.stdout.write(gettext("Dry run: nothing was sent."))
         else:
-            self.stdout.write(self.style.SUCCESS(f"Test {options['alert_type']} message delivered."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    gettext("Test %(type)s message delivered.") % {"type": options["alert_type"]}
+                )
+            )
