@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from integrations.specs import VariableSpec
 
 if TYPE_CHECKING:
-    from integrations.models import Integration, IntegrationStep
+    from integrations.models import Integration
 
 KINDS_PATH = Path(__file__).with_name("kinds.json")
 
@@ -37,34 +37,14 @@ def step_variables(kind: str) -> tuple[str, ...]:
     return tuple(_load().get(kind, {}).get("step_variables", []))
 
 
-def default_steps(kind: str) -> list[IntegrationStep]:
-    """The kind's steps as unsaved rows, used when an integration has none."""
-    from integrations.models import IntegrationStep
+def default_step_data(kind: str) -> list[dict[str, Any]]:
+    """The kind's steps as field values, used when an integration has none."""
     from integrations.presets import step_fields
 
     return [
-        IntegrationStep(**step_fields(data, position))
+        step_fields(data, position)
         for position, data in enumerate(_load().get(kind, {}).get("steps", []), start=1)
     ]
-
-
-def ensure_kind_variables(integration: Integration) -> None:
-    """Create the kind's predefined variables that the integration lacks."""
-    from integrations.models import IntegrationVariable
-
-    have = set(integration.variables.values_list("name", flat=True))
-    for position, spec in enumerate(variable_specs(integration.kind)):
-        if spec.name in have:
-            continue
-        IntegrationVariable.objects.create(
-            integration=integration,
-            name=spec.name,
-            is_secret=spec.secret,
-            description=spec.description[:300],
-            position=position,
-            value="" if spec.secret else spec.default,
-            secret_value=spec.default if spec.secret else "",
-        )
 
 
 def spec_for(integration: Integration, name: str) -> VariableSpec | None:

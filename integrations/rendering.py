@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 import requests
@@ -151,7 +152,9 @@ def run_steps(p: Prepared, session: requests.Session) -> list[Exchange]:
 
 
 def statushub(p: Prepared, session: requests.Session) -> list[Exchange]:
-    steps = p.steps or tuple(StepSpec.from_row(s) for s in kinds.default_steps("statushub"))
+    steps = p.steps or tuple(
+        StepSpec.from_row(SimpleNamespace(**d)) for d in kinds.default_step_data("statushub")
+    )
     chain = chain_for(steps, p.out.alert_type)
     if not chain:
         return []

@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext, gettext_lazy
 
 from integrations import captures, kinds
+from integrations.choices import VariableMode
 from integrations.templating import validate
 from integrations.validation_functions import (
     clean_function,
@@ -184,7 +185,6 @@ def needs_value(name: str) -> str:
 
 
 def clean_variable(variable: IntegrationVariable) -> None:
-    from integrations.models import VariableMode
 
     errors: list[str] = []
     value = variable.get_value()
@@ -293,7 +293,6 @@ def steps_names(steps: Iterable[object], names: Collection[str]) -> set[str]:
 
 def integration_problems(integration: Integration) -> list[str]:
     """What stops an integration from sending, as sentences (for a test send)."""
-    from integrations.models import VariableMode
 
     problems = []
     names = variable_names(integration)
@@ -316,7 +315,6 @@ def missing_required_values(integration: Integration) -> list[str]:
     """The integration's required predefined variables (of its kind or preset)
     that have no value to send with, as sentences. Such an integration would
     only fail when it sends, so the API refuses to save it active."""
-    from integrations.models import VariableMode
 
     problems = []
     for variable in integration.variables.all():

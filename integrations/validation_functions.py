@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
+from integrations.choices import FunctionKind
 from integrations.templating import functions as udf
 from integrations.templating import parse, vault
 from integrations.templating.parser import VAULT_PREFIX, Text, Var
@@ -28,8 +30,9 @@ def function_names(integration: Integration | None) -> set[str]:
 
 
 def vault_item_ids() -> set[str]:
-    from integrations.models import VaultItem
-
+    # Through the app registry, not an import: this runs inside the models'
+    # clean(), and the models import this module.
+    VaultItem = apps.get_model("integrations", "VaultItem")
     return {str(pk) for pk in VaultItem.objects.values_list("id", flat=True)}
 
 
@@ -78,7 +81,6 @@ def vault_only_errors(text: str, what: str, vault_ids: set[str] | None = None) -
 
 
 def clean_function(function: IntegrationFunction) -> None:
-    from integrations.models import FunctionKind
 
     errors: dict[str, list[str]] = {}
     if function.name.startswith("@"):
@@ -128,15 +130,3 @@ def parts_templates(
         yield variable.get_value()
     for function in functions:
         yield function.hash_key
-
-
-def vault_usage(item_id: str) -> list[str]:
-    """The names of the integrations whose templates name the vault item."""
-    from integrations.models import Integration
-
-    item_id = str(item_id).lower()
-    used = []
-    for integration in Integration.objects.prefetch_related("steps", "variables", "functions"):
-        if item_id in vault.references(integration_templates(integration)):
-            used.append(integration.name)
-    return used

@@ -21,7 +21,6 @@ from integrations.admin.forms import code_area
 from integrations.admin.inlines import HidesSecretsFromViewers
 from integrations.field_lists import FUNCTION_ROWS, VAULT, VAULT_SECRETS
 from integrations.models import IntegrationFunction, VaultItem
-from integrations.validation_functions import vault_usage
 
 ARROW = "=>"
 
@@ -130,7 +129,7 @@ class VaultItemAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Used by"))
     def used_by(self, obj: VaultItem) -> str:
-        return ", ".join(vault_usage(str(obj.pk))) or "—"
+        return ", ".join(obj.used_by()) or "—"
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -142,7 +141,7 @@ class VaultItemAdmin(admin.ModelAdmin):
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         obj = self.get_object(request, object_id)
-        used = vault_usage(str(obj.pk)) if obj is not None else []
+        used = obj.used_by() if obj is not None else []
         if used:
             self.message_user(
                 request,

@@ -13,7 +13,6 @@ from alerting.api.resources.common import ConfigViewSet, document, refuse
 from integrations.api.resources.parts import secret_field
 from integrations.field_lists import VAULT, VAULT_SECRETS
 from integrations.models import VaultItem
-from integrations.validation_functions import vault_usage
 
 
 class VaultItemSerializer(serializers.ModelSerializer):
@@ -60,7 +59,7 @@ class VaultViewSet(ConfigViewSet):
         return [AdminScope()]
 
     def perform_destroy(self, instance: VaultItem) -> None:
-        used = vault_usage(str(instance.pk))
+        used = instance.used_by()
         if used:
             text = ngettext(
                 "%(name)s is used by the integration %(used)s; remove the references first.",

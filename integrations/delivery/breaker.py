@@ -120,3 +120,20 @@ def take_probes(owner: str) -> list[int]:
                 paused_until=now, probe_owner=""
             )
     return taken
+
+
+def next_due_at() -> datetime | None:
+    """When the earliest waiting message falls due, or a paused integration
+    may probe. An Ok still waiting for its Alert is left out: it becomes due
+    when the Alert is final, and whoever finishes the Alert hands the Ok out
+    (see outcome.save)."""
+    now = timezone.now()
+    at = (
+        Message.objects.filter(claims.unheld(now), claims.ready(), integration__paused_until__isnull=True)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    probe_at = probe_due_at()
+    times = [t for t in (at, probe_at) if t is not None]
+    return min(times) if times else None

@@ -116,25 +116,6 @@ def release(owner: str, ids: Iterable[int], next_attempt_at: datetime) -> int:
     )
 
 
-def next_due_at() -> datetime | None:
-    """When the earliest waiting message falls due, or a paused integration
-    may probe. An Ok still waiting for its Alert is left out: it becomes due
-    when the Alert is final, and whoever finishes the Alert hands the Ok out
-    (see outcome.save)."""
-    from integrations.delivery.breaker import probe_due_at
-
-    now = timezone.now()
-    at = (
-        Message.objects.filter(unheld(now), ready(), integration__paused_until__isnull=True)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
-    probe_at = probe_due_at()
-    times = [t for t in (at, probe_at) if t is not None]
-    return min(times) if times else None
-
-
 def held_by_others(owner: str) -> QuerySet[Message]:
     now = timezone.now()
     return Message.objects.filter(status=MessageStatus.SENDING, lease_expires_at__gt=now).exclude(

@@ -105,7 +105,7 @@ class Watch:
         is near but past this task's time, queue a fresh task."""
         now = timezone.now()
         waits: list[float] = []
-        due_at = claims.next_due_at()
+        due_at = breaker.next_due_at()
         if due_at is not None:
             wait_for = (due_at - now).total_seconds()
             if wait_for <= settings.DELIVERY_LINGER_SECONDS:

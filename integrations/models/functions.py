@@ -7,29 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alertsite.fields import EncryptedTextField
+from integrations.choices import FunctionKind, HashAlgorithm, HashEncoding
 from integrations.models.integrations import Integration, variable_name_validator
 from integrations.templating.functions import UserFunction
-
-
-class FunctionKind(models.TextChoices):
-    MAPPING = "mapping", "Mapping"
-    REGEX = "regex", "Regular expression"
-    HASH = "hash", "Hash"
-
-
-class HashAlgorithm(models.TextChoices):
-    MD5 = "md5", "MD5"
-    SHA1 = "sha1", "SHA-1"
-    SHA256 = "sha256", "SHA-256"
-    SHA512 = "sha512", "SHA-512"
-    HMAC_SHA1 = "hmac-sha1", "HMAC-SHA1"
-    HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
-    HMAC_SHA512 = "hmac-sha512", "HMAC-SHA512"
-
-
-class HashEncoding(models.TextChoices):
-    HEX = "hex", "Hexadecimal (lower case)"
-    BASE64 = "base64", "Base64"
 
 
 class IntegrationFunction(models.Model):

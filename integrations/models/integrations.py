@@ -9,17 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from alerting.models.config import ConfigManager, IntegrationManager
 from alertsite.fields import EncryptedJSONField, EncryptedTextField
 from integrations.alert_types import STEP_FLAGS
-
-
-class IntegrationKind(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "SMS"
-    PHONE = "phone", "Phone"
-    SLACK = "slack", "Slack"
-    PAGERDUTY = "pagerduty", "PagerDuty"
-    STATUSHUB = "statushub", "StatusHub"
-    WEBHOOK = "webhook", "Custom integration"
-
+from integrations.choices import AuthType, HttpMethod, IntegrationKind, VariableMode
 
 # Kinds whose recipients are operators (one message per recipient).
 OPERATOR_KINDS = {IntegrationKind.EMAIL, IntegrationKind.SMS, IntegrationKind.PHONE}
@@ -117,11 +107,6 @@ variable_name_validator = RegexValidator(
 )
 
 
-class VariableMode(models.TextChoices):
-    FIXED = "fixed", "Value here"
-    PER_LEVEL = "per_level", "Value per escalation level"
-
-
 class IntegrationVariable(models.Model):
     """A predefined variable, used in templates as ``{{Name}}``."""
 
@@ -160,22 +145,6 @@ class IntegrationVariable(models.Model):
         from integrations.validation import clean_variable
 
         clean_variable(self)
-
-
-class HttpMethod(models.TextChoices):
-    GET = "GET"
-    POST = "POST"
-    PUT = "PUT"
-    PATCH = "PATCH"
-    DELETE = "DELETE"
-
-
-class AuthType(models.TextChoices):
-    NONE = "none", "None"
-    BASIC = "basic", "Basic"
-    DIGEST = "digest", "Digest"
-    NTLM = "ntlm", "NTLM"
-    BEARER = "bearer", "Bearer token"
 
 
 class IntegrationStep(models.Model):

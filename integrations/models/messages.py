@@ -4,16 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from integrations.choices import MessageStatus
 from integrations.models.integrations import Integration
-
-
-class MessageStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Expired"
-
 
 FINAL_STATUSES = {MessageStatus.DELIVERED, MessageStatus.FAILED, MessageStatus.EXPIRED}
 

@@ -10,6 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alertsite.fields import EncryptedTextField
+from integrations.models.integrations import Integration
+from integrations.templating import vault
+from integrations.validation_functions import integration_templates
 
 
 class VaultItem(models.Model):
@@ -39,3 +42,12 @@ class VaultItem(models.Model):
     def values(self) -> dict[str, str]:
         """Field name as written in templates → value."""
         return {"Username": self.username, "Password": self.password, "Secret": self.secret}
+
+    def used_by(self) -> list[str]:
+        """The names of the integrations whose templates name this item."""
+        item_id = str(self.pk).lower()
+        return [
+            integration.name
+            for integration in Integration.objects.prefetch_related("steps", "variables", "functions")
+            if item_id in vault.references(integration_templates(integration))
+        ]

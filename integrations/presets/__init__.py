@@ -19,18 +19,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import translation
 
 from integrations.alert_types import STEP_FLAGS
 from integrations.captures import normalized
 from integrations.specs import VariableSpec
-
-if TYPE_CHECKING:
-    from integrations.models import Integration
 
 PRESET_DIR = Path(__file__).parent
 PHRASE = re.compile(r"⟦(.+?)⟧", re.S)
@@ -129,50 +124,6 @@ def get(slug: str) -> Preset:
 
 def choices() -> list[tuple[str, str]]:
     return [(p.slug, p.name) for p in sorted(presets().values(), key=lambda p: p.name.lower())]
-
-
-@transaction.atomic
-def apply_preset(integration: Integration, slug: str) -> Integration:
-    """Make ``integration`` a custom integration from the preset: its steps
-    become the preset's, and its variables the preset's predefined ones
-    (keeping values already entered for variables of the same name)."""
-    from integrations.models import IntegrationKind, IntegrationStep, IntegrationVariable
-
-    preset = get(slug)
-    integration.kind = IntegrationKind.WEBHOOK
-    integration.preset = slug
-    if not integration.description:
-        integration.description = preset.description[:500]
-    integration.save()
-
-    existing = {v.name: v for v in integration.variables.all()}
-    for position, spec in enumerate(preset.variables):
-        variable = existing.pop(spec.name, None) or IntegrationVariable(
-            integration=integration, name=spec.name
-        )
-        had_value = bool(variable.get_value()) if variable.pk else False
-        if variable.is_secret != spec.secret and had_value:
-            value = variable.get_value()
-            variable.value, variable.secret_value = ("", value) if spec.secret else (value, "")
-        variable.is_secret = spec.secret
-        variable.description = spec.description[:300]
-        variable.position = position
-        if not variable.pk:
-            variable.mode = spec.mode
-            if spec.secret:
-                variable.secret_value = spec.default
-            else:
-                variable.value = spec.default
-        variable.save()
-    for stale in existing.values():
-        stale.delete()
-
-    integration.steps.all().delete()
-    IntegrationStep.objects.bulk_create(
-        IntegrationStep(integration=integration, **fields)
-        for fields in preset.steps_in(settings.ACCOUNT_LANGUAGE)
-    )
-    return integration
 
 
 def value_limits(slug: str) -> dict[str, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection
 from django.urls import reverse
 
+from integrations import provisioning
 from integrations.models import IntegrationFunction, IntegrationStep, VaultItem
 from integrations.sending import build_test_message
 from tests.admin.test_integration_editor import _debug, change_form_data, preset_integration
@@ -149,11 +150,10 @@ def test_panel_lists_user_functions_vault_items_and_auth_types(staff_client) -> 
 
 
 def test_an_email_subject_may_call_a_function_added_on_the_same_page(staff_client) -> None:
-    from integrations import kinds
     from integrations.models import Integration
 
     integration = Integration.objects.create(name="Mail", kind="email")
-    kinds.ensure_kind_variables(integration)
+    provisioning.ensure_kind_variables(integration)
     data = change_form_data(staff_client, integration)
     index = next(
         key.split("-")[1] for key, value in data.items() if key.endswith("-name") and value == "SubjectAlert"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from pytest_httpserver import HTTPServer
 
-from integrations import presets
+from integrations import presets, provisioning
 from integrations.models import Integration, IntegrationKind, IntegrationVariable
 
 ADD = "/admin/integrations/integration/add/"
@@ -22,7 +22,7 @@ def receiver_url(server: HTTPServer, path: str) -> str:
 
 def preset_integration(url: str, name: str = "Receiver") -> Integration:
     integration = Integration.objects.create(name=name, kind=IntegrationKind.WEBHOOK)
-    presets.apply_preset(integration, "uptrends")
+    provisioning.apply_preset(integration, "uptrends")
     IntegrationVariable.objects.filter(integration=integration, name="ApiUrl").update(value=url)
     return integration
 

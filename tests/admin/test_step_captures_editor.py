@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from integrations import presets
+from integrations import provisioning
 from integrations.models import Integration, IntegrationKind, IntegrationStep, IntegrationVariable
 from tests.admin.test_integration_editor import _debug, change_form_data
 
@@ -13,7 +13,7 @@ TICKET = {"name": "TicketId", "source": "json-pointer", "expression": "/result/0
 
 
 def servicenow() -> Integration:
-    integration = presets.apply_preset(Integration(name="ServiceNow desk"), "servicenow")
+    integration = provisioning.apply_preset(Integration(name="ServiceNow desk"), "servicenow")
     values = {"InstanceName": "acme", "Username": "alerts", "Password": "pw-123456"}
     for variable in integration.variables.all():
         if variable.name in values:

@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from alerting.models import AlertDefinition, ApiKey, EscalationLevel, LevelIntegration, Monitor, Operator
-from integrations import presets
+from integrations import provisioning
 from integrations.models import Integration, IntegrationKind, IntegrationVariable, Message
 from tests.browser.conftest import receiver_url, wait_until
 
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def uptrends_integration(url: str, name: str = "Receiver") -> Integration:
     integration = Integration.objects.create(name=name, kind=IntegrationKind.WEBHOOK)
-    presets.apply_preset(integration, "uptrends")
+    provisioning.apply_preset(integration, "uptrends")
     IntegrationVariable.objects.filter(integration=integration, name="ApiUrl").update(value=url)
     return integration
 

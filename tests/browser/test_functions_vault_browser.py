@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations import presets
+from integrations import provisioning
 from integrations.models import (
     Integration,
     IntegrationFunction,
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_wrap_in_a_user_function_insert_a_vault_reference_and_preview(page) -> None:
     integration = Integration.objects.create(name="Receiver", kind=IntegrationKind.WEBHOOK)
-    presets.apply_preset(integration, "uptrends")
+    provisioning.apply_preset(integration, "uptrends")
     integration.customized = True
     integration.save()
     IntegrationVariable.objects.filter(integration=integration, name="ApiUrl").update(

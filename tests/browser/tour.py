@@ -22,7 +22,7 @@ from alerting.models import (
     OffDutySchedule,
     Operator,
 )
-from integrations import presets
+from integrations import provisioning
 from integrations.models import Integration, IntegrationKind, IntegrationVariable
 
 
@@ -54,7 +54,7 @@ def build_tour(receiver_url: str = "http://127.0.0.1:9/hook") -> Tour:
         description="Storage migration",
     )
     receiver = Integration.objects.create(name="Ops receiver", kind=IntegrationKind.WEBHOOK)
-    presets.apply_preset(receiver, "uptrends")
+    provisioning.apply_preset(receiver, "uptrends")
     IntegrationVariable.objects.filter(integration=receiver, name="ApiUrl").update(value=receiver_url)
     operator = Operator.objects.create(
         full_name="Ada Lovelace", email="ada@example.com", mobile_phone="+31612345678"

@@ -25,7 +25,7 @@ from integrations.models import (
     MessageAttempt,
     MessageStatus,
 )
-from integrations.presets import apply_preset
+from integrations.provisioning import apply_preset
 from tests.delivery import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,6 +12,9 @@ names a kind of module and what it must never import.
 - Models import no API, admin, task, delivery, engine or transport code.
 - The task queue has one door: only ``integrations.tasks`` and the queue
   module beneath it put work on django-q2.
+- No circles: no module imports, at run time and however indirectly, one
+  that imports it back (type-only imports under ``TYPE_CHECKING`` are not
+  run, so they do not count).
 """
 
 from __future__ import annotations
@@ -171,3 +174,105 @@ def test_function_level_and_relative_imports_are_read(tmp_path: Path) -> None:
         ]
     finally:
         del GRAPH["alerting.engine._probe"]
+
+
+def runtime_imports(path: Path, name: str, modules: set[str]) -> set[str]:
+    """The project modules ``path`` imports when it runs: imports under
+    ``if TYPE_CHECKING:`` left out, and ``from x import y`` counted as x.y
+    when that is a module, else as x (the name comes from x's own code)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    type_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in modules)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            for alias in node.names:
+                target = f"{module}.{alias.name}"
+                if target in modules:
+                    found.add(target)
+                elif module in modules:
+                    found.add(module)
+    found.discard(name)
+    return found
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def runtime_graph() -> dict[str, set[str]]:
+    paths = {
+        module_name(path): path
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    return {name: runtime_imports(path, name, set(paths)) for name, path in paths.items()}
+
+
+def test_no_import_circles() -> None:
+    graph = runtime_graph()
+    found = circles(graph)
+    assert found == [], "\n".join(
+        " <-> ".join(f"{m} imports {sorted(graph[m] & set(group))}" for m in group) for group in found
+    )
+
+
+def test_a_circle_is_found(tmp_path: Path) -> None:
+    """The circle check sees function-level imports and skips type-only ones."""
+    (tmp_path / "a.py").write_text("def f():\n    from pkg import b\n")
+    (tmp_path / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import c\n"
+    )
+    (tmp_path / "c.py").write_text("import pkg.a\n")
+    modules = {"pkg.a", "pkg.b", "pkg.c"}
+    graph = {name: runtime_imports(tmp_path / f"{name[-1]}.py", name, modules) for name in modules}
+    assert graph == {"pkg.a": {"pkg.b"}, "pkg.b": set(), "pkg.c": {"pkg.a"}}
+    assert circles(graph) == []
+    graph["pkg.b"].add("pkg.c")  # b now imports c at run time: a -> b -> c -> a
+    assert circles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]

@@ -6,7 +6,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from integrations.models import Integration
-from integrations.presets import apply_preset
+from integrations.provisioning import apply_preset
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from alerting.models import ApiKey
-from integrations import kinds
+from integrations import provisioning
 from integrations.models import Integration, IntegrationKind, IntegrationStep, IntegrationVariable
 from integrations.sending import send_test
 from integrations.templating import automatic, render, validate
@@ -107,7 +107,7 @@ def test_in_url_headers_body_and_one_unique_guid_per_message(db, receiver) -> No
 def test_in_the_email_subject(db, settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     integration = Integration.objects.create(name="Mail", kind=IntegrationKind.EMAIL)
-    kinds.ensure_kind_variables(integration)
+    provisioning.ensure_kind_variables(integration)
     subject = integration.variables.get(name="SubjectAlert")
     subject.value = "{{@Lower({{@monitor.name}})}}"
     with pytest.raises(ValidationError, match="unknown function @Lower"):

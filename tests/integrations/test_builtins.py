@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core import mail
 
-from integrations import catalogue, kinds
+from integrations import catalogue, kinds, provisioning
 from integrations.models import Integration, IntegrationKind, StatusHubService
 from integrations.sending import send_test
 from integrations.transports import slack
@@ -21,7 +21,7 @@ EXAMPLES = catalogue.example_values("Alert")
 
 def builtin(kind: str, **values: str) -> Integration:
     integration = Integration.objects.create(name=f"{kind} test", kind=kind)
-    kinds.ensure_kind_variables(integration)
+    provisioning.ensure_kind_variables(integration)
     for variable in integration.variables.all():
         if variable.name in values:
             if variable.is_secret:

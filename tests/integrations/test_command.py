@@ -57,7 +57,7 @@ def test_dry_run_sends_nothing(make_preset, receiver) -> None:
 def test_unknown_integration_and_misconfiguration() -> None:
     with pytest.raises(CommandError, match="No integration"):
         run("nothing-like-this")
-    from integrations.presets import apply_preset
+    from integrations.provisioning import apply_preset
 
     apply_preset(Integration(name="empty"), "uptrends")
     with pytest.raises(CommandError, match=re.escape("ApiUrl needs a value")):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from werkzeug import Request, Response
 
 from alerting.models import Alert, AlertDefinition, Incident, Monitor
-from integrations import catalogue
+from integrations import catalogue, provisioning
 from integrations.models import (
     Integration,
     IntegrationFunction,
@@ -209,11 +209,9 @@ def test_vault_change_takes_effect_at_the_next_send(receiver) -> None:
 def test_email_subject_calls_a_function(settings) -> None:
     from django.core import mail
 
-    from integrations import kinds
-
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     integration = Integration.objects.create(name="mail", kind=IntegrationKind.EMAIL)
-    kinds.ensure_kind_variables(integration)
+    provisioning.ensure_kind_variables(integration)
     IntegrationFunction.objects.create(
         integration=integration,
         name="Severity",

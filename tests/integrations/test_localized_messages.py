@@ -201,7 +201,7 @@ def test_translated_preset_phrases_keep_their_placeholders() -> None:
 
 def test_a_preset_is_written_in_the_accounts_language(settings, httpserver: HTTPServer) -> None:
     from integrations.models import Integration
-    from integrations.presets import apply_preset
+    from integrations.provisioning import apply_preset
     from integrations.sending import send_test
 
     settings.ACCOUNT_LANGUAGE = "de"

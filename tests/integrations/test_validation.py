@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from integrations.models import Integration, IntegrationStep
-from integrations.presets import apply_preset
+from integrations.provisioning import apply_preset
 from integrations.template_warnings import integration_warnings
 
 pytestmark = pytest.mark.django_db

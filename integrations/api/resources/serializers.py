@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from integrations import kinds, presets
+from integrations import presets, provisioning
 from integrations.api.resources import writes
 from integrations.api.resources.functions import FunctionSerializer
 from integrations.api.resources.parts import StatusHubServiceSerializer, StepSerializer, VariableSerializer
@@ -152,9 +152,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
         set_scalars(integration, validated_data)
         integration.save()
         if validated_data.get("preset"):
-            presets.apply_preset(integration, validated_data["preset"])
+            provisioning.apply_preset(integration, validated_data["preset"])
         else:
-            kinds.ensure_kind_variables(integration)
+            provisioning.ensure_kind_variables(integration)
         write_parts(integration, validated_data, replace_variables=not validated_data.get("preset"))
         return integration
 
