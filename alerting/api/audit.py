@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alerting.api.auth import AdminScope
-from alerting.api.history import READ_ERRORS, Pagination, aware, choice
+from alerting.api.listing import READ_ERRORS, Pagination, aware, choice
 from alerting.models import AuditAction, AuditEntry
 
 

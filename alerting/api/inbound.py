@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from alerting.api import ingest
 from alerting.api.auth import IngestScope
 from alerting.api.errors import as_error_lists
-from alerting.api.history import COMMON, err
+from alerting.api.listing import COMMON, err
 from alerting.api.serializers import BatchAccepted, CheckResultAccepted
 from alerting.inbound.formats import FORMATS, Format
 from alerting.inbound.record import record

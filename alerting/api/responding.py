@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerting.api.auth import ApiKeyUser, RespondScope
-from alerting.api.history import COMMON, err, parse_aware
+from alerting.api.listing import COMMON, err, parse_aware
 from alerting.api.serializers import IncidentSerializer
 from alerting.engine import clock
 from alerting.engine.acknowledgement import IncidentResolved, acknowledge, unacknowledge

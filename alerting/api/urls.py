@@ -1,7 +1,8 @@
 from django.urls import include, path
 
+from alerting.api.alerts import AlertsView
 from alerting.api.audit import AuditList
-from alerting.api.history import AlertsView, IncidentDetail, IncidentList
+from alerting.api.history import IncidentDetail, IncidentList
 from alerting.api.inbound import view_for
 from alerting.api.responding import AcknowledgeView, UnacknowledgeView
 from alerting.inbound.formats import FORMATS

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerting.api.auth import AdminScope, ReadScope
-from alerting.api.history import COMMON, READ_ERRORS, Pagination, aware, choice, err
+from alerting.api.listing import COMMON, READ_ERRORS, Pagination, aware, choice, err
 from integrations.delivery.replay import NotReplayable, retry_message
 from integrations.models import Integration, Message, MessageAttempt, MessageStatus
 
