@@ -10,8 +10,13 @@ on one thread, with persistent connections as gunicorn has them. It prints
 milliseconds of wall time and of this process's CPU per request (per item for
 batches): OK single, first error single (each a new monitor), first errors
 batched (100 new monitors per request), and the no-op view. ``--profile PATH``
-prints the cProfile of that path's requests. No worker runs: messages stay in
-the outbox.
+prints the cProfile of that path's requests. No worker runs during those:
+messages stay in the outbox.
+
+``delivery`` then delivers the outbox the first-error paths filled, in this
+process, through the delivery task (claims, attempts, rendering, HTTP to the
+benchmark's local receiver, results), and prints wall and CPU (every thread
+of this process) per message.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import cProfile
 import json
 import os
 import pstats
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -31,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
 
-PATHS = ("ok", "first-error", "first-error-batched", "noop")
+PATHS = ("ok", "first-error", "first-error-batched", "noop", "delivery")
 
 
 def seed() -> str:
@@ -109,8 +116,9 @@ def main() -> None:
             ),
             "noop": (lambda i: client.get("/noop"), 1),
         }
+        receiver = start_receiver()
         # Warm up every path (connections, the configuration snapshot, imports).
-        for call, _ in run.values():
+        for call, _ in list(run.values()):
             for i in range(3):
                 call(10_000_000 + i)
         kept = connection.settings_dict["CONN_MAX_AGE"]
@@ -129,8 +137,54 @@ def main() -> None:
             print(f"{path:<22} {wall:>13.3f} {cpu:>16.3f}")
             if profiler:
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        if "delivery" in args.paths.split(","):
+            deliver_outbox(receiver[1], args.profile == "delivery")
     finally:
+        receiver[0].kill()
         connection.creation.destroy_test_db(name, verbosity=0)
+
+
+def start_receiver() -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "receiver.py"), str(port)])
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, url
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("the receiver did not start")
+
+
+def deliver_outbox(receiver: str, profile: bool) -> None:
+    from django.conf import settings
+
+    from integrations.delivery import worker
+    from integrations.models import IntegrationStep, Message, MessageStatus
+
+    settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
+    settings.DELIVERY_LINGER_SECONDS = 0
+    IntegrationStep.objects.update(url=f"{receiver}/hook")
+    ids = list(Message.objects.filter(status=MessageStatus.PENDING).values_list("id", flat=True))
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    wall, cpu = time.perf_counter(), time.process_time()
+    worker.deliver(ids)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler:
+        profiler.disable()
+    delivered = Message.objects.filter(id__in=ids, status=MessageStatus.DELIVERED).count()
+    per = max(delivered, 1)
+    print(
+        f"{'delivery':<22} {wall * 1000 / per:>13.3f} {cpu * 1000 / per:>16.3f}"
+        f"   ({delivered} of {len(ids)} delivered)"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
 
 
 if __name__ == "__main__":
