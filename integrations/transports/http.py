@@ -89,16 +89,21 @@ def request(
 
     started = time.monotonic()
     try:
-        response = session.request(
-            method,
-            url,
-            headers=headers,
-            data=data,
-            auth=auth,
-            timeout=timeout,
-            allow_redirects=False,
-            stream=True,
-        )
+        if prepared is not None:
+            # Sent as prepared above: preparing it again, as Session.request
+            # would, was a tenth of a delivery's CPU in a profile.
+            response = session.send(prepared, timeout=timeout, allow_redirects=False, stream=True)
+        else:
+            response = session.request(
+                method,
+                url,
+                headers=headers,
+                data=data,
+                auth=auth,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
         exchange.error = redactor.text(f"URL refused: {exc}")
         exchange.summary = redactor.text(connection_summary(exc, url, timeout))
