@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pytest_httpserver import HTTPServer
 
@@ -61,11 +62,16 @@ def test_card_list_retry_and_confirmation(page, httpserver: HTTPServer) -> None:
         page.click("#toggle-nav-sidebar")
     page.locator("#nav-sidebar").wait_for()
     # (The list scrolls inside its own box when too wide, so the box is measured.)
-    widths = page.evaluate(
+    # Waited for, not read once: the sidebar slides open, and a busy machine may
+    # measure the page halfway.
+    widths = (
         "() => [document.documentElement.scrollWidth, window.innerWidth,"
         " document.querySelector('.results').scrollWidth, document.querySelector('.results').clientWidth]"
     )
-    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
+    try:
+        page.wait_for_function(f"() => {{ const w = ({widths})(); return w[0] <= w[1] && w[2] <= w[3]; }}")
+    except PlaywrightTimeout:
+        pytest.fail(f"the message list does not fit 1280 px: {page.evaluate(widths)}")
 
     row.locator("th a").click()
     page.wait_for_url(f"**/admin/integrations/message/{failing.pk}/change/**")
