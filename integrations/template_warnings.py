@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from integrations.body_check import check_body
 from integrations.templating import check
-from integrations.validation import TEMPLATE_FIELDS, step_problem, variable_names
+from integrations.validation import TEMPLATE_FIELDS, problem_at, step_problem, variable_names
 
 if TYPE_CHECKING:
     from integrations.models import Integration, IntegrationStep, IntegrationVariable
@@ -35,7 +35,7 @@ def template_warnings(template: str, names: Collection[str], *, secret: bool = F
                 "line": warning.line,
                 "column": warning.column,
             }
-        found.append(f"{where}: {warning.message}")
+        found.append(problem_at(where, warning.message))
     return found
 
 

@@ -68,12 +68,17 @@ def template_errors(
     for error in validate(template, names, function_names=functions, vault_ids=vault_ids):
         where = {"token": error.token, "line": error.line, "column": error.column}
         if secret:
-            messages.append(gettext("line %(line)s, column %(column)s") % where + f": {error.message}")
+            place = gettext("line %(line)s, column %(column)s") % where
         else:
-            messages.append(
-                gettext("%(token)s at line %(line)s, column %(column)s") % where + f": {error.message}"
-            )
+            place = gettext("%(token)s at line %(line)s, column %(column)s") % where
+        messages.append(problem_at(place, error.message))
     return messages
+
+
+def problem_at(place: str, problem: str) -> str:
+    """A problem after what it is about ("line 1, column 4: …"), punctuated
+    as the language does (French puts a space before the colon)."""
+    return gettext("%(where)s: %(problem)s") % {"where": place, "problem": problem}
 
 
 def step_function_names(step: IntegrationStep) -> Collection[str]:

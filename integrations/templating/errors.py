@@ -47,9 +47,8 @@ class TemplateError:
         return str(self.text)
 
     def __str__(self) -> str:
-        return gettext("line %(line)s, column %(column)s") % {"line": self.line, "column": self.column} + (
-            f": {self.message}"
-        )
+        where = gettext("line %(line)s, column %(column)s") % {"line": self.line, "column": self.column}
+        return gettext("%(where)s: %(problem)s") % {"where": where, "problem": self.message}
 
 
 def position(template: str, offset: int) -> tuple[int, int]:
