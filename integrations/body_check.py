@@ -97,9 +97,14 @@ class Finding:
 @dataclass
 class BodyReport:
     format: str = ""  # "JSON", "XML" or "" (not checked)
-    error: str | Phrase = ""  # invalid even with plain values: why
+    problem: str | Phrase = ""  # invalid even with plain values: why (translated when read)
     findings: list[Finding] = field(default_factory=list)
     base: str = ""  # the text the edits apply to (invisible characters in placeholders dropped)
+
+    @property
+    def error(self) -> str:
+        """Why the body is invalid even with plain values, in the active language."""
+        return str(self.problem)
 
     @property
     def encoder(self) -> str:
@@ -110,7 +115,7 @@ class BodyReport:
         if self.error:
             found.append(
                 gettext("the body is not valid %(format)s even with plain sample values: %(error)s")
-                % {"format": self.format, "error": str(self.error)}
+                % {"format": self.format, "error": self.error}
             )
         for f in self.findings:
             where = gettext("%(token)s at line %(line)s, column %(column)s") % {
@@ -197,7 +202,7 @@ def _check(body: str, fmt: str, own: frozenset[tuple[str, str]]) -> BodyReport:
     rendered = _render(nodes, plain, {})
     problem = problem_in(rendered)
     if problem:
-        report.error = problem
+        report.problem = problem
         return report
 
     encoder = report.encoder

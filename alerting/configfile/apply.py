@@ -104,6 +104,16 @@ SECTIONS = [
     ),
 ]
 BY_NAME = {s.name: s for s in SECTIONS}
+# Each noun's plural, for the catalogues (English adds an s to every one).
+PLURALS = {
+    "operator": gettext_noop("operators"),
+    "operator group": gettext_noop("operator groups"),
+    "monitor": gettext_noop("monitors"),
+    "monitor group": gettext_noop("monitor groups"),
+    "vault item": gettext_noop("vault items"),
+    "integration": gettext_noop("integrations"),
+    "alert definition": gettext_noop("alert definitions"),
+}
 TOP_LEVEL = {"version", "maintenance_periods", INBOUND_SECTION, *BY_NAME}
 
 
@@ -182,8 +192,8 @@ class Applier:
                     continue
                 if str(key) in refs:
                     raise ConfigError(
-                        gettext("%(place)s: %(key)s is used by two objects (%(noun)s) in the document.")
-                        % {"place": place, "key": key, "noun": gettext(section.noun)}
+                        gettext("%(place)s: %(key)s is used by two %(nouns)s in the document.")
+                        % {"place": place, "key": key, "nouns": gettext(PLURALS[section.noun])}
                     )
                 refs[str(key)] = final_id
             if section.name == "integrations" and item.get("builtin"):
@@ -227,7 +237,7 @@ class Applier:
         found = model._default_manager.filter(**{section.natural: natural}).first()
         if found is not None and _is_system(found):
             raise ConfigError(
-                gettext("%(place)s: %(name)s is the name of a system object (%(noun)s).")
+                gettext("%(place)s: %(name)s is the name of a system %(noun)s.")
                 % {"place": f"{place}.{section.natural}", "name": natural, "noun": gettext(section.noun)}
             )
         return found
@@ -238,7 +248,7 @@ class Applier:
         section = BY_NAME[section_name]
         if not isinstance(raw, str):
             raise ConfigError(
-                gettext("%(place)s: %(value)s is not a reference to an object (%(noun)s); give its id.")
+                gettext("%(place)s: %(value)s is not a reference to a %(noun)s (give its id).")
                 % {"place": place, "value": repr(raw), "noun": gettext(section.noun)}
             )
         if raw in self.refs[section_name]:
@@ -251,7 +261,7 @@ class Applier:
         if found is not None and (not self.prune or _is_system(found)):
             return found.pk
         raise ConfigError(
-            gettext("%(place)s: %(thing)s is not in the document.")
+            gettext("%(place)s: no %(thing)s in the document.")
             % {"place": place, "thing": thing(section.noun, repr(raw))}
         )
 
@@ -318,10 +328,11 @@ class Applier:
             if getattr(group, "is_everyone", False) or getattr(group, "is_all_monitors", False):
                 if entry.item.get(members_key):
                     raise ConfigError(
-                        gettext("%(place)s: %(group)s holds all of them automatically; leave %(key)s out.")
+                        gettext("%(place)s: %(group)s holds every %(noun)s automatically; leave %(key)s out.")
                         % {
                             "place": where(section_name, entry.label, members_key),
                             "group": group.name,
+                            "noun": gettext(BY_NAME[member_section].noun),
                             "key": members_key,
                         }
                     )
