@@ -139,3 +139,21 @@ def test_the_pages_with_scripts_load_the_catalogue_first(staff_client: Client) -
     assert definition.index('src="/jsi18n/"') < definition.index("alerting/levels.js")
     editor = staff_client.get("/admin/integrations/integration/add/?kind=webhook").content.decode()
     assert editor.index('src="/jsi18n/"') < editor.index("integrations/editor.js")
+
+
+def test_the_message_list_shortens_a_connection_error_in_the_language_it_was_recorded_in(settings) -> None:
+    from integrations.admin.messages import short_error
+    from integrations.transports.http import connection_failed
+
+    raw = (
+        "ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded (Caused by "
+        "NewConnectionError('<urllib3.connection.HTTPConnection>: Failed to establish a new connection: "
+        "[Errno 111] Connection refused'))"
+    )
+    assert short_error(connection_failed(raw)) == "Connection failed: Connection refused"
+    settings.ACCOUNT_LANGUAGE = "de"
+    with translation.override("de"):
+        recorded = connection_failed(raw)
+    # Read by a French staff user, the recorded German stays German, only shorter.
+    with translation.override("fr"):
+        assert short_error(recorded) == "Verbindung fehlgeschlagen: Connection refused"
