@@ -260,25 +260,22 @@ def take(step_label: str, captures: Sequence[Capture], body: str) -> dict[str, s
 
 
 def not_found_message(step_label: str, capture: Capture, body: str) -> str:
-    if capture.source == "json-pointer":
-        try:
-            json.loads(body)
-        except ValueError:
-            return gettext(
+    found = {"step": step_label, "name": capture.name, "expression": capture.expression}
+    if capture.source != "json-pointer":
+        return (
+            gettext("%(step)s: capture %(name)s found nothing: %(expression)s does not match the response.")
+            % found
+        )
+    try:
+        json.loads(body)
+    except ValueError:
+        return (
+            gettext(
                 "%(step)s: capture %(name)s found nothing: the response is not JSON (pointer %(expression)s)."
-            ) % {"step": step_label, "name": capture.name, "expression": capture.expression}
-        return gettext("%(step)s: capture %(name)s found nothing at %(expression)s in the response.") % {
-            "step": step_label,
-            "name": capture.name,
-            "expression": capture.expression,
-        }
-    return gettext(
-        "%(step)s: capture %(name)s found nothing: %(expression)s does not match the response."
-    ) % {
-        "step": step_label,
-        "name": capture.name,
-        "expression": capture.expression,
-    }
+            )
+            % found
+        )
+    return gettext("%(step)s: capture %(name)s found nothing at %(expression)s in the response.") % found
 
 
 def placeholder(name: str) -> str:
