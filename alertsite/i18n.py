@@ -50,6 +50,13 @@ def parse_time(value: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def account_text(text: Any) -> str:
+    """``text`` (lazy) in the account's language: what the message log or an
+    incident records where nobody in particular reads it (a worker, a sweep)."""
+    with translation.override(settings.ACCOUNT_LANGUAGE):
+        return str(text)
+
+
 def local_time(value: dt.datetime | str, time_zone: str, language: str) -> str:
     """``value`` in ``time_zone``, written as ``language`` writes it
     ("1.12.2026 10:57" in German); empty for no or a malformed time."""

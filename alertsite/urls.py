@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from alerting.ack_page import acknowledge_link
 from alerting.admin.language import choose_language
@@ -26,6 +27,11 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/language/", choose_language, name="admin-language"),
+    # The texts the admin's scripts write (the djangojs catalogues), in the
+    # page's language; public, like the scripts themselves.
+    path(
+        "jsi18n/", JavaScriptCatalog.as_view(packages=["alerting", "integrations"]), name="javascript-catalog"
+    ),
     path("admin/", admin.site.urls),
 ]
 

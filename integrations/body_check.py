@@ -25,7 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from integrations import catalogue
+from integrations.templating.errors import Phrase, phrase
 from integrations.templating.parser import Bad, Call, Node, Text, Var, parse, without_invisible
 from integrations.templating.render import MAX_VALUE_CHARS, evaluate
 from integrations.templating.validate import validate
@@ -33,6 +36,16 @@ from integrations.templating.validate import validate
 DATA_PATH = Path(__file__).with_name("body_check.json")
 # Enough for any real body (the Uptrends preset has 38); the rest is not checked.
 MAX_PLACEHOLDERS = 300
+# The "what" of each hostile sample in body_check.json, for the catalogues:
+# the data stays English and each is translated where a message names it.
+BREAKS_WITH = (
+    gettext_noop("a double quote"),
+    gettext_noop("a backslash"),
+    gettext_noop("a line break"),
+    gettext_noop("a <"),
+    gettext_noop("an &"),
+    gettext_noop("an apostrophe"),
+)
 
 
 @lru_cache(maxsize=1)
@@ -84,9 +97,14 @@ class Finding:
 @dataclass
 class BodyReport:
     format: str = ""  # "JSON", "XML" or "" (not checked)
-    error: str = ""  # invalid even with plain values: why
+    problem: str | Phrase = ""  # invalid even with plain values: why (translated when read)
     findings: list[Finding] = field(default_factory=list)
     base: str = ""  # the text the edits apply to (invisible characters in placeholders dropped)
+
+    @property
+    def error(self) -> str:
+        """Why the body is invalid even with plain values, in the active language."""
+        return str(self.problem)
 
     @property
     def encoder(self) -> str:
@@ -95,19 +113,33 @@ class BodyReport:
     def messages(self) -> list[str]:
         found = []
         if self.error:
-            found.append(f"the body is not valid {self.format} even with plain sample values: {self.error}")
+            found.append(
+                gettext("the body is not valid %(format)s even with plain sample values: %(error)s")
+                % {"format": self.format, "error": self.error}
+            )
         for f in self.findings:
-            where = f"{f.token} at line {f.line}, column {f.column}"
+            where = gettext("%(token)s at line %(line)s, column %(column)s") % {
+                "token": f.token,
+                "line": f.line,
+                "column": f.column,
+            }
             if f.count > 1:
-                where += f" (and {f.count - 1} more)"
-            what = _either(f.breaks_with)
+                where += gettext(" (and %(count)s more)") % {"count": f.count - 1}
+            what = _either([gettext(item) for item in f.breaks_with])
             if f.wrap:
-                fix = f"write {f.wrap}"
+                fix = gettext("write %(wrapped)s") % {"wrapped": f.wrap}
             elif self.format == "JSON":
-                fix = f'put it inside a JSON string and write "{{{{{self.encoder}(…)}}}}"'
+                fix = gettext('put it inside a JSON string and write "{{%(encoder)s(…)}}"') % {
+                    "encoder": self.encoder
+                }
             else:
-                fix = f"put it in element text or a quoted attribute and write {{{{{self.encoder}(…)}}}}"
-            found.append(f"{where}: {what} in its value makes the body invalid {self.format}; {fix}")
+                fix = gettext("put it in element text or a quoted attribute and write {{%(encoder)s(…)}}") % {
+                    "encoder": self.encoder
+                }
+            found.append(
+                gettext("%(where)s: %(what)s in its value makes the body invalid %(format)s; %(fix)s")
+                % {"where": where, "what": what, "format": self.format, "fix": fix}
+            )
         return found
 
     def as_dict(self) -> dict[str, Any]:
@@ -130,7 +162,7 @@ class BodyReport:
 
 
 def _either(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + gettext(" or ") + items[-1]
 
 
 def check_body(
@@ -170,7 +202,7 @@ def _check(body: str, fmt: str, own: frozenset[tuple[str, str]]) -> BodyReport:
     rendered = _render(nodes, plain, {})
     problem = problem_in(rendered)
     if problem:
-        report.error = problem
+        report.problem = problem
         return report
 
     encoder = report.encoder
@@ -296,13 +328,18 @@ def _render(
     return "".join(parts)
 
 
-def _json_problem(text: str) -> str:
+def _json_problem(text: str) -> str | Phrase:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return f"{exc.msg} at line {exc.lineno}, column {exc.colno} of the rendered body"
+        return phrase(
+            gettext_noop("%(problem)s at line %(line)s, column %(column)s of the rendered body"),
+            problem=exc.msg,
+            line=exc.lineno,
+            column=exc.colno,
+        )
     except RecursionError:
-        return "nested too deeply"
+        return phrase(gettext_noop("nested too deeply"))
     return ""
 
 
@@ -316,7 +353,7 @@ def _refuse(*_args: Any) -> None:
     raise _Refused
 
 
-def _xml_problem(text: str) -> str:
+def _xml_problem(text: str) -> str | Phrase:
     parser = xml.parsers.expat.ParserCreate()
     parser.EntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse  # type: ignore[assignment]
@@ -326,8 +363,13 @@ def _xml_problem(text: str) -> str:
         return ""  # not checked
     except xml.parsers.expat.ExpatError as exc:
         message = xml.parsers.expat.ErrorString(exc.code) if exc.code else str(exc)
-        return f"{message} at line {exc.lineno}, column {exc.offset + 1} of the rendered body"
+        return phrase(
+            gettext_noop("%(problem)s at line %(line)s, column %(column)s of the rendered body"),
+            problem=message,
+            line=exc.lineno,
+            column=exc.offset + 1,
+        )
     return ""
 
 
-_VALIDATORS: dict[str, Callable[[str], str]] = {"JSON": _json_problem, "XML": _xml_problem}
+_VALIDATORS: dict[str, Callable[[str], str | Phrase]] = {"JSON": _json_problem, "XML": _xml_problem}

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from django.utils.translation import gettext, ngettext
+
 from integrations.templating import functions as user_functions
 from integrations.templating.parser import Call, Node, Var, parse
 
@@ -76,32 +78,51 @@ def definition_errors(raw: Any) -> list[str]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
-        return ['Enter captures as a list of {"name", "source", "expression"} objects.']
+        return [gettext('Enter captures as a list of {"name", "source", "expression"} objects.')]
     if len(raw) > MAX_CAPTURES:
-        return [f"A step may capture at most {MAX_CAPTURES} values."]
+        return [gettext("A step may capture at most %(count)d values.") % {"count": MAX_CAPTURES}]
     errors: list[str] = []
     seen: set[str] = set()
     for index, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
-            errors.append(f'capture {index}: enter an object with "name", "source" and "expression".')
+            errors.append(
+                gettext('capture %(index)d: enter an object with "name", "source" and "expression".')
+                % {"index": index}
+            )
             continue
-        label = f"capture {item.get('name') or index}"
+        label = gettext("capture %(name)s") % {"name": item.get("name") or index}
         unknown = sorted(set(item) - KEYS)
         if unknown:
-            errors.append(f"{label}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.")
+            errors.append(
+                ngettext(
+                    "%(label)s: unknown key %(keys)s.", "%(label)s: unknown keys %(keys)s.", len(unknown)
+                )
+                % {"label": label, "keys": ", ".join(unknown)}
+            )
         name, source, expression = item.get("name"), item.get("source"), item.get("expression")
         if not isinstance(name, str) or not NAME_RE.match(name):
-            errors.append(f"{label}: a name is letters, digits and underscores, not starting with a digit.")
+            errors.append(
+                gettext("%(label)s: a name is letters, digits and underscores, not starting with a digit.")
+                % {"label": label}
+            )
         elif name in seen:
-            errors.append(f"{label}: the step captures {name} twice.")
+            errors.append(
+                gettext("%(label)s: the step captures %(name)s twice.") % {"label": label, "name": name}
+            )
         else:
             seen.add(name)
         if source not in SOURCES:
-            errors.append(f"{label}: the source is json-pointer or regex.")
+            errors.append(gettext("%(label)s: the source is json-pointer or regex.") % {"label": label})
         if not isinstance(expression, str) or not expression:
-            errors.append(f"{label}: give the expression (a JSON pointer or a regular expression).")
+            errors.append(
+                gettext("%(label)s: give the expression (a JSON pointer or a regular expression).")
+                % {"label": label}
+            )
         elif len(expression) > MAX_EXPRESSION:
-            errors.append(f"{label}: the expression is longer than {MAX_EXPRESSION} characters.")
+            errors.append(
+                gettext("%(label)s: the expression is longer than %(count)d characters.")
+                % {"label": label, "count": MAX_EXPRESSION}
+            )
         elif source == "json-pointer":
             problem = pointer_error(expression)
             if problem:
@@ -110,16 +131,24 @@ def definition_errors(raw: Any) -> list[str]:
             try:
                 pattern = re.compile(expression)
             except re.error as exc:
-                errors.append(f"{label}: not a valid regular expression ({exc}).")
+                errors.append(
+                    gettext("%(label)s: not a valid regular expression (%(error)s).")
+                    % {"label": label, "error": exc}
+                )
             else:
                 problem = user_functions.pattern_error(expression)
                 if problem:
                     errors.append(f"{label}: {problem}")
                 elif pattern.groups > 1:
-                    errors.append(f"{label}: the first group is taken; use (?:…) for the other groups.")
+                    errors.append(
+                        gettext("%(label)s: the first group is taken; use (?:…) for the other groups.")
+                        % {"label": label}
+                    )
         for flag in ("secret", "optional"):
             if flag in item and not isinstance(item[flag], bool):
-                errors.append(f"{label}: {flag} is true or false.")
+                errors.append(
+                    gettext("%(label)s: %(flag)s is true or false.") % {"label": label, "flag": flag}
+                )
     return errors
 
 
@@ -161,9 +190,11 @@ def normalized(raw: Any) -> list[dict[str, Any]]:
 
 def pointer_error(pointer: str) -> str:
     if pointer and not pointer.startswith("/"):
-        return "a JSON pointer starts with / (e.g. /result/0/sys_id), or is empty for the whole document."
+        return gettext(
+            "a JSON pointer starts with / (e.g. /result/0/sys_id), or is empty for the whole document."
+        )
     if re.search(r"~(?![01])", pointer):
-        return "in a JSON pointer ~ is written ~0 and / inside a name ~1."
+        return gettext("in a JSON pointer ~ is written ~0 and / inside a name ~1.")
     return ""
 
 
@@ -229,19 +260,22 @@ def take(step_label: str, captures: Sequence[Capture], body: str) -> dict[str, s
 
 
 def not_found_message(step_label: str, capture: Capture, body: str) -> str:
-    if capture.source == "json-pointer":
-        try:
-            json.loads(body)
-        except ValueError:
-            return (
-                f"{step_label}: capture {capture.name} found nothing: the response is not JSON "
-                f"(pointer {capture.expression})."
+    found = {"step": step_label, "name": capture.name, "expression": capture.expression}
+    if capture.source != "json-pointer":
+        return (
+            gettext("%(step)s: capture %(name)s found nothing: %(expression)s does not match the response.")
+            % found
+        )
+    try:
+        json.loads(body)
+    except ValueError:
+        return (
+            gettext(
+                "%(step)s: capture %(name)s found nothing: the response is not JSON (pointer %(expression)s)."
             )
-        return f"{step_label}: capture {capture.name} found nothing at {capture.expression} in the response."
-    return (
-        f"{step_label}: capture {capture.name} found nothing: {capture.expression} "
-        "does not match the response."
-    )
+            % found
+        )
+    return gettext("%(step)s: capture %(name)s found nothing at %(expression)s in the response.") % found
 
 
 def placeholder(name: str) -> str:
@@ -309,7 +343,12 @@ def chain_errors(steps: Sequence[Any], variable_names: Iterable[str]) -> dict[in
     for index in order:
         for capture in parse_captures(getattr(steps[index], "captures", None)):
             if capture.name in variables:
-                add(index, "captures", f"capture {capture.name}: the integration has a variable so named.")
+                add(
+                    index,
+                    "captures",
+                    gettext("capture %(name)s: the integration has a variable so named.")
+                    % {"name": capture.name},
+                )
             captured_by.setdefault(capture.name, []).append((position(index), step_types(steps[index])))
     for index in order:
         here, types = position(index), step_types(steps[index])
@@ -320,22 +359,26 @@ def chain_errors(steps: Sequence[Any], variable_names: Iterable[str]) -> dict[in
                     continue  # not a capture: template validation judges it
                 earlier = [(p, t) for p, t in sources if p < here]
                 if not earlier:
-                    by = ", ".join(f"step {p}" for p, _t in sources)
+                    by = ", ".join(gettext("step %(position)s") % {"position": p} for p, _t in sources)
                     add(
                         index,
                         field,
-                        f"{{{{{name}}}}} is captured by {by}, which runs after this step.",
+                        gettext("{{%(name)s}} is captured by %(steps)s, which runs after this step.")
+                        % {"name": name, "steps": by},
                     )
                     continue
                 covered = set().union(*(t for _p, t in earlier))
                 missing = sorted(types - covered, key=_type_order)
                 if missing:
-                    by = ", ".join(f"step {p}" for p, _t in earlier)
+                    by = ", ".join(gettext("step %(position)s") % {"position": p} for p, _t in earlier)
                     add(
                         index,
                         field,
-                        f"{{{{{name}}}}} is captured by {by}, which does not run for "
-                        f"{' or '.join(missing)} messages; tick the same alert types there.",
+                        gettext(
+                            "{{%(name)s}} is captured by %(steps)s, which does not run for %(types)s "
+                            "messages; tick the same alert types there."
+                        )
+                        % {"name": name, "steps": by, "types": gettext(" or ").join(missing)},
                     )
     return errors
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 from requests.adapters import HTTPAdapter
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -96,21 +97,25 @@ def forbidden_reason(ip: IPAddress) -> str | None:
     embedded = _embedded_ipv4(ip)
     if embedded is not None:
         reason = forbidden_reason(embedded)
-        return f"{reason} (embedded in {ip})" if reason else None
+        return (
+            gettext("%(reason)s (embedded in %(address)s)") % {"reason": reason, "address": ip}
+            if reason
+            else None
+        )
     if ip in METADATA_ADDRESSES:
-        return "a cloud metadata address"
+        return gettext("a cloud metadata address")
     for attr, label in (
-        ("is_loopback", "a loopback address"),
-        ("is_unspecified", "an unspecified address"),
-        ("is_link_local", "a link-local address"),
-        ("is_multicast", "a multicast address"),
-        ("is_private", "a private address"),
-        ("is_reserved", "a reserved address"),
+        ("is_loopback", gettext_noop("a loopback address")),
+        ("is_unspecified", gettext_noop("an unspecified address")),
+        ("is_link_local", gettext_noop("a link-local address")),
+        ("is_multicast", gettext_noop("a multicast address")),
+        ("is_private", gettext_noop("a private address")),
+        ("is_reserved", gettext_noop("a reserved address")),
     ):
         if getattr(ip, attr):
-            return label
+            return gettext(label)
     if not ip.is_global:
-        return "not a public address"
+        return gettext("not a public address")
     return None
 
 
@@ -133,14 +138,16 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise UnresolvableHostError(f"Cannot resolve the host {host!r}: {exc}") from None
+        raise UnresolvableHostError(
+            gettext("Cannot resolve the host %(host)s: %(error)s") % {"host": repr(host), "error": exc}
+        ) from None
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise UnresolvableHostError(f"The host {host!r} has no address")
+        raise UnresolvableHostError(gettext("The host %(host)s has no address") % {"host": repr(host)})
     return addresses
 
 
@@ -149,13 +156,13 @@ def _split(url: str) -> tuple[str, str, int]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise OutboundURLError(f"Not a valid URL: {exc}") from None
+        raise OutboundURLError(gettext("Not a valid URL: %(error)s") % {"error": exc}) from None
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise OutboundURLError("Only http:// and https:// URLs can be called")
+        raise OutboundURLError(gettext("Only http:// and https:// URLs can be called"))
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise OutboundURLError("The URL has no host")
+        raise OutboundURLError(gettext("The URL has no host"))
     return scheme, host, port or (443 if scheme == "https" else 80)
 
 
@@ -165,7 +172,9 @@ def vet(url: str) -> tuple[str, str, int, IPAddress]:
     names, networks = _allowlist()
     named = host.lower() in names
     if not named and host.lower() in METADATA_NAMES:
-        raise OutboundURLError(f"{host} is a cloud metadata host and cannot be called")
+        raise OutboundURLError(
+            gettext("%(host)s is a cloud metadata host and cannot be called") % {"host": host}
+        )
     addresses = resolve(host, port)
     if not named:
         for ip in addresses:
@@ -175,7 +184,8 @@ def vet(url: str) -> tuple[str, str, int, IPAddress]:
             if reason:
                 shown = host if str(ip) == host else f"{host} ({ip})"
                 raise OutboundURLError(
-                    f"{shown} is {reason}; add it to OUTBOUND_ALLOWLIST to allow calling it"
+                    gettext("%(host)s is %(reason)s; add it to OUTBOUND_ALLOWLIST to allow calling it")
+                    % {"host": shown, "reason": reason}
                 )
     # One address is pinned; IPv4 first, as more receivers listen there.
     addresses.sort(key=lambda ip: ip.version)

@@ -104,7 +104,9 @@ class StepSpec:
         )
 
     def label(self) -> str:
-        return f"step {self.position} ({self.name})" if self.name else f"step {self.position}"
+        if self.name:
+            return _("step %(position)s (%(name)s)") % {"position": self.position, "name": self.name}
+        return _("step %(position)s") % {"position": self.position}
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def deliver(p: Prepared, session: requests.Session) -> list[Exchange]:
     }
     if kind in built_in:
         return built_in[kind](p.out, session)
-    raise TransportError(f"No transport for kind {kind!r}.", permanent=True)
+    raise TransportError(_("No transport for kind %(kind)s.") % {"kind": repr(kind)}, permanent=True)
 
 
 def run_steps(p: Prepared, session: requests.Session) -> list[Exchange]:
@@ -159,7 +161,9 @@ def statushub(p: Prepared, session: requests.Session) -> list[Exchange]:
     if not chain:
         return []
     if not p.services:
-        raise TransportError("StatusHub: no service is linked to this monitor on this level.", permanent=True)
+        raise TransportError(
+            _("StatusHub: no service is linked to this monitor on this level."), permanent=True
+        )
     exchanges: list[Exchange] = []
     for name, url in p.services:
         run_chain(
@@ -179,7 +183,7 @@ def gateway(p: Prepared, session: requests.Session) -> list[Exchange]:
     if not chain:
         return []
     if not p.out.recipient:
-        raise TransportError("No phone number to send to.", permanent=True)
+        raise TransportError(_("No phone number to send to."), permanent=True)
     text = twilio.sms_text(p.out)
     return run_chain(p, chain, session, extra_context={"Recipient": p.out.recipient, "Text": text})
 

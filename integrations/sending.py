@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext
 
 from alertsite.i18n import django_language
 from integrations import catalogue, kinds, presets
@@ -75,7 +76,7 @@ def send_message(message: Message, session: requests.Session) -> list[Exchange]:
     """Render ``message`` and send it; raises TransportError on failure."""
     alert = message.alert
     if alert is None:
-        raise TransportError("The message has no alert to send.", permanent=True)
+        raise TransportError(gettext("The message has no alert to send."), permanent=True)
     links: list[dict[str, str]] = []
     if message.level_link is not None:
         links = list(message.level_link.statushub_service_links or [])
@@ -289,7 +290,10 @@ def build_test_message(
     fills a test alert; per-level variables take ``level_variables``.
     ``parts`` (default: as stored) lets the editor test what it holds unsaved."""
     if alert_type not in ALERT_TYPES:
-        raise ValueError(f"The alert type is one of {', '.join(ALERT_TYPES)}, not {alert_type!r}.")
+        raise ValueError(
+            gettext("The alert type is one of %(types)s, not %(type)s.")
+            % {"types": ", ".join(ALERT_TYPES), "type": repr(alert_type)}
+        )
     parts = parts if parts is not None else stored_parts(integration)
     services = [(s.name, s.webhook_url) for s in parts.services]
     return build_outgoing(

@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from integrations.body_check import check_body
 from integrations.templating import check
-from integrations.validation import TEMPLATE_FIELDS, variable_names
+from integrations.validation import TEMPLATE_FIELDS, problem_at, step_problem, variable_names
 
 if TYPE_CHECKING:
     from integrations.models import Integration, IntegrationStep, IntegrationVariable
@@ -26,10 +28,14 @@ if TYPE_CHECKING:
 def template_warnings(template: str, names: Collection[str], *, secret: bool = False) -> list[str]:
     found = []
     for warning in check(template, names).warnings:
-        where = f"line {warning.line}, column {warning.column}"
+        where = gettext("line %(line)s, column %(column)s") % {"line": warning.line, "column": warning.column}
         if warning.token and not secret:
-            where = f"{warning.token} at {where}"
-        found.append(f"{where}: {warning.message}")
+            where = gettext("%(token)s at line %(line)s, column %(column)s") % {
+                "token": warning.token,
+                "line": warning.line,
+                "column": warning.column,
+            }
+        found.append(problem_at(where, warning.message))
     return found
 
 
@@ -41,16 +47,18 @@ def step_warnings(
     found: list[str] = []
     for field, secret in TEMPLATE_FIELDS.items():
         found.extend(
-            f"step {step.position} {field}: {m}"
+            step_problem(step.position, field, m)
             for m in template_warnings(getattr(step, field) or "", names, secret=secret)
         )
     headers = step.headers if isinstance(step.headers, list) else []
     for pair in headers:
         if isinstance(pair, list | tuple) and len(pair) == 2 and isinstance(pair[1], str):
             found.extend(
-                f"step {step.position} header {pair[0]}: {m}" for m in template_warnings(pair[1], names)
+                gettext("step %(position)s header %(name)s: %(problem)s")
+                % {"position": step.position, "name": pair[0], "problem": m}
+                for m in template_warnings(pair[1], names)
             )
-    found.extend(f"step {step.position} body: {m}" for m in body_warnings(step, names, values))
+    found.extend(step_problem(step.position, "body", m) for m in body_warnings(step, names, values))
     return found
 
 

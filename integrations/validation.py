@@ -66,11 +66,19 @@ def template_errors(
         vault_ids = vault_item_ids()
     messages = []
     for error in validate(template, names, function_names=functions, vault_ids=vault_ids):
+        where = {"token": error.token, "line": error.line, "column": error.column}
         if secret:
-            messages.append(f"line {error.line}, column {error.column}: {error.message}")
+            place = gettext("line %(line)s, column %(column)s") % where
         else:
-            messages.append(f"{error.token} at line {error.line}, column {error.column}: {error.message}")
+            place = gettext("%(token)s at line %(line)s, column %(column)s") % where
+        messages.append(problem_at(place, error.message))
     return messages
+
+
+def problem_at(place: str, problem: str) -> str:
+    """A problem after what it is about ("line 1, column 4: …"), punctuated
+    as the language does (French puts a space before the colon)."""
+    return gettext("%(where)s: %(problem)s") % {"where": place, "problem": problem}
 
 
 def step_function_names(step: IntegrationStep) -> Collection[str]:
@@ -209,7 +217,7 @@ def clean_variable(variable: IntegrationVariable) -> None:
             errors.extend(template_errors(value, variable_names(integration), functions=functions))
         elif "{{" in value:
             # As Uptrends' value picker: plain text, or a vault credential set's field.
-            errors.extend(vault_only_errors(value, "A variable's value"))
+            errors.extend(vault_only_errors(value, gettext("A variable's value")))
     elif spec and spec.required and variable.mode == VariableMode.FIXED:
         errors.append(needs_value(variable.name))
     if variable.is_secret and variable.mode == VariableMode.PER_LEVEL:
@@ -277,11 +285,21 @@ def all_step_errors(steps: Iterable[IntegrationStep], names: Collection[str]) ->
     found: list[str] = []
     for step in steps:
         for field, messages in step_errors(step, usable).items():
-            found.extend(f"step {step.position} {field}: {m}" for m in messages)
+            found.extend(step_problem(step.position, field, m) for m in messages)
     for index, fields in captures.chain_errors(steps, names).items():
         for field, messages in fields.items():
-            found.extend(f"step {steps[index].position} {field}: {m}" for m in messages)
+            found.extend(step_problem(steps[index].position, field, m) for m in messages)
     return found
+
+
+def step_problem(position: object, field: str, problem: str) -> str:
+    """A problem named by its step and field ("step 2 body: …"); the field
+    is the API's field name, which stays as it is in every language."""
+    return gettext("step %(position)s %(field)s: %(problem)s") % {
+        "position": position,
+        "field": field,
+        "problem": problem,
+    }
 
 
 def steps_names(steps: Iterable[object], names: Collection[str]) -> set[str]:
@@ -301,13 +319,19 @@ def integration_problems(integration: Integration) -> list[str]:
         try:
             clean_function(function)
         except ValidationError as exc:
-            problems.extend(f"function {function.name}: {m}" for m in exc.messages)
+            problems.extend(
+                gettext("function %(name)s: %(problem)s") % {"name": function.name, "problem": m}
+                for m in exc.messages
+            )
     for variable in integration.variables.all():
         try:
             clean_variable(variable)
         except ValidationError as exc:
             if variable.mode == VariableMode.FIXED:
-                problems.extend(f"variable {variable.name}: {m}" for m in exc.messages)
+                problems.extend(
+                    gettext("variable %(name)s: %(problem)s") % {"name": variable.name, "problem": m}
+                    for m in exc.messages
+                )
     return problems
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from integrations.choices import FunctionKind
 from integrations.templating import functions as udf
@@ -41,15 +42,18 @@ def mapping_errors(mapping: Any) -> list[str]:
         isinstance(row, list | tuple) and len(row) == 2 and all(isinstance(v, str) for v in row)
         for row in mapping
     ):
-        return ['Enter the mapping as a list of ["input", "output"] pairs.']
+        return [gettext('Enter the mapping as a list of ["input", "output"] pairs.')]
     if not mapping:
-        return ["A mapping function needs at least one row."]
+        return [gettext("A mapping function needs at least one row.")]
     if len(mapping) > MAX_MAPPING_ROWS:
-        return [f"A mapping has at most {MAX_MAPPING_ROWS} rows."]
+        return [gettext("A mapping has at most %(count)s rows.") % {"count": MAX_MAPPING_ROWS}]
     inputs = [row[0] for row in mapping]
     twice = sorted({value for value in inputs if inputs.count(value) > 1})
     if twice:
-        return ["Each input may appear once; repeated: " + ", ".join(repr(v) for v in twice) + "."]
+        return [
+            gettext("Each input may appear once; repeated: %(inputs)s.")
+            % {"inputs": ", ".join(repr(v) for v in twice)}
+        ]
     return []
 
 
@@ -60,7 +64,7 @@ def vault_only_errors(text: str, what: str, vault_ids: set[str] | None = None) -
         return []
     nodes, errors = parse(text)
     if errors:
-        return [f"line {e.line}, column {e.column}: {e.message}" for e in errors]
+        return [str(e) for e in errors]
     problems = []
     ids = vault_item_ids() if vault_ids is None else vault_ids
     for node in nodes:
@@ -68,15 +72,18 @@ def vault_only_errors(text: str, what: str, vault_ids: set[str] | None = None) -
             continue
         if not (isinstance(node, Var) and node.name.startswith(VAULT_PREFIX)):
             problems.append(
-                f"{what} is used as it is: text and vault references ({{{{@VaultItem.<id>.Password}}}}) "
-                "only, no other {{…}} placeholders."
+                gettext(
+                    "%(what)s is used as it is: text and vault references ({{@VaultItem.<id>.Password}}) "
+                    "only, no other {{…}} placeholders."
+                )
+                % {"what": what}
             )
             continue
         parsed = vault.parse_reference(node.name)
         if isinstance(parsed, str):
             problems.append(parsed)
         elif parsed[0] not in ids:
-            problems.append(f"unknown vault item {parsed[0]}")
+            problems.append(gettext("unknown vault item %(id)s") % {"id": parsed[0]})
     return problems
 
 
@@ -84,7 +91,9 @@ def clean_function(function: IntegrationFunction) -> None:
 
     errors: dict[str, list[str]] = {}
     if function.name.startswith("@"):
-        errors["name"] = ["A user-defined function's name does not start with @ (those are built in)."]
+        errors["name"] = [
+            gettext("A user-defined function's name does not start with @ (those are built in).")
+        ]
     if function.kind == FunctionKind.MAPPING:
         found = mapping_errors(function.mapping)
         if found:
@@ -95,13 +104,17 @@ def clean_function(function: IntegrationFunction) -> None:
             errors["pattern"] = [message]
     elif function.kind == FunctionKind.HASH:
         if not function.algorithm:
-            errors["algorithm"] = ["Choose the hash algorithm."]
+            errors["algorithm"] = [gettext("Choose the hash algorithm.")]
         elif function.algorithm in udf.HMAC_ALGORITHMS and not function.hash_key:
-            errors["hash_key"] = [f"{function.get_algorithm_display()} needs a key."]
+            errors["hash_key"] = [
+                gettext("%(algorithm)s needs a key.") % {"algorithm": function.get_algorithm_display()}
+            ]
         elif function.algorithm not in udf.HMAC_ALGORITHMS and function.hash_key:
-            errors["hash_key"] = ["Only the HMAC algorithms use a key; clear it or choose an HMAC algorithm."]
+            errors["hash_key"] = [
+                gettext("Only the HMAC algorithms use a key; clear it or choose an HMAC algorithm.")
+            ]
         else:
-            found = vault_only_errors(function.hash_key, "A hash key")
+            found = vault_only_errors(function.hash_key, gettext("A hash key"))
             if found:
                 errors["hash_key"] = found
     if errors:

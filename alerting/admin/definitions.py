@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -50,8 +52,10 @@ class AlertDefinitionAdmin(admin.ModelAdmin):
     fields = (*DEFINITION, "coverage", *DEFINITION_RELATIONS)
     readonly_fields = ("coverage",)
 
-    class Media:
-        js = ("alerting/levels.js",)
+    @property
+    def media(self) -> forms.Media:
+        # The catalogue first: levels.js reads its texts from it.
+        return super().media + forms.Media(js=[reverse("javascript-catalog"), "alerting/levels.js"])
 
     @admin.display(description=_("Coverage"))
     def coverage(self, obj: AlertDefinition | None) -> SafeString:

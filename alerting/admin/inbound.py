@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.inbound import keys
@@ -67,12 +68,14 @@ def outcomes(answer: Any) -> tuple[list[Outcome], str]:
             continue
         parts = [str(result.get("monitor") or "—")]
         if result.get("ignored"):
-            parts.append(f"ignored: {result['ignored']}")
+            parts.append(gettext("ignored: %(reason)s") % {"reason": result["ignored"]})
         incident = result.get("incident")
         if isinstance(incident, dict):
-            parts.append(f"incident {incident.get('status', '')}")
+            parts.append(gettext("incident %(status)s") % {"status": incident.get("status", "")})
         alerts = [a.get("type", "") for a in result.get("alerts") or [] if isinstance(a, dict)]
-        parts.append(("alerts: " + ", ".join(alerts)) if alerts else "no alert")
+        parts.append(
+            gettext("alerts: %(types)s") % {"types": ", ".join(alerts)} if alerts else gettext("no alert")
+        )
         found.append(Outcome(" · ".join(parts)))
     return found, ""
 
@@ -136,11 +139,14 @@ class InboundSourceAdmin(admin.ModelAdmin):
     def placeholders(self, obj: InboundSource) -> str:
         source = FORMATS[obj.format]
         offered = (
-            "any label, written {name}"
+            gettext("any label, written {name}")
             if source.placeholders is None
             else ", ".join(f"{{{p}}}" for p in source.placeholders)
         )
-        return f"{offered}. Default: {source.default_template}"
+        return gettext("%(offered)s. Default: %(template)s") % {
+            "offered": offered,
+            "template": source.default_template,
+        }
 
     def get_urls(self) -> list[URLPattern]:
         edit = self.admin_site.admin_view(self.edit_view)

@@ -33,7 +33,9 @@ class PingUrlAdminMixin:
 
     @property
     def media(self) -> forms.Media:
-        return super().media + forms.Media(js=["alerting/ping_url.js"])  # type: ignore[misc]
+        # The catalogue first: ping_url.js reads its texts from it.
+        catalogue = reverse("javascript-catalog")
+        return super().media + forms.Media(js=[catalogue, "alerting/ping_url.js"])  # type: ignore[misc]
 
     def get_fieldsets(self, request: HttpRequest, obj: Monitor | None = None) -> list[Any]:
         fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from alerting.configfile import DOCUMENT_VERSION, nested, spec, vault_functions
 from alerting.configfile.base import (
@@ -26,6 +27,7 @@ from alerting.configfile.base import (
     desired_row,
     expect,
     parse_id,
+    thing,
     where,
 )
 from alerting.configfile.export import SYSTEM_OPERATOR_GROUPS
@@ -47,33 +49,37 @@ class Section:
 
 SECTIONS = [
     Section(
-        "operators", "operator", Operator, "email", frozenset({"id", "off_duty_schedules", *spec.OPERATOR})
+        "operators",
+        gettext_noop("operator"),
+        Operator,
+        "email",
+        frozenset({"id", "off_duty_schedules", *spec.OPERATOR}),
     ),
     Section(
         "operator_groups",
-        "operator group",
+        gettext_noop("operator group"),
         OperatorGroup,
         "name",
         frozenset({"id", "name", "system", "members"}),
     ),
-    Section("monitors", "monitor", Monitor, "key", frozenset({"id", *spec.MONITOR})),
+    Section("monitors", gettext_noop("monitor"), Monitor, "key", frozenset({"id", *spec.MONITOR})),
     Section(
         "monitor_groups",
-        "monitor group",
+        gettext_noop("monitor group"),
         MonitorGroup,
         "name",
         frozenset({"id", "name", "system", "monitors"}),
     ),
     Section(
         "vault",
-        "vault item",
+        gettext_noop("vault item"),
         VaultItem,
         "name",
         frozenset({"id", *vault_functions.VAULT, *vault_functions.VAULT_SECRETS}),
     ),
     Section(
         "integrations",
-        "integration",
+        gettext_noop("integration"),
         Integration,
         "name",
         frozenset(
@@ -91,13 +97,23 @@ SECTIONS = [
     ),
     Section(
         "alert_definitions",
-        "alert definition",
+        gettext_noop("alert definition"),
         AlertDefinition,
         "name",
         frozenset({"id", "monitors", "monitor_groups", "levels", *spec.DEFINITION}),
     ),
 ]
 BY_NAME = {s.name: s for s in SECTIONS}
+# Each noun's plural, for the catalogues (English adds an s to every one).
+PLURALS = {
+    "operator": gettext_noop("operators"),
+    "operator group": gettext_noop("operator groups"),
+    "monitor": gettext_noop("monitors"),
+    "monitor group": gettext_noop("monitor groups"),
+    "vault item": gettext_noop("vault items"),
+    "integration": gettext_noop("integrations"),
+    "alert definition": gettext_noop("alert definitions"),
+}
 TOP_LEVEL = {"version", "maintenance_periods", INBOUND_SECTION, *BY_NAME}
 
 
@@ -128,7 +144,10 @@ class Applier:
     def run(self) -> None:
         check_keys(self.doc, TOP_LEVEL, "document")
         if self.doc.get("version", DOCUMENT_VERSION) != DOCUMENT_VERSION:
-            raise ConfigError(f"document.version: this alertsite reads version {DOCUMENT_VERSION}.")
+            raise ConfigError(
+                gettext("document.version: this alertsite reads version %(version)s.")
+                % {"version": DOCUMENT_VERSION}
+            )
         for section in SECTIONS:
             self.match(section)
         if self.prune:
@@ -161,7 +180,10 @@ class Applier:
             file_id = parse_id(item.get("id"), place)
             obj = self.find(section, item, file_id, place)
             if obj is not None and obj.pk in claimed:
-                raise ConfigError(f"{place}: the same {section.noun} appears twice in the document.")
+                raise ConfigError(
+                    gettext("%(place)s: the same %(noun)s appears twice in the document.")
+                    % {"place": place, "noun": gettext(section.noun)}
+                )
             if obj is not None:
                 claimed.add(obj.pk)
             final_id = file_id or (obj.pk if obj is not None else uuid.uuid4())
@@ -169,7 +191,10 @@ class Applier:
                 if key is None:
                     continue
                 if str(key) in refs:
-                    raise ConfigError(f"{place}: {key} is used by two {section.noun}s in the document.")
+                    raise ConfigError(
+                        gettext("%(place)s: %(key)s is used by two %(nouns)s in the document.")
+                        % {"place": place, "key": key, "nouns": gettext(PLURALS[section.noun])}
+                    )
                 refs[str(key)] = final_id
             if section.name == "integrations" and item.get("builtin"):
                 refs.setdefault(f"builtin:{item.get('kind')}", final_id)
@@ -183,16 +208,24 @@ class Applier:
         if section.name == "operator_groups" and system is not None:
             flag = {v: k for k, v in SYSTEM_OPERATOR_GROUPS.items()}.get(system)
             if flag is None:
-                raise ConfigError(f"{place}.system: use everyone or administrators.")
+                raise ConfigError(
+                    gettext("%(place)s.system: use everyone or administrators.") % {"place": place}
+                )
             return model._default_manager.get(**{flag: True})
         if section.name == "monitor_groups" and system is not None:
             if system != "all_monitors":
-                raise ConfigError(f"{place}.system: the only system monitor group is all_monitors.")
+                raise ConfigError(
+                    gettext("%(place)s.system: the only system monitor group is all_monitors.")
+                    % {"place": place}
+                )
             return model._default_manager.get(is_all_monitors=True)
         if section.name == "integrations" and item.get("builtin"):
             found = model._default_manager.filter(is_builtin=True, kind=item.get("kind")).first()
             if found is None:
-                raise ConfigError(f"{place}.kind: there is no built-in {item.get('kind')!r} integration.")
+                raise ConfigError(
+                    gettext("%(place)s.kind: there is no built-in %(kind)s integration.")
+                    % {"place": place, "kind": repr(item.get("kind"))}
+                )
             return found
         if file_id is not None:
             found = model._default_manager.filter(pk=file_id).first()
@@ -203,7 +236,10 @@ class Applier:
             return None
         found = model._default_manager.filter(**{section.natural: natural}).first()
         if found is not None and _is_system(found):
-            raise ConfigError(f"{place}.{section.natural}: {natural} is the name of a system {section.noun}.")
+            raise ConfigError(
+                gettext("%(place)s: %(name)s is the name of a system %(noun)s.")
+                % {"place": f"{place}.{section.natural}", "name": natural, "noun": gettext(section.noun)}
+            )
         return found
 
     def resolve(self, section_name: str, raw: Any, place: str) -> uuid.UUID:
@@ -211,7 +247,10 @@ class Applier:
         without prune, of the database."""
         section = BY_NAME[section_name]
         if not isinstance(raw, str):
-            raise ConfigError(f"{place}: {raw!r} is not a reference to a {section.noun} (give its id).")
+            raise ConfigError(
+                gettext("%(place)s: %(value)s is not a reference to a %(noun)s (give its id).")
+                % {"place": place, "value": repr(raw), "noun": gettext(section.noun)}
+            )
         if raw in self.refs[section_name]:
             return self.refs[section_name][raw]
         query = models.Q(**{section.natural: raw})
@@ -221,7 +260,10 @@ class Applier:
         # With prune, only system objects (never pruned) exist outside the document.
         if found is not None and (not self.prune or _is_system(found)):
             return found.pk
-        raise ConfigError(f"{place}: no {section.noun} {raw!r} in the document.")
+        raise ConfigError(
+            gettext("%(place)s: no %(thing)s in the document.")
+            % {"place": place, "thing": thing(section.noun, repr(raw))}
+        )
 
     # --- pass 2: prune ---------------------------------------------------------------
     def prune_unmatched(self) -> None:
@@ -230,7 +272,7 @@ class Applier:
             for obj in section.model._default_manager.exclude(pk__in=keep).order_by(section.natural):
                 if _is_system(obj):
                     continue
-                self.report.deleted(f"{section.noun} {getattr(obj, section.natural)}")
+                self.report.deleted(thing(section.noun, getattr(obj, section.natural)))
                 obj.delete()
 
     # --- pass 3: create and change ----------------------------------------------------
@@ -239,7 +281,7 @@ class Applier:
     ) -> tuple[Any, list[str]]:
         """Create or update ``entry``'s object with ``row``; returns it and the changed fields."""
         section = BY_NAME[section_name]
-        what = f"{section.noun} {entry.label}"
+        what = thing(section.noun, entry.label)
         obj = entry.obj
         changed: list[str] = []
         if obj is not None and obj.pk != entry.final_id:
@@ -261,7 +303,7 @@ class Applier:
         for entry in self.entries[section_name]:
             row = desired_row(section.model, names, entry.item, section_name, entry.label)
             _, changed = self.upsert(section_name, entry, row)
-            self.report.changed(f"{section.noun} {entry.label}", changed)
+            self.report.changed(thing(section.noun, entry.label), changed)
 
     def apply_operators(self) -> None:
         for entry in self.entries["operators"]:
@@ -269,7 +311,7 @@ class Applier:
             operator, changed = self.upsert("operators", entry, row)
             if nested.sync_schedules(operator, entry.item.get("off_duty_schedules") or [], entry.label):
                 changed.append("off_duty_schedules")
-            self.report.changed(f"operator {entry.label}", changed)
+            self.report.changed(thing(gettext_noop("operator"), entry.label), changed)
 
     def apply_groups(self, section_name: str, members_key: str, member_section: str) -> None:
         section = BY_NAME[section_name]
@@ -278,17 +320,23 @@ class Applier:
             row = desired_row(section.model, ("name",), entry.item, section_name, entry.label)
             if obj is not None and _is_system(obj) and row["name"] != getattr(obj, "name", None):
                 raise ConfigError(
-                    f"{where(section_name, entry.label, 'name')}: a system group cannot be renamed."
+                    gettext("%(place)s: a system group cannot be renamed.")
+                    % {"place": where(section_name, entry.label, "name")}
                 )
             group, changed = self.upsert(section_name, entry, row)
             relation = getattr(group, members_key)
             if getattr(group, "is_everyone", False) or getattr(group, "is_all_monitors", False):
                 if entry.item.get(members_key):
                     raise ConfigError(
-                        f"{where(section_name, entry.label, members_key)}: {group.name} holds every "
-                        f"{BY_NAME[member_section].noun} automatically; leave {members_key} out."
+                        gettext("%(place)s: %(group)s holds every %(noun)s automatically; leave %(key)s out.")
+                        % {
+                            "place": where(section_name, entry.label, members_key),
+                            "group": group.name,
+                            "noun": gettext(BY_NAME[member_section].noun),
+                            "key": members_key,
+                        }
                     )
-                self.report.changed(f"{section.noun} {entry.label}", changed)
+                self.report.changed(thing(section.noun, entry.label), changed)
                 continue
             place = where(section_name, entry.label, members_key)
             raw = expect(entry.item.get(members_key) or [], list, place, "a list")
@@ -296,7 +344,7 @@ class Applier:
             if wanted != set(relation.values_list("pk", flat=True)):
                 relation.set(wanted)
                 changed.append(members_key)
-            self.report.changed(f"{section.noun} {entry.label}", changed)
+            self.report.changed(thing(section.noun, entry.label), changed)
 
 
 def _is_system(obj: models.Model) -> bool:

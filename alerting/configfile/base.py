@@ -8,9 +8,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from alerting.configfile import spec, values
 from alertsite.db.columns import forward_field
+
+# What ``expect`` says a value should be, for the catalogues (callers pass the English).
+EXPECTED = (
+    gettext_noop("a mapping"),
+    gettext_noop("a list"),
+    gettext_noop("a string"),
+    gettext_noop("a mapping with the configuration sections"),
+)
 
 
 class ConfigError(Exception):
@@ -37,7 +46,7 @@ def raise_validation(section: str, label: str, exc: ValidationError, prefix: str
 
 def expect(value: Any, kind: type | tuple[type, ...], place: str, what: str) -> Any:
     if not isinstance(value, kind):
-        raise ConfigError(f"{place}: expected {what}.")
+        raise ConfigError(gettext("%(place)s: expected %(what)s.") % {"place": place, "what": gettext(what)})
     return value
 
 
@@ -45,7 +54,8 @@ def check_keys(item: dict[str, Any], allowed: set[str], place: str) -> None:
     unknown = sorted(set(item) - allowed)
     if unknown:
         raise ConfigError(
-            f"{place}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})."
+            gettext("%(place)s: unknown field(s) %(fields)s (allowed: %(allowed)s).")
+            % {"place": place, "fields": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}
         )
 
 
@@ -55,7 +65,9 @@ def parse_id(raw: Any, place: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(raw))
     except ValueError:
-        raise ConfigError(f"{place}.id: {raw!r} is not a UUID.") from None
+        raise ConfigError(
+            gettext("%(place)s.id: %(value)s is not a UUID.") % {"place": place, "value": repr(raw)}
+        ) from None
 
 
 def desired_row(
@@ -112,16 +124,28 @@ def clean_and_save(
     obj.save()
 
 
+def thing(noun: str, label: object) -> str:
+    """An object a change line or an error names: "operator group ops"
+    (``noun`` is the English, marked where it is written)."""
+    return gettext("%(noun)s %(label)s") % {"noun": gettext(noun), "label": label}
+
+
 class Report:
+    """The change lines, in the language active while applying (a command's:
+    the account's). Field names stay as the document writes them."""
+
     def __init__(self) -> None:
         self.lines: list[str] = []
 
     def created(self, what: str) -> None:
-        self.lines.append(f"create {what}")
+        self.lines.append(gettext("create %(what)s") % {"what": what})
 
     def changed(self, what: str, fields: list[str]) -> None:
         if fields:
-            self.lines.append(f"change {what}: {', '.join(dict.fromkeys(fields))}")
+            self.lines.append(
+                gettext("change %(what)s: %(fields)s")
+                % {"what": what, "fields": ", ".join(dict.fromkeys(fields))}
+            )
 
     def deleted(self, what: str) -> None:
-        self.lines.append(f"delete {what}")
+        self.lines.append(gettext("delete %(what)s") % {"what": what})

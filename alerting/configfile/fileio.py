@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext
 
 from alerting.configfile.base import ConfigError
 
@@ -21,20 +22,31 @@ def load_file(path: str) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the file ({exc.strerror}).") from None
+        raise ConfigError(
+            gettext("%(path)s: cannot read the file (%(reason)s).") % {"path": path, "reason": exc.strerror}
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the file is not UTF-8 text.") from None
+        raise ConfigError(gettext("%(path)s: the file is not UTF-8 text.") % {"path": path}) from None
     if path.endswith(".json"):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError(
-                f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+                gettext("%(path)s: not valid JSON: %(problem)s (line %(line)s, column %(column)s).")
+                % {"path": path, "problem": exc.msg, "line": exc.lineno, "column": exc.colno}
             ) from None
     try:
         # JSON is YAML too, so any other name is read as YAML.
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
+        where = (
+            gettext(" (line %(line)s, column %(column)s)")
+            % {"line": mark.line + 1, "column": mark.column + 1}
+            if mark
+            else ""
+        )
+        raise ConfigError(
+            gettext("%(path)s: not valid YAML%(where)s: %(problem)s.")
+            % {"path": path, "where": where, "problem": getattr(exc, "problem", exc)}
+        ) from None

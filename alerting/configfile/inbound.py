@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
-from alerting.configfile.base import ConfigError, check_keys, expect, where
+from alerting.configfile.base import ConfigError, check_keys, expect, thing, where
 from alerting.inbound import keys
 from alerting.inbound.formats import FORMATS
 from alerting.models import InboundSource
@@ -37,13 +38,21 @@ def wanted_templates(items: list[dict[str, Any]]) -> dict[str, str]:
         check_keys(item, FIELDS, place)
         slug = item.get("format")
         if not isinstance(slug, str) or slug not in FORMATS:
-            raise ConfigError(f"{place}.format: one of {', '.join(FORMATS)}.")
+            raise ConfigError(
+                gettext("%(place)s.format: one of %(formats)s.")
+                % {"place": place, "formats": ", ".join(FORMATS)}
+            )
         if slug in wanted:
-            raise ConfigError(f"{place}: the same inbound source appears twice in the document.")
+            raise ConfigError(
+                gettext("%(place)s: the same inbound source appears twice in the document.")
+                % {"place": place}
+            )
         field = f"{place}.monitor_key_template"
         template = expect(item.get("monitor_key_template") or "", str, field, "a string").strip()
         if len(template) > MAX_TEMPLATE:
-            raise ConfigError(f"{field}: at most {MAX_TEMPLATE} characters.")
+            raise ConfigError(
+                gettext("%(place)s: at most %(count)s characters.") % {"place": field, "count": MAX_TEMPLATE}
+            )
         if template:
             try:
                 keys.validate_template(template, FORMATS[slug].placeholders)
@@ -64,4 +73,4 @@ def apply_inbound_sources(applier: Applier) -> None:
         if current.get(slug, "") == template:
             continue
         InboundSource.objects.update_or_create(format=slug, defaults={"monitor_key_template": template})
-        applier.report.changed(f"inbound source {slug}", ["monitor_key_template"])
+        applier.report.changed(thing(gettext_noop("inbound source"), slug), ["monitor_key_template"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 from alerting.configfile import spec
 from alerting.configfile.base import (
@@ -17,6 +18,7 @@ from alerting.configfile.base import (
     desired_row,
     expect,
     raise_validation,
+    thing,
     where,
 )
 from alerting.configfile.vault_functions import sync_functions
@@ -34,7 +36,8 @@ def apply_integrations(applier: Applier) -> None:
         row = desired_row(Integration, spec.INTEGRATION, item, "integrations", label)
         if entry.obj is not None and getattr(entry.obj, "kind", None) != row["kind"]:
             raise ConfigError(
-                f"{where('integrations', label, 'kind')}: the kind of an integration cannot change."
+                gettext("%(place)s: the kind of an integration cannot change.")
+                % {"place": where("integrations", label, "kind")}
             )
         integration, changed = applier.upsert("integrations", entry, row)
         if "signing_secrets" in item:
@@ -45,7 +48,7 @@ def apply_integrations(applier: Applier) -> None:
         changed += sync_variables(integration, item.get("variables") or [], label)
         changed += sync_steps(integration, item.get("steps") or [], label)
         changed += sync_services(integration, item.get("statushub_services") or [], label)
-        applier.report.changed(f"integration {label}", changed)
+        applier.report.changed(thing(gettext_noop("integration"), label), changed)
 
 
 def sync_signing_secrets(integration: Integration, raw: Any, label: str) -> list[str]:
@@ -95,10 +98,12 @@ def sync_variables(integration: Integration, raw: Any, label: str) -> list[str]:
             clean_and_save(
                 variable, "integrations", label, prefix, exclude=("integration",), tolerate=tolerate
             )
-            changed.append(f"variables[{row['name']}]" + (" (secret not set)" if unknown_secret else ""))
+            changed.append(
+                f"variables[{row['name']}]" + (gettext(" (secret not set)") if unknown_secret else "")
+            )
     stale = integration.variables.exclude(name__in=names)
     for variable in stale:
-        changed.append(f"variables[{variable.name}] (deleted)")
+        changed.append(f"variables[{variable.name}]" + gettext(" (deleted)"))
     stale.delete()
     return changed
 
@@ -138,7 +143,7 @@ def sync_steps(integration: Integration, raw: Any, label: str) -> list[str]:
         return []
     positions = [row["position"] for row in merged]
     if len(positions) != len(set(positions)):
-        raise ConfigError(f"{place}: each position may appear only once.")
+        raise ConfigError(gettext("%(place)s: each position may appear only once.") % {"place": place})
     integration.steps.all().delete()
     names = variable_names(integration)
     steps = []
@@ -180,9 +185,9 @@ def sync_services(integration: Integration, raw: Any, label: str) -> list[str]:
                 f"statushub_services[{index}].",
                 exclude=("integration",) if url else ("integration", "webhook_url"),
             )
-            changed.append(f"statushub_services[{name}]" + ("" if url else " (URL not set)"))
+            changed.append(f"statushub_services[{name}]" + ("" if url else gettext(" (URL not set)")))
     stale = integration.statushub_services.exclude(name__in=[i.get("name") for i in items])
     for service in stale:
-        changed.append(f"statushub_services[{service.name}] (deleted)")
+        changed.append(f"statushub_services[{service.name}]" + gettext(" (deleted)"))
     stale.delete()
     return changed

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 from alerting.configfile import spec
 from alerting.configfile.base import (
@@ -17,6 +18,7 @@ from alerting.configfile.base import (
     current_row,
     desired_row,
     expect,
+    thing,
     where,
 )
 from alerting.configfile.integrations import apply_integrations
@@ -71,7 +73,9 @@ def apply_maintenance(applier: Applier) -> None:
         place = where("maintenance_periods", label)
         check_keys(item, {"monitor", "monitor_group", *spec.MAINTENANCE}, place)
         if ("monitor" in item) == ("monitor_group" in item):
-            raise ConfigError(f"{place}: give either monitor or monitor_group (exactly one).")
+            raise ConfigError(
+                gettext("%(place)s: give either monitor or monitor_group (exactly one).") % {"place": place}
+            )
         row = desired_row(MaintenancePeriod, spec.MAINTENANCE, item, "maintenance_periods", label)
         if "monitor" in item:
             target = {"monitor_id": applier.resolve("monitors", item["monitor"], f"{place}.monitor")}
@@ -104,11 +108,11 @@ def apply_maintenance(applier: Applier) -> None:
                 f"{where('maintenance_periods', data['label'])}: {' '.join(exc.messages)}"
             ) from None
         clean_and_save(period, "maintenance_periods", data["label"])
-        applier.report.created(f"maintenance period {period}")
+        applier.report.created(thing(gettext_noop("maintenance period"), period))
     if applier.prune:
         for periods in existing.values():
             for period in periods:
-                applier.report.deleted(f"maintenance period {period}")
+                applier.report.deleted(thing(gettext_noop("maintenance period"), period))
                 period.delete()
 
 
@@ -136,7 +140,7 @@ def apply_definitions(applier: Applier) -> None:
             changed += sync_levels(applier, definition, entry.item["levels"], label)
         elif is_new:
             definition.add_default_levels()
-        applier.report.changed(f"alert definition {label}", changed)
+        applier.report.changed(thing(gettext_noop("alert definition"), label), changed)
 
 
 LEVEL_KEYS = {"operators", "operator_groups", "integrations", *spec.LEVEL}
@@ -151,13 +155,13 @@ def sync_levels(applier: Applier, definition: Any, raw: Any, label: str) -> list
         check_keys(item, LEVEL_KEYS, f"{place}[{index}]")
     numbers = [item.get("number") for item in items]
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
-        raise ConfigError(f"{place}: every level needs its number (1, 2, 3, …).")
+        raise ConfigError(gettext("%(place)s: every level needs its number (1, 2, 3, …).") % {"place": place})
     try:
         validate_level_numbers(numbers)
     except ValidationError as exc:
         raise ConfigError(f"{place}: {' '.join(exc.messages)}") from None
     if not items:
-        raise ConfigError(f"{place}: a definition needs at least level 1.")
+        raise ConfigError(gettext("%(place)s: a definition needs at least level 1.") % {"place": place})
     changed: list[str] = []
     existing = {level.number: level for level in definition.levels.all()}
     for item in items:
@@ -168,7 +172,7 @@ def sync_levels(applier: Applier, definition: Any, raw: Any, label: str) -> list
         fields = assign(level, row)
         if fields:
             clean_and_save(level, "alert_definitions", label, prefix, exclude=("definition",))
-            changed.append(f"levels[{number}]" if number in existing else f"levels[{number}] (new)")
+            changed.append(f"levels[{number}]" + ("" if number in existing else gettext(" (new)")))
         for key, section in (("operators", "operators"), ("operator_groups", "operator_groups")):
             refs = expect(item.get(key) or [], list, f"{place}[{number}].{key}", "a list")
             wanted = {applier.resolve(section, ref, f"{place}[{number}].{key}") for ref in refs}
@@ -180,7 +184,7 @@ def sync_levels(applier: Applier, definition: Any, raw: Any, label: str) -> list
             changed.append(f"levels[{number}].integrations")
     stale = definition.levels.exclude(number__in=numbers)
     for level in stale:
-        changed.append(f"levels[{level.number}] (deleted)")
+        changed.append(f"levels[{level.number}]" + gettext(" (deleted)"))
     stale.delete()
     return changed
 
@@ -198,7 +202,9 @@ def sync_links(applier: Applier, level: EscalationLevel, raw: Any, label: str, n
             "integrations", item.get("integration"), f"{place}[{index}].integration"
         )
         if integration_id in wanted:
-            raise ConfigError(f"{place}[{index}].integration: linked twice to this level.")
+            raise ConfigError(
+                gettext("%(place)s: linked twice to this level.") % {"place": f"{place}[{index}].integration"}
+            )
         row = desired_row(
             LevelIntegration,
             spec.LINK,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from alerting.configfile.base import (
     ConfigError,
     assign,
@@ -14,6 +16,7 @@ from alerting.configfile.base import (
     clean_and_save,
     desired_row,
     expect,
+    thing,
     where,
 )
 from integrations.field_lists import FUNCTION, FUNCTION_SECRETS, VAULT, VAULT_SECRETS
@@ -65,7 +68,7 @@ def apply_vault(applier: Applier) -> None:
             changed.append("(password not set)")
         if secret_changes:
             clean_and_save(vault_item, "vault", label)
-        applier.report.changed(f"vault item {label}", changed + secret_changes)
+        applier.report.changed(thing(gettext_noop("vault item"), label), changed + secret_changes)
 
 
 def sync_functions(integration: Integration, raw: Any, label: str) -> list[str]:
@@ -100,10 +103,10 @@ def sync_functions(integration: Integration, raw: Any, label: str) -> list[str]:
                 exclude=("integration",),
                 tolerate=("hash_key",) if unknown_key else (),
             )
-            changed.append(f"functions[{row['name']}]" + (" (key not set)" if unknown_key else ""))
+            changed.append(f"functions[{row['name']}]" + (gettext(" (key not set)") if unknown_key else ""))
     stale = integration.functions.exclude(name__in=names)
     for function in stale:
-        changed.append(f"functions[{function.name}] (deleted)")
+        changed.append(f"functions[{function.name}]" + gettext(" (deleted)"))
     stale.delete()
     return changed
 
@@ -111,4 +114,4 @@ def sync_functions(integration: Integration, raw: Any, label: str) -> list[str]:
 def check_unique_names(items: list[Any], place: str) -> None:
     names = [item.get("name") for item in items if isinstance(item, dict)]
     if len(names) != len(set(names)):
-        raise ConfigError(f"{place}: each function name may appear only once.")
+        raise ConfigError(gettext("%(place)s: each function name may appear only once.") % {"place": place})

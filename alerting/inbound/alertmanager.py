@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from alerting.api.ingest_schema import MAX_BATCH, timestamp
 from alerting.engine import clock
@@ -46,7 +47,11 @@ def convert(data: Any, template: str, *, source: str) -> Converted:
     result = Converted()
     tool = "Grafana" if source == "grafana" else "Alertmanager"
     if not isinstance(data, dict):
-        result.errors = {"detail": [f"Send {tool}'s webhook JSON object (with its alerts list)."]}
+        result.errors = {
+            "detail": [
+                gettext("Send %(tool)s's webhook JSON object (with its alerts list).") % {"tool": tool}
+            ]
+        }
         return result
     if source == "alertmanager" and data.get("version") not in (None, "4"):
         result.errors = {
@@ -55,16 +60,19 @@ def convert(data: Any, template: str, *, source: str) -> Converted:
         return result
     alerts = data.get("alerts")
     if not isinstance(alerts, list):
-        result.errors = {"alerts": ["This field is required: the list of alerts."]}
+        result.errors = {"alerts": [gettext("This field is required: the list of alerts.")]}
         return result
     if not alerts:
-        result.errors = {"alerts": ["The list is empty: there is no alert to record."]}
+        result.errors = {"alerts": [gettext("The list is empty: there is no alert to record.")]}
         return result
     if len(alerts) > MAX_BATCH:
         result.errors = {
             "alerts": [
-                f"At most {MAX_BATCH} alerts per request (got {len(alerts)}): "
-                f"set max_alerts: {MAX_BATCH} in the webhook configuration."
+                gettext(
+                    "At most %(max)s alerts per request (got %(count)s): set max_alerts: %(max)s in the "
+                    "webhook configuration."
+                )
+                % {"max": MAX_BATCH, "count": len(alerts)}
             ]
         }
         return result
@@ -83,7 +91,7 @@ def convert_alert(
     alert: Any, template: str, source: str, problems: Problems
 ) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(alert, dict):
-        problems.add("detail", "Each alert must be a JSON object.")
+        problems.add("detail", gettext("Each alert must be a JSON object."))
         return {}, {}
     status = alert.get("status")
     if not isinstance(status, str) or status not in STATUSES:
@@ -100,13 +108,17 @@ def convert_alert(
         check_time(starts_at, "startsAt", problems)
     starts_at = starts_at if isinstance(starts_at, str) else ""
     if status == "firing" and not isinstance(alert.get("endsAt"), str | None):
-        problems.add("endsAt", "Must be a string: an RFC 3339 date and time.")
+        problems.add("endsAt", gettext("Must be a string: an RFC 3339 date and time."))
     fingerprint = optional_text(alert.get("fingerprint"), "fingerprint", problems)
     generator = optional_text(alert.get("generatorURL"), "generatorURL", problems)
 
     key = keys.render(template, labels) if labels else ""
     if labels and not key:
-        problems.add("labels", f"The monitor key template {template} finds none of its labels here.")
+        problems.add(
+            "labels",
+            gettext("The monitor key template %(template)s finds none of its labels here.")
+            % {"template": template},
+        )
     alertname = labels.get("alertname", "")
     description = annotations.get("summary") or annotations.get("description") or alertname or key
     item: dict[str, Any] = {

@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from alerting.api.ingest_schema import MAX_CUSTOM_FIELDS
 
 MAX_LABEL_NAME = 100
@@ -45,12 +47,12 @@ def string_map(value: Any, name: str, problems: Problems, *, required: bool) -> 
     """An object of strings (labels, annotations); {} with an error otherwise."""
     if value is None:
         if required:
-            problems.add(name, "This field is required: an object of strings.")
+            problems.add(name, gettext("This field is required: an object of strings."))
         return {}
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        problems.add(name, "Must be an object whose keys and values are strings.")
+        problems.add(name, gettext("Must be an object whose keys and values are strings."))
         return {}
     return value
 
@@ -60,7 +62,7 @@ def optional_text(value: Any, name: str, problems: Problems) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        problems.add(name, "Must be a string.")
+        problems.add(name, gettext("Must be a string."))
         return ""
     return str(value).strip()
 

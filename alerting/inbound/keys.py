@@ -7,6 +7,7 @@ import string
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 MAX_KEY = 200
 # What a monitor key cannot hold (alerting.validators.monitor_key_validator)
@@ -20,16 +21,21 @@ def fields(template: str) -> list[str]:
     try:
         parsed = list(FORMATTER.parse(template))
     except ValueError as exc:
-        raise ValidationError(f"Not a key template ({exc}): write labels as {{name}}.") from None
+        raise ValidationError(
+            gettext("Not a key template (%(error)s): write labels as {name}.") % {"error": exc}
+        ) from None
     names = []
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if not name or spec or conversion or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name):
-            raise ValidationError(f"{{{name}}} is not a placeholder: write a label name as {{name}}.")
+            raise ValidationError(
+                gettext("%(placeholder)s is not a placeholder: write a label name as {name}.")
+                % {"placeholder": "{" + str(name) + "}"}
+            )
         names.append(name)
     if not names:
-        raise ValidationError("Use at least one placeholder, e.g. {alertname}.")
+        raise ValidationError(gettext("Use at least one placeholder, e.g. {alertname}."))
     return names
 
 
@@ -39,8 +45,8 @@ def validate_template(template: str, allowed: list[str] | None = None) -> None:
         unknown = [n for n in names if n not in allowed]
         if unknown:
             raise ValidationError(
-                f"Unknown placeholder {{{unknown[0]}}}; this format offers "
-                + ", ".join(f"{{{a}}}" for a in allowed)
+                gettext("Unknown placeholder %(placeholder)s; this format offers %(offered)s")
+                % {"placeholder": "{" + unknown[0] + "}", "offered": ", ".join(f"{{{a}}}" for a in allowed)}
             )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from alerting.inbound import keys
 from alerting.inbound.common import (
     Converted,
@@ -39,29 +41,33 @@ def convert_uptime_kuma(data: Any, template: str) -> Converted:
         result.skipped = "A test notification (no heartbeat): nothing recorded."
         return result
     if not isinstance(heartbeat, dict):
-        problems.add("heartbeat", "Must be an object (the heartbeat).")
+        problems.add("heartbeat", gettext("Must be an object (the heartbeat)."))
         heartbeat = {}
     if not isinstance(monitor, dict):
-        problems.add("monitor", "Must be an object (the monitor).")
+        problems.add("monitor", gettext("Must be an object (the monitor)."))
         monitor = {}
     status = heartbeat.get("status")
     if isinstance(status, bool) or status not in (*STATUSES, *NOT_RESULTS):
-        problems.add("heartbeat.status", "Must be 0 (down), 1 (up), 2 (pending) or 3 (maintenance).")
+        problems.add("heartbeat.status", gettext("Must be 0 (down), 1 (up), 2 (pending) or 3 (maintenance)."))
     values = {name: optional_text(monitor.get(name), f"monitor.{name}", problems) for name in PLACEHOLDERS}
     name = values["name"]
     if not name:
-        problems.add("monitor.name", "This field is required: the monitor's name.")
+        problems.add("monitor.name", gettext("This field is required: the monitor's name."))
     template = template or DEFAULT_TEMPLATE
     key = keys.render(template, values)
     if not key and not problems.errors:
-        problems.add("monitor", f"The monitor key template {template} finds none of its fields here.")
+        problems.add(
+            "monitor",
+            gettext("The monitor key template %(template)s finds none of its fields here.")
+            % {"template": template},
+        )
     if problems.errors:
         result.errors = {"0": problems.errors}
         return result
     if status in NOT_RESULTS:
-        result.skipped = (
-            f"Uptime Kuma status {status} ({NOT_RESULTS[status]}) is not a check result: nothing recorded."
-        )
+        result.skipped = gettext(
+            "Uptime Kuma status %(status)s (%(meaning)s) is not a check result: nothing recorded."
+        ) % {"status": status, "meaning": NOT_RESULTS[status]}
         result.skipped_monitor = key
         return result
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from alerting.inbound import keys
 from alerting.inbound.common import (
     Converted,
@@ -48,22 +50,24 @@ MONITOR_FIELDS = {
 def convert_uptrends(data: Any, template: str) -> Converted:
     result = Converted(single=True)
     if not isinstance(data, dict):
-        result.errors = {"detail": ["Send the Uptrends integration's JSON object (alert, monitor, …)."]}
+        result.errors = {
+            "detail": [gettext("Send the Uptrends integration's JSON object (alert, monitor, …).")]
+        }
         return result
     problems = Problems()
     alert, monitor = data.get("alert"), data.get("monitor")
     if not isinstance(alert, dict):
-        problems.add("alert", "This field is required: an object (the alert).")
+        problems.add("alert", gettext("This field is required: an object (the alert)."))
         alert = {}
     if not isinstance(monitor, dict):
-        problems.add("monitor", "This field is required: an object (the monitor).")
+        problems.add("monitor", gettext("This field is required: an object (the monitor)."))
         monitor = {}
     alert_type = alert.get("type")
     if not isinstance(alert_type, str) or alert_type not in TYPES:
-        problems.add("alert.type", "Must be Alert, Reminder or Ok.")
+        problems.add("alert.type", gettext("Must be Alert, Reminder or Ok."))
     guid = optional_text(alert.get("alertGuid"), "alert.alertGuid", problems)
     if not guid and "alert.alertGuid" not in problems.errors:
-        problems.add("alert.alertGuid", "This field is required: the alert's id.")
+        problems.add("alert.alertGuid", gettext("This field is required: the alert's id."))
     account = data.get("account")
     values = {
         name: optional_text(monitor.get(name), f"monitor.{name}", problems) for name in PLACEHOLDERS[:3]
@@ -74,7 +78,7 @@ def convert_uptrends(data: Any, template: str) -> Converted:
         else ""
     )
     if not values["monitorGuid"] and "monitor.monitorGuid" not in problems.errors:
-        problems.add("monitor.monitorGuid", "This field is required: the monitor's id.")
+        problems.add("monitor.monitorGuid", gettext("This field is required: the monitor's id."))
     template = template or DEFAULT_TEMPLATE
     key = keys.render(template, values)
 

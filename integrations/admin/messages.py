@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 from integrations.admin import problems
 from integrations.delivery.replay import NotReplayable, retry_message, retry_messages
 from integrations.models import Message, MessageAttempt, MessageStatus
+from integrations.transports.http import connection_failed
 
 STATUS_COLOURS = {
     MessageStatus.DELIVERED: "#1a7f37",
@@ -46,12 +48,17 @@ OS_REASON = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
 def short_error(error: str) -> str:
     """The part of an error that says what went wrong, for a one-line column."""
-    if error.startswith("Connection failed:"):
-        reason = OS_REASON.search(error)
-        if reason:
-            return f"Connection failed: {reason.group(1).strip()}"
-        if "timed out" in error.lower():
-            return "Connection failed: timed out"
+    # Recorded in the account's language (or in English, before it was set).
+    for language in dict.fromkeys(("en", settings.ACCOUNT_LANGUAGE)):
+        with translation.override(language):
+            prefix = connection_failed("")
+            if not error.startswith(prefix):
+                continue
+            reason = OS_REASON.search(error)
+            if reason:
+                return connection_failed(reason.group(1).strip())
+            if "timed out" in error.lower():
+                return connection_failed(gettext("timed out"))
     return error
 
 

@@ -21,11 +21,14 @@ from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from alertsite.i18n import account_text
 from integrations.delivery.policy import lease_seconds, stale_after_seconds
 from integrations.models import FINAL_STATUSES, OUTCOME_UNKNOWN, Message, MessageAttempt, MessageStatus
 
-TAKEN_OVER = (
+# Recorded in the message log, in the account's language (a worker has no reader).
+TAKEN_OVER = gettext_lazy(
     "Outcome unknown: the worker stopped (killed, or lost the database) before recording the answer, "
     "and its lease ran out. The receiver may have got this request; the next attempt sends it again."
 )
@@ -99,7 +102,7 @@ def _take(
         # ... and say so on its last attempt.
         MessageAttempt.objects.filter(message_id__in=taken_over, outcome=OUTCOME_UNKNOWN).exclude(
             worker=owner[:100]
-        ).update(error=TAKEN_OVER)
+        ).update(error=account_text(TAKEN_OVER))
     return taken
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alertsite.db.columns import concrete_field
 from alertsite.db.hot_sql import insert_one
@@ -62,7 +63,10 @@ def decide(result: Result) -> Result:
         delay = backoff_seconds(tries, result.retry_after)
         if delay is None:
             result.status = MessageStatus.FAILED
-            result.error = f"Gave up after {tries} attempts: {result.error}"
+            result.error = gettext("Gave up after %(count)s attempts: %(error)s") % {
+                "count": tries,
+                "error": result.error,
+            }
         else:
             result.status = MessageStatus.PENDING
             result.next_attempt_at = now + timedelta(seconds=delay)

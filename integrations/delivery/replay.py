@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from integrations.delivery.queue import enqueue_messages
 from integrations.models import Message, MessageStatus
@@ -49,5 +50,7 @@ def retry_messages(ids: Iterable[int]) -> list[int]:
 def retry_message(message: Message) -> None:
     """Retry one message; NotReplayable when a worker is sending it now."""
     if not retry_messages([message.pk]):
-        raise NotReplayable(f"Message {message.pk} is being sent right now; try again in a moment.")
+        raise NotReplayable(
+            gettext("Message %(id)s is being sent right now; try again in a moment.") % {"id": message.pk}
+        )
     message.refresh_from_db()

@@ -16,7 +16,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from alertsite.i18n import account_text
 from integrations.delivery import breaker, claims, heartbeat
 from integrations.delivery.queue import continue_draining, enqueue_messages
 from integrations.models import Message, MessageAttempt, MessageStatus
@@ -44,7 +46,7 @@ def expire() -> int:
             status=MessageStatus.EXPIRED,
             lease_owner="",
             lease_expires_at=None,
-            error="Not delivered within the maximum age; not sent late.",
+            error=account_text(gettext_lazy("Not delivered within the maximum age; not sent late.")),
             updated_at=now,
         )
     )

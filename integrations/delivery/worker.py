@@ -21,7 +21,8 @@ import requests
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from alertsite.observability import logcontext
 from integrations.delivery import breaker, claims, heartbeat, outcome, queue
@@ -225,10 +226,13 @@ def attempt(message: Message, session: requests.Session, owner: str) -> Result:
     # Recorded before the request goes out; save() fills in the answer.
     result.attempt_id = outcome.start_attempt(message, owner)
     began = time.monotonic()
+    # What the message log records is read by anyone on the account: in the
+    # account's language (a message's own text follows its reader, inside).
     with logcontext.bound(message_id=message.id):
-        _send(message, session, result)
-        result.duration_ms = int((time.monotonic() - began) * 1000)
-        outcome.decide(result)
+        with translation.override(settings.ACCOUNT_LANGUAGE):
+            _send(message, session, result)
+            result.duration_ms = int((time.monotonic() - began) * 1000)
+            outcome.decide(result)
         _log(result)
     return result
 
@@ -255,11 +259,11 @@ def _send(message: Message, session: requests.Session, result: Result) -> None:
         result.permanent = exc.permanent
         result.retry_after = exc.retry_after
     except OutboundURLError as exc:
-        result.error = f"URL refused: {exc}"
+        result.error = gettext("URL refused: %(error)s") % {"error": exc}
         result.permanent = True
     except requests.RequestException as exc:
         result.error = f"{type(exc).__name__}: {exc}"[:1000]
     except Exception as exc:
         # A bug, not the receiver: log it, and let the retry schedule bound it.
         logger.exception("sending message %s failed unexpectedly", message.id)
-        result.error = f"Internal error: {type(exc).__name__}"
+        result.error = gettext("Internal error: %(error)s") % {"error": type(exc).__name__}

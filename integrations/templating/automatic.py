@@ -36,6 +36,8 @@ import string
 import uuid
 from collections.abc import Callable
 
+from django.utils.translation import gettext
+
 UNIQUE_GUID = "@UniqueGuid"
 RANDOM_GUID = "@RandomGuid"
 VARIABLES = (RANDOM_GUID, UNIQUE_GUID)
@@ -135,13 +137,13 @@ def argument_error(function: str, argument: str) -> str:
     parts = _split(argument)
     if function == "@DateTime":
         if not _date_parts(argument)[0]:
-            return "write {{@DateTime(format,offset)}}, e.g. {{@DateTime(yyyy-MM-dd HH:mm,3600)}}"
+            return gettext("write {{@DateTime(format,offset)}}, e.g. {{@DateTime(yyyy-MM-dd HH:mm,3600)}}")
         return ""
     if function == "@RandomInt":
         if len(parts) != 2 or not all(re.fullmatch(r"-?\d{1,18}", p) for p in parts):
-            return "write {{@RandomInt(min,max)}} with two whole numbers, e.g. {{@RandomInt(1,100)}}"
+            return gettext("write {{@RandomInt(min,max)}} with two whole numbers, e.g. {{@RandomInt(1,100)}}")
         if int(parts[0]) > int(parts[1]):
-            return "@RandomInt: min is larger than max"
+            return gettext("@RandomInt: min is larger than max")
         return ""
     if function == "@RandomChar":
         if (
@@ -149,6 +151,6 @@ def argument_error(function: str, argument: str) -> str:
             or not re.fullmatch(r"\d{1,4}", parts[0])
             or not 0 < int(parts[0]) <= MAX_RANDOM_CHARS
         ):
-            return f"write {{{{@RandomChar(n)}}}} with n from 1 to {MAX_RANDOM_CHARS}"
+            return gettext("write {{@RandomChar(n)}} with n from 1 to %(max)s") % {"max": MAX_RANDOM_CHARS}
         return ""
     return ""

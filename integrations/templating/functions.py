@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 import regex
+from django.utils.translation import gettext
 
 MAPPING, REGEX, HASH = "mapping", "regex", "hash"
 KINDS = (MAPPING, REGEX, HASH)
@@ -82,20 +83,19 @@ _STRESS = tuple(run * 2000 + "!" for run in ("a", "0", " ", "ab", "a ", "a.", "\
 def pattern_error(pattern: str) -> str:
     """Why ``pattern`` is not a usable regular expression, or ""."""
     if not pattern:
-        return "Enter a regular expression."
+        return gettext("Enter a regular expression.")
     try:
         compiled = _compile(pattern)
     except regex.error as exc:
-        return f"Not a valid regular expression: {exc}"
+        return gettext("Not a valid regular expression: %(error)s") % {"error": exc}
     for text in _STRESS:
         try:
             compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS)
         except TimeoutError:
-            return (
-                "This pattern backtracks catastrophically: it took over "
-                f"{REGEX_TIMEOUT_SECONDS} s on a text of {len(text):,} characters "
-                "(nested repetition such as (a+)+ or (\\w+\\s?)*). Simplify it."
-            )
+            return gettext(
+                "This pattern backtracks catastrophically: it took over %(seconds)s s on a text of "
+                "%(length)s characters (nested repetition such as (a+)+ or (\\w+\\s?)*). Simplify it."
+            ) % {"seconds": REGEX_TIMEOUT_SECONDS, "length": f"{len(text):,}"}
     return ""
 
 

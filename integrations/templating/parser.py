@@ -18,8 +18,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.utils.translation import gettext_noop
+
 from integrations import catalogue
-from integrations.templating.errors import TemplateError, position
+from integrations.templating.errors import Phrase, TemplateError, phrase, position
 
 # A vault reference's middle part is the item's GUID (it may start with a digit).
 VAULT_PREFIX = "@VaultItem."
@@ -71,7 +73,7 @@ class _State:
     template: str
     errors: list[TemplateError] = field(default_factory=list)
 
-    def error(self, message: str, offset: int, token: str) -> None:
+    def error(self, message: Phrase, offset: int, token: str) -> None:
         line, column = position(self.template, offset)
         self.errors.append(TemplateError(message, token[:80], line, column, offset))
 
@@ -138,24 +140,36 @@ def _placeholder(state: _State, start: int, depth: int) -> tuple[Node, int]:
         pos += 1
     match = NAME_RE.match(t, pos)
     if not match:
-        return _skip_bad(state, start, "expected a variable or function name after {{")
+        return _skip_bad(state, start, phrase(gettext_noop("expected a variable or function name after {{")))
     name, pos = match.group(), match.end()
 
     if t.startswith("(", pos):
         if name == catalogue.CUSTOM_FIELD_FUNCTION:
             custom = CUSTOM_FIELD_RE.match(t, pos)
             if not custom or not custom.group(1).strip():
-                return _skip_bad(state, start, "write a custom field as {{@CustomField(FieldName)}}")
+                return _skip_bad(
+                    state, start, phrase(gettext_noop("write a custom field as {{@CustomField(FieldName)}}"))
+                )
             return Var(catalogue.custom_field_key(custom.group(1)), start), custom.end()
         if depth + 1 > MAX_DEPTH:
-            state.error(f"functions are nested more than {MAX_DEPTH} deep", start, t[start : pos + 1])
+            state.error(
+                phrase(gettext_noop("functions are nested more than %(depth)s deep"), depth=MAX_DEPTH),
+                start,
+                t[start : pos + 1],
+            )
             # Stop descending: recursing into thousands of nested calls would
             # exhaust the stack; the rest stays literal text.
             return Bad(t[start:], start), len(t)
         args, end, closed = _sequence(state, pos + 1, depth + 1, in_call=True)
         if not closed:
             state.error(
-                f"unbalanced braces: {{{{{name}( is never closed with )}}}}", start, t[start : pos + 1]
+                phrase(
+                    gettext_noop("unbalanced braces: %(opening)s is never closed with %(closing)s"),
+                    opening="{{" + name + "(",
+                    closing=")}}",
+                ),
+                start,
+                t[start : pos + 1],
             )
             return Bad(t[start:], start), len(t)
         end += len(CALL_END)
@@ -163,7 +177,15 @@ def _placeholder(state: _State, start: int, depth: int) -> tuple[Node, int]:
         # validation checks it against them (the parse is shared and cached).
         if name.startswith("@") and name not in catalogue.function_names():
             known = ", ".join(sorted(catalogue.function_names()))
-            state.error(f"unknown function {name} (the functions are {known})", start, t[start : pos + 1])
+            state.error(
+                phrase(
+                    gettext_noop("unknown function %(name)s (the functions are %(known)s)"),
+                    name=name,
+                    known=known,
+                ),
+                start,
+                t[start : pos + 1],
+            )
             return Bad(t[start:end], start), end
         return Call(name, tuple(args), start), end
 
@@ -171,15 +193,26 @@ def _placeholder(state: _State, start: int, depth: int) -> tuple[Node, int]:
         pos += 1
     if t.startswith(CLOSE, pos):
         return Var(name, start), pos + 2
-    return _skip_bad(state, start, f"unexpected text after {name!r}; expected }}}}")
+    return _skip_bad(
+        state, start, phrase(gettext_noop("unexpected text after %(name)s; expected }}"), name=repr(name))
+    )
 
 
-def _skip_bad(state: _State, start: int, message: str) -> tuple[Node, int]:
+def _skip_bad(state: _State, start: int, message: Phrase) -> tuple[Node, int]:
     t = state.template
     end = t.find(CLOSE, start + 2)
     newline = t.find("\n", start)
     if end == -1:
-        state.error(f"unbalanced braces: {{{{ is never closed with }}}} ({message})", start, t[start:])
+        state.error(
+            phrase(
+                gettext_noop("unbalanced braces: %(opening)s is never closed with %(closing)s (%(problem)s)"),
+                opening="{{",
+                closing="}}",
+                problem=message,
+            ),
+            start,
+            t[start:],
+        )
         return Bad(t[start:], start), len(t)
     token = t[start : end + 2]
     if newline != -1 and newline < end:

@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from integrations import catalogue
 from integrations.templating import automatic, vault
 from integrations.templating.errors import TemplateError, position
@@ -66,8 +68,8 @@ def check(
         name = unicodedata.name(character, "invisible character").lower()
         report.warnings.append(
             TemplateError(
-                f"an invisible character (U+{ord(character):04X}, {name}) inside {{{{…}}}} is ignored; "
-                "delete it",
+                gettext("an invisible character (%(code)s, %(name)s) inside {{…}} is ignored; delete it")
+                % {"code": f"U+{ord(character):04X}", "name": name},
                 "",
                 line,
                 column,
@@ -142,20 +144,23 @@ def _vault_error(name: str, vault_ids: Collection[str] | None) -> str:
     if isinstance(parsed, str):
         return parsed
     if vault_ids is not None and parsed[0] not in vault_ids:
-        return f"unknown vault item {parsed[0]} (add it under Vault, or correct the id)"
+        return gettext("unknown vault item %(id)s (add it under Vault, or correct the id)") % {
+            "id": parsed[0]
+        }
     return ""
 
 
 def _unknown_function(name: str, known: Collection[str]) -> str:
     builtin = ", ".join(sorted(catalogue.function_names()))
     if not known:
-        return (
-            f"unknown function {name}: this integration defines no functions (the built-in ones "
-            f"start with @: {builtin})"
-        )
-    return f"unknown function {name}{_suggest(name, known)} (this integration's functions are " + (
-        f"{', '.join(sorted(known))}; the built-in ones start with @)"
-    )
+        return gettext(
+            "unknown function %(name)s: this integration defines no functions (the built-in ones start "
+            "with @: %(builtin)s)"
+        ) % {"name": name, "builtin": builtin}
+    return gettext(
+        "unknown function %(name)s%(suggestion)s (this integration's functions are %(known)s; the "
+        "built-in ones start with @)"
+    ) % {"name": name, "suggestion": _suggest(name, known), "known": ", ".join(sorted(known))}
 
 
 def _system_warning(name: str) -> str:
@@ -163,23 +168,32 @@ def _system_warning(name: str) -> str:
         return ""
     target = catalogue.aliases().get(name)
     if target:
-        return f"{name} is not an Uptrends system variable; it is read as {target}, the name to use"
-    return (
-        f"unknown system variable {name}"
-        + _suggest(name, catalogue.variable_names())
-        + "; it is kept and renders empty"
-    )
+        return gettext(
+            "%(name)s is not an Uptrends system variable; it is read as %(target)s, the name to use"
+        ) % {
+            "name": name,
+            "target": target,
+        }
+    return gettext("unknown system variable %(name)s%(suggestion)s; it is kept and renders empty") % {
+        "name": name,
+        "suggestion": _suggest(name, catalogue.variable_names()),
+    }
 
 
 def _unknown(name: str, known: Collection[str]) -> str:
     if name in known:
         return ""
     if not known:
-        return f"unknown variable {name}: this integration has no variables of its own"
+        return gettext("unknown variable %(name)s: this integration has no variables of its own") % {
+            "name": name
+        }
     suggestion = _suggest(name, known)
     if suggestion:
-        return f"unknown variable {name}{suggestion}"
-    return f"unknown variable {name} (this integration's variables are {', '.join(sorted(known))})"
+        return gettext("unknown variable %(name)s%(suggestion)s") % {"name": name, "suggestion": suggestion}
+    return gettext("unknown variable %(name)s (this integration's variables are %(known)s)") % {
+        "name": name,
+        "known": ", ".join(sorted(known)),
+    }
 
 
 def _suggest(name: str, candidates: Collection[str]) -> str:
@@ -188,4 +202,4 @@ def _suggest(name: str, candidates: Collection[str]) -> str:
         lowered = {c.lower(): c for c in candidates}
         if name.lower() in lowered:
             close = [lowered[name.lower()]]
-    return f" (did you mean {close[0]}?)" if close else ""
+    return gettext(" (did you mean %(name)s?)") % {"name": close[0]} if close else ""

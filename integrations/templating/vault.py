@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from django.utils.translation import gettext
+
 from integrations.templating.parser import VAULT_PREFIX, Call, Node, Var, parse
 
 FIELDS = ("Username", "Password", "Secret")
@@ -22,18 +24,24 @@ SECRET_FIELDS = ("Password", "Secret")
 def parse_reference(name: str) -> tuple[str, str] | str:
     """(lower-case GUID, field) of a ``@VaultItem.…`` name, or why it is not one."""
     parts = name[len(VAULT_PREFIX) :].split(".") if name.startswith(VAULT_PREFIX) else []
-    usage = "write {{@VaultItem.<item id>.Username}}, .Password or .Secret"
+    usage = gettext("write {{@VaultItem.<item id>.Username}}, .Password or .Secret")
     if len(parts) != 2:
         return usage
     raw_id, field = parts
     try:
         item_id = str(uuid.UUID(raw_id))
     except ValueError:
-        return f"{raw_id!r} is not a vault item id (a GUID); {usage}"
+        return gettext("%(id)s is not a vault item id (a GUID); %(usage)s") % {
+            "id": repr(raw_id),
+            "usage": usage,
+        }
     if field not in FIELDS:
         close = next((f for f in FIELDS if f.lower() == field.lower()), "")
-        hint = f" (did you mean {close}?)" if close else ""
-        return f"a vault item has no field {field}{hint}; use Username, Password or Secret"
+        hint = gettext(" (did you mean %(name)s?)") % {"name": close} if close else ""
+        return gettext("a vault item has no field %(field)s%(hint)s; use Username, Password or Secret") % {
+            "field": field,
+            "hint": hint,
+        }
     return item_id, field
 
 

@@ -29,7 +29,7 @@ SUBJECT_LIMIT = 200
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     if not out.recipient:
-        raise TransportError("E-mail: no address to send to.", permanent=True)
+        raise TransportError(_("E-mail: no address to send to."), permanent=True)
     with translation.override(out.language or settings.ACCOUNT_LANGUAGE):
         message = build(out)
     exchange = Exchange(
@@ -45,7 +45,7 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     try:
         sent = message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
-        exchange.error = f"Recipient refused: {exc}"
+        exchange.error = _("Recipient refused: %(error)s") % {"error": exc}
         raise TransportError(exchange.error, permanent=True, exchanges=[exchange]) from None
     except (smtplib.SMTPException, OSError) as exc:
         exchange.error = f"{type(exc).__name__}: {exc}"

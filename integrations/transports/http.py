@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from django.utils.translation import gettext
 from requests.auth import AuthBase, HTTPDigestAuth
 from requests_ntlm import HttpNtlmAuth
 from urllib3.exceptions import NameResolutionError
@@ -105,23 +106,23 @@ def request(
                 stream=True,
             )
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
-        exchange.error = redactor.text(f"URL refused: {exc}")
+        exchange.error = redactor.text(gettext("URL refused: %(error)s") % {"error": exc})
         exchange.summary = redactor.text(connection_summary(exc, url, timeout))
         exchange.detail = exchange.error
         raise TransportError(exchange.error, permanent=True, exchanges=exchanges) from None
     except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader, ValueError) as exc:
-        exchange.error = redactor.text(f"Invalid request: {exc}")
+        exchange.error = redactor.text(gettext("Invalid request: %(error)s") % {"error": exc})
         raise TransportError(exchange.error, permanent=True, exchanges=exchanges) from None
     except requests.exceptions.Timeout as exc:
         exchange.duration_ms = _ms(started)
-        exchange.error = "Timed out"
+        exchange.error = gettext("Timed out")
         exchange.summary = redactor.text(connection_summary(exc, url, timeout))
         exchange.detail = redactor.text(f"{type(exc).__name__}: {exc}")[:2000]
         _shown_as_sent(exchange, exc, redactor)
-        raise TransportError("Timed out", exchanges=exchanges) from None
+        raise TransportError(exchange.error, exchanges=exchanges) from None
     except requests.exceptions.RequestException as exc:
         exchange.duration_ms = _ms(started)
-        exchange.error = redactor.text(f"Connection failed: {type(exc).__name__}: {exc}")[:1000]
+        exchange.error = redactor.text(connection_failed(f"{type(exc).__name__}: {exc}"))[:1000]
         exchange.summary = redactor.text(connection_summary(exc, url, timeout))
         exchange.detail = exchange.error
         _shown_as_sent(exchange, exc, redactor)
@@ -188,6 +189,12 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         stack.extend(e for e in inner if isinstance(e, BaseException))
 
 
+def connection_failed(error: str) -> str:
+    """The recorded error of a request that got no answer; the admin's message
+    list finds the operating system's reason after this prefix."""
+    return gettext("Connection failed: %(error)s") % {"error": error}
+
+
 def _seconds(value: float) -> str:
     return f"{value:g}"
 
@@ -209,27 +216,38 @@ def connection_summary(exc: BaseException, url: str, timeout: tuple[float, float
         where += f" ({pinned[0]})"
     causes = list(_causes(exc))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"timed out after {_seconds(connect)} s connecting to {host}"
+        return gettext("timed out after %(seconds)s s connecting to %(host)s") % {
+            "seconds": _seconds(connect),
+            "host": host,
+        }
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return f"no answer from {host} within {_seconds(read)} s (connected, then waited for the response)"
+        return gettext(
+            "no answer from %(host)s within %(seconds)s s (connected, then waited for the response)"
+        ) % {"host": host, "seconds": _seconds(read)}
     if any(isinstance(e, UnresolvableHostError | NameResolutionError | socket.gaierror) for e in causes):
-        return f"name not resolved: {host}"
+        return gettext("name not resolved: %(host)s") % {"host": host}
     if any(isinstance(e, ConnectionRefusedError) for e in causes):
-        return f"connection refused by {where}"
+        return gettext("connection refused by %(address)s") % {"address": where}
     if any(isinstance(e, ConnectionResetError) for e in causes):
-        return f"connection reset by {where}"
+        return gettext("connection reset by %(address)s") % {"address": where}
     if any(isinstance(e, ssl.SSLCertVerificationError) for e in causes):
         reason = next(e for e in causes if isinstance(e, ssl.SSLCertVerificationError))
-        return f"TLS certificate of {host} not accepted: {reason.verify_message}"
+        return gettext("TLS certificate of %(host)s not accepted: %(reason)s") % {
+            "host": host,
+            "reason": reason.verify_message,
+        }
     if isinstance(exc, requests.exceptions.SSLError):
-        return f"TLS handshake with {where} failed"
+        return gettext("TLS handshake with %(address)s failed") % {"address": where}
     if isinstance(exc, requests.exceptions.InvalidURL):
         return str(exc)
     for e in causes:
         if isinstance(e, OSError) and e.strerror:
-            return f"could not connect to {where}: {e.strerror.lower()}"
+            return gettext("could not connect to %(address)s: %(reason)s") % {
+                "address": where,
+                "reason": e.strerror.lower(),
+            }
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return f"connection to {where} failed"
+        return gettext("connection to %(address)s failed") % {"address": where}
     return str(exc)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext
 
 from integrations.transports import http
 from integrations.transports.base import Exchange, TransportError
@@ -26,7 +27,7 @@ def events_url(out: Outgoing) -> str:
 
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     if not out.var("RoutingKey"):
-        raise TransportError("PagerDuty: the RoutingKey variable is empty.", permanent=True)
+        raise TransportError(gettext("PagerDuty: the RoutingKey variable is empty."), permanent=True)
     return [
         http.request(
             session,

@@ -33,7 +33,7 @@ TYPE_LABELS = {
 def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     url = out.var("WebhookUrl")
     if not url:
-        raise TransportError("Slack: the WebhookUrl variable is empty.", permanent=True)
+        raise TransportError(_("Slack: the WebhookUrl variable is empty."), permanent=True)
     return [
         http.request(
             session,

@@ -50,9 +50,9 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
         n for n, v in (("TwilioAccountSid", sid), ("TwilioAuthToken", token), ("FromNumber", sender)) if not v
     ]
     if missing:
-        raise TransportError(f"Twilio: {', '.join(missing)} not set.", permanent=True)
+        raise TransportError(_("Twilio: %(names)s not set.") % {"names": ", ".join(missing)}, permanent=True)
     if not out.recipient:
-        raise TransportError("Twilio: no phone number to send to.", permanent=True)
+        raise TransportError(_("Twilio: no phone number to send to."), permanent=True)
     base = out.var("TwilioApiBaseUrl") or getattr(settings, "TWILIO_API_BASE_URL", "") or DEFAULT_BASE_URL
     out.redactor.add(token)
     if phone:

@@ -165,6 +165,22 @@ def test_a_capture_that_finds_nothing_fails_the_message_at_once(httpserver: HTTP
     assert [r.path for r, _ in httpserver.log] == ["/oauth/token"]  # the second step never ran
 
 
+def test_the_message_log_records_an_error_in_the_accounts_language(httpserver: HTTPServer, settings) -> None:
+    """The worker has no reader: what it records is for anyone on the account."""
+    settings.ACCOUNT_LANGUAGE = "de"
+    httpserver.expect_request("/oauth/token").respond_with_json({"error": "no token today"})
+    integration = token_then_post(httpserver)
+    [message] = factories.messages(integration)
+    worker.deliver([message.id])
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert message.error == (
+        "Schritt 1 (Get token): Erfassung token hat bei /access_token in der Antwort nichts gefunden."
+    )
+    attempt = MessageAttempt.objects.get(message=message)
+    assert attempt.error == message.error
+
+
 def test_an_optional_capture_that_finds_nothing_is_empty(httpserver: HTTPServer) -> None:
     httpserver.expect_ordered_request("/oauth/token").respond_with_json({"access_token": "tok-abc-123456"})
     httpserver.expect_ordered_request("/tenants//alerts").respond_with_data("ok")

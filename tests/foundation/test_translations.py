@@ -1,6 +1,8 @@
 """The translation catalogues are complete: every string marked for
 translation has a reviewed translation in every language, and none can land
-untranslated (``makemessages`` on the code as it is adds nothing)."""
+untranslated (``makemessages`` on the code as it is adds nothing). Both
+domains: ``django`` (Python and templates) and ``djangojs`` (the texts the
+admin's scripts write, served by the JavaScript catalogue view)."""
 
 from __future__ import annotations
 
@@ -17,32 +19,35 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 SOURCES = ("alerting", "alertsite", "integrations", "templates", "locale", "manage.py")
+DOMAINS = ["django", "djangojs"]
 MAKEMESSAGES = ["makemessages", "--no-location", "--no-wrap", "--no-obsolete"]
+CATALOGUES = [(language, domain) for language in LANGUAGES for domain in DOMAINS]
 
 
-def catalogue(language: str, root: Path = ROOT) -> polib.POFile:
-    return polib.pofile(str(root / "locale" / language / "LC_MESSAGES" / "django.po"))
+def catalogue(language: str, root: Path = ROOT, domain: str = "django") -> polib.POFile:
+    return polib.pofile(str(root / "locale" / language / "LC_MESSAGES" / f"{domain}.po"))
 
 
 def identities(po: polib.POFile) -> set[tuple[str, str, str]]:
     return {(e.msgctxt or "", e.msgid, e.msgid_plural or "") for e in po if not e.obsolete}
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_entry_is_translated_and_reviewed(language: str) -> None:
-    po = catalogue(language)
+@pytest.mark.parametrize(("language", "domain"), CATALOGUES)
+def test_every_entry_is_translated_and_reviewed(language: str, domain: str) -> None:
+    po = catalogue(language, domain=domain)
     assert len(po) > 0
+    assert not po.metadata_is_fuzzy
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     assert [e.msgid for e in po.obsolete_entries()] == []
     assert po.metadata["Language"] == language
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
+@pytest.mark.parametrize(("language", "domain"), CATALOGUES)
+def test_the_compiled_catalogue_matches_its_source(language: str, domain: str) -> None:
     """The committed .mo is what ``compilemessages`` makes of the .po."""
-    po = catalogue(language)
-    mo = polib.mofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.mo"))
+    po = catalogue(language, domain=domain)
+    mo = polib.mofile(str(ROOT / "locale" / language / "LC_MESSAGES" / f"{domain}.mo"))
 
     def table(entries) -> dict[tuple[str, str], object]:
         return {
@@ -67,31 +72,33 @@ def test_makemessages_would_add_nothing(tmp_path: Path) -> None:
             shutil.copy2(source, tmp_path / name)
     env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
     languages = [arg for code in LANGUAGES for arg in ("-l", code)]
-    subprocess.run(
-        [sys.executable, "manage.py", *MAKEMESSAGES, *languages],
-        cwd=tmp_path,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    for language in LANGUAGES:
-        extracted, committed = identities(catalogue(language, tmp_path)), identities(catalogue(language))
+    for domain in DOMAINS:
+        subprocess.run(
+            [sys.executable, "manage.py", *MAKEMESSAGES, "-d", domain, *languages],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    for language, domain in CATALOGUES:
+        extracted = identities(catalogue(language, tmp_path, domain))
+        committed = identities(catalogue(language, domain=domain))
         assert extracted - committed == set(), (
-            f"{language}: strings marked for translation but not in the catalogue; run makemessages "
+            f"{language} {domain}: strings marked for translation but not in the catalogue; run bin/messages "
             "(README 'Languages') and translate them"
         )
-        assert committed - extracted == set(), f"{language}: catalogue entries no longer in the code"
+        assert committed - extracted == set(), f"{language} {domain}: catalogue entries no longer in the code"
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_translations_keep_every_placeholder(language: str) -> None:
+@pytest.mark.parametrize(("language", "domain"), CATALOGUES)
+def test_translations_keep_every_placeholder(language: str, domain: str) -> None:
     """Python's %(name)s and the templates' {{…}} come through untouched."""
     import re
 
     token = re.compile(r"\{\{.*?\}\}|%\(\w+\)s|%s|%d")
     changed = [
         e.msgid
-        for e in catalogue(language)
+        for e in catalogue(language, domain=domain)
         if not e.msgid_plural and sorted(token.findall(e.msgid)) != sorted(token.findall(e.msgstr))
     ]
     assert changed == []

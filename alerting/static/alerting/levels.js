@@ -4,6 +4,11 @@
    the page is the same plain form. */
 (function () {
   "use strict";
+  // Texts come from Django's JavaScript catalogue (the djangojs domain),
+  // loaded before this script; without it they stay English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate =
+    window.interpolate || ((text, values) => text.replace(/%\((\w+)\)s/g, (_match, name) => String(values[name])));
 
   function levelRows(group) {
     return Array.from(group.querySelectorAll(".inline-related")).filter(
@@ -30,9 +35,9 @@
   function label(row, index) {
     const number = field(row, "number");
     const active = field(row, "is_active");
-    let text = "Level " + ((number && number.value) || index + 1);
-    if (active && !active.checked) text += " (off)";
-    return text;
+    const values = { number: (number && number.value) || index + 1 };
+    if (active && !active.checked) return interpolate(gettext("Level %(number)s (off)"), values, true);
+    return interpolate(gettext("Level %(number)s"), values, true);
   }
 
   function refresh(group) {
@@ -57,7 +62,7 @@
       if (active && !active.checked) tab.classList.add("level-tab-off");
       if (silent) {
         tab.classList.add("level-tab-warning");
-        tab.title = "Active, but notifies nobody";
+        tab.title = gettext("Active, but notifies nobody");
         tab.append(" ⚠");
       }
       if (row.querySelector(".errorlist, .errors")) tab.classList.add("level-tab-error");
@@ -112,7 +117,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "button add-integration";
-      button.textContent = "Add another integration";
+      button.textContent = gettext("Add another integration");
       button.addEventListener("click", () => addIntegration(links));
       links.querySelector(".level-links-help").before(button);
     });

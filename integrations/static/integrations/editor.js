@@ -2,6 +2,11 @@
 // cursor of the field last edited (or wraps the selection in a function).
 (function () {
   "use strict";
+  // Texts come from Django's JavaScript catalogue (the djangojs domain),
+  // loaded before this script; without it they stay English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate =
+    window.interpolate || ((text, values) => text.replace(/%\((\w+)\)s/g, (_match, name) => String(values[name])));
   document.documentElement.classList.add("editor-js");
   let target = null;
   let selection = [0, 0];
@@ -79,7 +84,7 @@
       button.appendChild(code);
       const meaning = document.createElement("span");
       meaning.className = "meaning";
-      meaning.textContent = "Predefined variable of this integration.";
+      meaning.textContent = gettext("Predefined variable of this integration.");
       li.append(button, " ", meaning);
       list.appendChild(li);
     });
@@ -115,7 +120,7 @@
     slot.setAttribute("aria-busy", "true");
     const note = document.createElement("p");
     note.className = "test-running";
-    note.textContent = button.name === "_sendtest" ? "Sending the test alert…" : "Rendering the preview…";
+    note.textContent = button.name === "_sendtest" ? gettext("Sending the test alert…") : gettext("Rendering the preview…");
     slot.replaceChildren(note);
     try {
       const response = await fetch(button.dataset.testUrl + "?fragment=1", {
@@ -128,11 +133,15 @@
         slot.innerHTML = await response.text();  // the server's own escaped HTML
       } else {
         note.className = "test-error";
-        note.textContent = "The server answered " + response.status + "; nothing was sent or saved.";
+        note.textContent = interpolate(
+          gettext("The server answered %(status)s; nothing was sent or saved."),
+          { status: response.status },
+          true
+        );
       }
     } catch (err) {
       note.className = "test-error";
-      note.textContent = "The server could not be reached: " + err.message;
+      note.textContent = interpolate(gettext("The server could not be reached: %(error)s"), { error: err.message }, true);
     } finally {
       document.querySelectorAll("button[data-test-url]").forEach((b) => { b.disabled = false; });
       slot.removeAttribute("aria-busy");
@@ -233,7 +242,11 @@
     if (!answer.format) return;
     if (!answer.messages.length) {
       panel.classList.add("body-check-ok");
-      panel.textContent = "Valid " + answer.format + ", also with quotes, backslashes and line breaks in the values.";
+      panel.textContent = interpolate(
+        gettext("Valid %(format)s, also with quotes, backslashes and line breaks in the values."),
+        { format: answer.format },
+        true
+      );
       return;
     }
     panel.classList.add("body-check-warn");
@@ -252,7 +265,7 @@
         button.type = "button";
         button.className = "body-wrap";
         button.dataset.index = String(index);
-        button.textContent = "Wrap in " + answer.encoder;
+        button.textContent = interpolate(gettext("Wrap in %(encoder)s"), { encoder: answer.encoder }, true);
         li.appendChild(button);
       }
       list.appendChild(li);
@@ -263,7 +276,11 @@
       all.type = "button";
       all.className = "body-wrap body-wrap-all";
       all.dataset.index = "all";
-      all.textContent = "Wrap all " + wrappable.length + " in " + answer.encoder;
+      all.textContent = interpolate(
+        gettext("Wrap all %(count)s in %(encoder)s"),
+        { count: wrappable.length, encoder: answer.encoder },
+        true
+      );
       panel.appendChild(all);
     }
   }
