@@ -36,6 +36,14 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def from_module(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module a ``from ... import`` reads from (relative ones resolved)."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
 def imports_of(path: Path, name: str = "") -> set[str]:
     """Every module ``path`` (the module ``name``) imports, dotted and absolute
     (``from x import y`` counts as x and as x.y, since y may be a module)."""
@@ -46,11 +54,7 @@ def imports_of(path: Path, name: str = "") -> set[str]:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                module = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                module = node.module or ""
+            module = from_module(node, package)
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)
     return found
@@ -195,11 +199,7 @@ def runtime_imports(path: Path, name: str, modules: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name in modules)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                module = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                module = node.module or ""
+            module = from_module(node, package)
             for alias in node.names:
                 target = f"{module}.{alias.name}"
                 if target in modules:

@@ -15,16 +15,8 @@ from integrations.field_lists import INTEGRATION, INTEGRATION_SECRETS
 from integrations.models import Integration, IntegrationKind
 from integrations.template_warnings import integration_warnings
 
-SCALARS = (
-    "name",
-    "is_active",
-    "customized",
-    "description",
-    "rate_limit_per_minute",
-    "connect_timeout",
-    "read_timeout",
-    "signing_secrets",
-)
+# What an update sets as sent; the kind and the preset are settled apart.
+SCALARS = tuple(name for name in (*INTEGRATION, *INTEGRATION_SECRETS) if name not in ("kind", "preset"))
 
 
 class IntegrationSerializer(serializers.ModelSerializer):
