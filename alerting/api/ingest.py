@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -110,8 +111,12 @@ def submit(request: Request, validate: Validator = validate_body) -> Response:
     items, is_batch, errors = validate(request.data, api_key)
     if errors:
         return error_response(errors)
+    # An idempotency key is claimed and settled in the transaction that does
+    # the work. Without one the engine needs no transaction around it: it
+    # opens its own, or (a steady OK) writes with a single statement.
+    keyed = bool(request_key) or any(item.idempotency_key for item in items)
     try:
-        with transaction.atomic():
+        with transaction.atomic() if keyed else contextlib.nullcontext():
             if request_key:
                 earlier = idempotency.claim(api_key, request_key)
                 if earlier is not None:

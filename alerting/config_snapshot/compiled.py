@@ -151,6 +151,15 @@ class Snapshot:
                 periods += self.maintenance_of_group.get(group_id, ())
         return periods
 
+    def in_maintenance_anywhere(self, moment: dt.datetime, kind: str, tz: str) -> bool:
+        """Whether a period of ``kind`` covers any monitor at ``moment``."""
+        periods = (
+            *self.maintenance_everywhere,
+            *(p for ps in self.maintenance_of_monitor.values() for p in ps),
+            *(p for ps in self.maintenance_of_group.values() for p in ps),
+        )
+        return any(p.kind == kind and p.window.covers(moment, tz) for p in periods)
+
     def in_maintenance(self, monitor_id: Any, moment: dt.datetime, kind: str, tz: str) -> bool:
         """Whether a period of ``kind`` covers the monitor at ``moment`` (windows
         read in the account time zone ``tz``)."""

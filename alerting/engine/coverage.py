@@ -46,6 +46,9 @@ class Coverage:
     def monitoring_disabled(self, monitor: Monitor, moment: dt.datetime) -> bool:
         return self.config.in_maintenance(monitor.pk, moment, DISABLE_MONITORING, self.time_zone)
 
+    def monitoring_disabled_anywhere(self, moment: dt.datetime) -> bool:
+        return self.config.in_maintenance_anywhere(moment, DISABLE_MONITORING, self.time_zone)
+
     def suppression(self, monitor: Monitor) -> str:
         """Why alerts raised now get no messages, or "" when they do."""
         if self.config.stop_all:
