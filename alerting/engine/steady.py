@@ -53,7 +53,7 @@ def _build(db: Any) -> tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]]:
     result_table = q(CheckResult._meta.db_table)
     checked = q(concrete_field(Monitor, "last_check_at").column)
     last_status = q(concrete_field(Monitor, "last_status").column)
-    monitor_pk = q(Monitor._meta.pk.column)  # type: ignore[union-attr]
+    monitor_pk = q(Monitor._meta.pk.column)
     key = q(concrete_field(Monitor, "key").column)
     incident_monitor = q(concrete_field(Incident, "monitor").column)
     resolved = q(concrete_field(Incident, "resolved_at").column)
@@ -73,7 +73,7 @@ def _build(db: Any) -> tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]]:
         f"{monitor_table}.{monitor_pk} AND U0.{resolved} IS NULL) "
         f"RETURNING {', '.join(f'{monitor_table}.{q(f.column)}' for f in monitor_fields)}), "
         f"r AS (INSERT INTO {result_table} ({', '.join(q(f.column) for f in result_fields)}) "
-        f"SELECT {values} FROM m RETURNING {q(CheckResult._meta.pk.column)}) "  # type: ignore[union-attr]
+        f"SELECT {values} FROM m RETURNING {q(CheckResult._meta.pk.column)}) "
         f"SELECT r.*, m.* FROM r, m"
     )
     return sql, result_fields, monitor_fields
