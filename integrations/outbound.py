@@ -31,6 +31,8 @@ from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
 from requests.adapters import HTTPAdapter
 
+from integrations.transports.base import HostNotResolved
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -56,7 +58,7 @@ class OutboundURLError(requests.exceptions.InvalidURL):
     and a requests exception (for code that already handles those)."""
 
 
-class UnresolvableHostError(OutboundURLError):
+class UnresolvableHostError(OutboundURLError, HostNotResolved):
     """The host has no address now. Refused when sending; accepted when an
     integration is saved, as DNS may answer by the time a message is sent."""
 

@@ -15,23 +15,20 @@ Uptrends hook payload is not published, so the request is a step like a
 custom integration's: the kind's default steps (``kinds.json``) unless the
 integration has steps of its own.
 
-The built-in kinds (Slack, PagerDuty, Twilio, e-mail) build their vendor's
-request in their transport module from the same values; an e-mail subject is
-a template, rendered here.
+The built-in kinds (Slack, PagerDuty, Twilio, e-mail) have their vendor's
+one request or e-mail written from the same values by ``integrations.composing``
+(pure too); the transport only sends it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import requests
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from integrations import kinds
 from integrations.captures import (
@@ -43,20 +40,14 @@ from integrations.captures import (
     redact_values,
     take,
 )
+from integrations.composing import email as email_composing
+from integrations.composing import pagerduty, slack, twilio
 from integrations.templating import render, render_url
 from integrations.templating.functions import UserFunction
-from integrations.transports import email, pagerduty, slack, twilio, webhook
+from integrations.transports import email, http, webhook
 from integrations.transports.base import Credentials, Exchange, Request, TransportError
 from integrations.transports.outgoing import Outgoing
 from integrations.transports.redact import redact_exchanges
-
-# kinds.json's default subjects, listed for the translation catalogues (a test
-# keeps the two equal). A subject left at its default is sent translated.
-DEFAULT_SUBJECTS = (
-    gettext_noop("Alert: {{@monitor.name}} is failing"),
-    gettext_noop("Ok: {{@monitor.name}} is back"),
-    gettext_noop("Reminder: {{@monitor.name}} is still failing"),
-)
 
 
 @dataclass(frozen=True)
@@ -134,16 +125,30 @@ def deliver(p: Prepared, session: requests.Session) -> list[Exchange]:
     if kind in ("sms", "phone"):
         if twilio.silent(p.out):
             return []
-        return gateway(p, session) if p.steps else twilio.notify(p.out, session)
+        return gateway(p, session) if p.steps else send_composed(p.out, twilio.request(p.out), session)
     if kind == "email":
-        return email.notify(replace(p.out, subject=email_subject(p)), session)
-    built_in: dict[str, Callable[[Outgoing, requests.Session], list[Exchange]]] = {
-        "slack": slack.notify,
-        "pagerduty": pagerduty.notify,
+        mail = email_composing.mail(p.out, p.functions)
+        return email.send(mail, redactor=p.out.redactor, dry_run=p.out.dry_run)
+    composers: dict[str, Callable[[Outgoing], Request]] = {
+        "slack": slack.request,
+        "pagerduty": pagerduty.request,
     }
-    if kind in built_in:
-        return built_in[kind](p.out, session)
+    if kind in composers:
+        return send_composed(p.out, composers[kind](p.out), session)
     raise TransportError(_("No transport for kind %(kind)s.") % {"kind": repr(kind)}, permanent=True)
+
+
+def send_composed(out: Outgoing, request: Request, session: requests.Session) -> list[Exchange]:
+    """Send a built-in kind's one request as composed: without the generic
+    webhook's Idempotency-Key and signature (the vendor's API defines its
+    own), the credentials it carries hidden from the log."""
+    if request.auth is not None:
+        out.redactor.add(request.auth.password)
+    return [
+        http.send(
+            session, request, redactor=out.redactor, exchanges=[], timeout=out.timeout, dry_run=out.dry_run
+        )
+    ]
 
 
 def run_steps(p: Prepared, session: requests.Session) -> list[Exchange]:
@@ -279,16 +284,3 @@ def render_step(
 
 def _has(headers: dict[str, str], name: str) -> bool:
     return any(key.lower() == name.lower() for key in headers)
-
-
-def email_subject(p: Prepared) -> str:
-    """The e-mail's subject for its alert type, rendered in the reader's
-    language (a subject left at its default is sent translated)."""
-    out = p.out
-    name = f"Subject{out.alert_type}"
-    default = next((s.default for s in kinds.variable_specs("email") if s.name == name), "{{@monitor.name}}")
-    template = out.var(name, default)
-    with translation.override(out.language or settings.ACCOUNT_LANGUAGE):
-        if template == default:
-            template = _(default)
-        return render(template, out.context, functions=p.functions)

@@ -208,7 +208,7 @@ def build_outgoing(
 
 def kinds_template(integration: Integration, name: str) -> bool:
     """Whether the variable's value is itself a template (an e-mail subject),
-    rendered by its transport with the whole context."""
+    rendered with the whole context when the e-mail is composed."""
     spec = kinds.spec_for(integration, name)
     return bool(spec and spec.template)
 

@@ -1,6 +1,6 @@
 """``POST /hooks/twilio/voice/<token>``: the key a called operator pressed.
 
-The phone call's TwiML (``integrations.transports.twilio``) gathers one key
+The phone call's TwiML (``integrations.composing.twilio``) gathers one key
 and has Twilio post it here. The token (``alerting.ack_links``) names the
 incident, who was called and the integration; the post must carry the
 ``X-Twilio-Signature`` computed with that integration's auth token, or it is

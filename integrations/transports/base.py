@@ -1,14 +1,15 @@
 """The contract every transport follows.
 
-A transport sends plain requests and says what the answer means; it knows
-nothing of models, alert definitions, templates or the outbox. Delivery
+A transport sends plain objects and says what the answer means; it knows
+nothing of ours but the HTTP session (and imports nothing of the project but
+the other transports: ``tests/foundation/test_import_rules.py``). Delivery
 (``integrations.delivery``) claims a message and asks
 ``integrations.sending.send_message`` to resolve it into plain values (an
 ``Outgoing``); ``integrations.rendering`` renders the integration's steps into
 ``Request`` objects (a step at a time, so a later step can use what an earlier
-one captured) and hands each to the transport, or calls a built-in kind's
-transport (Slack, PagerDuty, Twilio, e-mail), which builds its vendor's one
-request from the ``Outgoing``'s values.
+one captured), or has ``integrations.composing`` write a built-in kind's one
+``Request`` (Slack, PagerDuty, Twilio) or ``Mail``, and hands each to its
+transport.
 
 - Success: a transport returns the list of ``Exchange`` records (one per HTTP
   request made, or one describing the e-mail sent).
@@ -50,6 +51,19 @@ class Request:
     auth: Credentials | None = None
 
 
+@dataclass(frozen=True)
+class Mail:
+    """One composed e-mail, ready to send: subject, plain-text part and, when
+    wanted, an HTML part, in the reader's language."""
+
+    subject: str  # one header line
+    text: str
+    html: str | None
+    from_email: str
+    to: tuple[str, ...]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Exchange:
     """One request and its response, as shown in the message log."""
@@ -79,3 +93,9 @@ class TransportError(Exception):
         self.permanent = permanent
         self.retry_after = retry_after
         self.exchanges = exchanges or []
+
+
+class HostNotResolved(Exception):
+    """What the HTTP session raises (or wraps) when a host name has no address
+    now: the transport records "name not resolved". The session's own error
+    (``integrations.outbound.UnresolvableHostError``) is one."""

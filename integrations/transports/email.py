@@ -1,46 +1,42 @@
 """E-mail through Django's e-mail backend (SMTP, or a provider through
-Anymail when EMAIL_BACKEND names one): a plain-text body and, unless the
-integration's UseHtml is "false", an HTML body, both from ``templates/email/``.
-The subject per alert type may hold variables: ``integrations.rendering``
-renders it into ``Outgoing.subject``; here it becomes one header line."""
+Anymail when EMAIL_BACKEND names one). The ``Mail`` arrives composed
+(``integrations.composing.email``); here it is handed to the backend and the
+answer classified: a refused recipient is permanent, an SMTP or network
+error transient, a provider's 4xx (other than 408/429) permanent."""
 
 from __future__ import annotations
 
 import smtplib
-from collections import defaultdict
-from typing import Any
 
-import requests
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from alertsite.i18n import local_time
-from integrations import catalogue
-from integrations.transports.base import Exchange, TransportError
+from integrations.transports.base import Exchange, Mail, TransportError
 from integrations.transports.http import MAX_EXCERPT_BYTES
-from integrations.transports.outgoing import Outgoing
-from integrations.transports.slack import cut
-
-SUBJECT_LIMIT = 200
+from integrations.transports.redact import Redactor
 
 
-def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
-    if not out.recipient:
-        raise TransportError(_("E-mail: no address to send to."), permanent=True)
-    with translation.override(out.language or settings.ACCOUNT_LANGUAGE):
-        message = build(out)
+def send(mail: Mail, *, redactor: Redactor, dry_run: bool = False) -> list[Exchange]:
+    """Send ``mail`` (or with ``dry_run`` only show it); TransportError on failure."""
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.text,
+        from_email=mail.from_email,
+        to=list(mail.to),
+        headers=dict(mail.headers),
+    )
+    if mail.html is not None:
+        message.attach_alternative(mail.html, "text/html")
+    to = ", ".join(mail.to)
     exchange = Exchange(
         request={
             "method": "EMAIL",
-            "url": f"mailto:{out.recipient}",
-            "headers": {"From": message.from_email, "To": out.recipient, "Subject": message.subject},
-            "body": out.redactor.text(message.body[:MAX_EXCERPT_BYTES]),
+            "url": f"mailto:{','.join(mail.to)}",
+            "headers": {"From": mail.from_email, "To": to, "Subject": mail.subject},
+            "body": redactor.text(mail.text[:MAX_EXCERPT_BYTES]),
         }
     )
-    if out.dry_run:
+    if dry_run:
         return [exchange]
     try:
         sent = message.send(fail_silently=False)
@@ -62,71 +58,3 @@ def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
     exchange.status = 250 if sent else None
     exchange.body = "Accepted by the e-mail backend." if sent else "The backend sent nothing."
     return [exchange]
-
-
-def subject_line(text: str) -> str:
-    """The rendered subject as one header line of at most SUBJECT_LIMIT characters."""
-    return cut(" ".join(text.split()), SUBJECT_LIMIT)
-
-
-def build(out: Outgoing) -> EmailMultiAlternatives:
-    context = template_context(out)
-    text = render_to_string("email/alert.txt", context)
-    message = EmailMultiAlternatives(
-        subject=subject_line(out.subject),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[out.recipient],
-        headers={"X-Alertsite-Message-Id": out.message_id},
-    )
-    if out.var("UseHtml", "true").lower() != "false":
-        message.attach_alternative(render_to_string("email/alert.html", context), "text/html")
-    return message
-
-
-def template_context(out: Outgoing) -> dict[str, Any]:
-    """The templates' context, in the active language: the variables by group
-    and the rows and links, labelled and with times in the reader's zone."""
-    groups: dict[str, dict[str, str]] = defaultdict(dict)
-    for variable in (*catalogue.variables(), *catalogue.extensions()):
-        groups[variable.group][variable.key] = out.system(variable.name)
-    language = translation.get_language() or settings.ACCOUNT_LANGUAGE
-    zone = out.time_zone or settings.TIME_ZONE
-    s = out.system
-    rows = [
-        (_("Error:"), s("@alert.description")),
-        (
-            _("Monitor:"),
-            f"{s('@monitor.name')} ({s('@monitor.type')})" if s("@monitor.type") else s("@monitor.name"),
-        ),
-        (_("Checked:"), s("@monitor.url")),
-        (_("First error:"), f"{local_time(s('@alert.firstErrorUtc'), zone, language)} ({zone})"),
-        (_("This alert:"), f"{local_time(s('@alert.timestampUtc'), zone, language)} ({zone})"),
-        (_("Checkpoint:"), s("@alert.checkpointName")),
-        (
-            _("Alert definition:"),
-            _("%(definition)s, level %(level)s")
-            % {"definition": s("@alertDefinition.name"), "level": s("@escalationLevel.id")},
-        ),
-        (_("Incident:"), s("@incident.key")),
-    ]
-    links = [
-        (_("Monitor dashboard"), s("@monitor.dashboardUrl")),
-        (_("First error"), s("@alert.firstErrorCheckUrl")),
-        (_("Monitor settings"), s("@monitor.editUrl")),
-    ]
-    ack_label = _("Acknowledge:")
-    # The plain-text part lines labels up: links get a colon there too.
-    text_links = [(_("%(label)s:") % {"label": label}, url) for label, url in links]
-    width = max(len(label) for label, _value in [*rows, *text_links, (ack_label, "")]) + 1
-    return {
-        "alert_type": out.alert_type,
-        "language": language,
-        "rows": rows,
-        "html_rows": [(label.rstrip(" :\u00a0"), value) for label, value in rows],
-        "links": links,
-        "text_links": text_links,
-        "ack_label": ack_label,
-        "width": width,
-        **groups,
-    }

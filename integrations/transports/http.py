@@ -8,13 +8,11 @@ or may not be called, is permanent.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import socket
 import ssl
 import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -23,8 +21,7 @@ from requests.auth import AuthBase, HTTPDigestAuth
 from requests_ntlm import HttpNtlmAuth
 from urllib3.exceptions import NameResolutionError
 
-from integrations.outbound import UnresolvableHostError
-from integrations.transports.base import Exchange, Request, TransportError
+from integrations.transports.base import Exchange, HostNotResolved, Request, TransportError
 from integrations.transports.redact import MASK, Redactor
 
 MAX_EXCERPT_BYTES = 64 * 1024
@@ -224,7 +221,7 @@ def connection_summary(exc: BaseException, url: str, timeout: tuple[float, float
         return gettext(
             "no answer from %(host)s within %(seconds)s s (connected, then waited for the response)"
         ) % {"host": host, "seconds": _seconds(read)}
-    if any(isinstance(e, UnresolvableHostError | NameResolutionError | socket.gaierror) for e in causes):
+    if any(isinstance(e, HostNotResolved | NameResolutionError | socket.gaierror) for e in causes):
         return gettext("name not resolved: %(host)s") % {"host": host}
     if any(isinstance(e, ConnectionRefusedError) for e in causes):
         return gettext("connection refused by %(address)s") % {"address": where}
@@ -327,7 +324,3 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
-
-
-def json_body(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False)

@@ -1,11 +1,12 @@
-"""What a transport is given: one message, resolved to plain values.
+"""One message, resolved to plain values.
 
 ``integrations.sending`` builds it from a Message (or from the catalogue's
-example values for a test): no model row, no template left in it. A built-in
-kind's transport (Slack, PagerDuty, Twilio, e-mail) builds its vendor's
-request from these values; for steps, ``integrations.rendering`` renders each
-into a ``Request`` and the webhook transport sends it with the message's
-redactor, timeouts and signing secrets.
+example values for a test): no model row, no template left in it.
+``integrations.rendering`` renders each step into a ``Request`` from these
+values, or ``integrations.composing`` writes a built-in kind's (Slack,
+PagerDuty, Twilio, e-mail) vendor request or e-mail from them; the webhook
+transport sends a step's request with the message's redactor, timeouts and
+signing secrets.
 """
 
 from __future__ import annotations
@@ -42,8 +43,6 @@ class Outgoing:
     # language, with times in this zone: the operator's, else the account's.
     language: str = ""
     time_zone: str = ""
-    # E-mail: the subject, rendered (the transport makes it one header line).
-    subject: str = ""
 
     def var(self, name: str, default: str = "") -> str:
         value = self.variables.get(name, "")

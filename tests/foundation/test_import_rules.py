@@ -6,9 +6,13 @@ names a kind of module and what it must never import.
   queues, sends, renders for a receiver, or knows the API and the admin.
 - Rendering is pure: the template language knows nothing of ours but itself
   and the variable catalogue (data).
-- A transport sends one rendered request: it knows nothing of alerting,
-  delivery, the queue or the web faces; and it is given plain values, so it
-  reads no model, no database and renders no template.
+- A transport sends one rendered request or composed e-mail and classifies
+  the answer: it knows nothing of ours but the other transports (the HTTP
+  session it is handed is all it knows of the rest), reads no database,
+  renders no template and writes no text for a receiver; of Django's
+  translation it takes ``gettext`` alone, for its own error messages.
+- Composing a built-in kind's message is pure too: values in, a plain
+  request or e-mail out; it reads no model and sends nothing.
 - Models import no API, admin, task, delivery, engine or transport code.
 - The task queue has one door: only ``integrations.tasks`` and the queue
   module beneath it put work on django-q2.
@@ -81,7 +85,8 @@ class Rule:
     what: str
     modules: tuple[str, ...]
     never: tuple[str, ...]
-    unless: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()  # modules the rule spares
+    but: tuple[str, ...] = ()  # targets within ``never`` that are allowed all the same
 
     def broken(self) -> list[str]:
         return sorted(
@@ -89,7 +94,7 @@ class Rule:
             for module, targets in GRAPH.items()
             if within(module, self.modules) and not within(module, self.unless)
             for target in targets
-            if within(target, self.never)
+            if within(target, self.never) and not within(target, self.but)
         )
 
 
@@ -113,28 +118,53 @@ RULES = [
         ("alerting", "alertsite", "django.db", "integrations.models", "integrations.delivery", "requests"),
     ),
     Rule(
-        "a transport sends a request; it knows no alerting, delivery, queue or web code",
+        # Delivery renders (pure templating over the variables snapshot) or
+        # composes (a built-in kind's vendor text) into plain requests and
+        # e-mails; a transport sends them and classifies the answer. A
+        # transport that could read a model or the database, render a
+        # template or write a receiver's text could send something other
+        # than what was rendered and previewed (a row changed since, a text
+        # written twice), and the test sends, previews and deliveries would
+        # drift apart. Importing the step renderer, the captures or a
+        # composer would be the same thing by a detour, and a circle (they
+        # import the transports).
+        "a transport knows nothing of ours but the other transports",
         ("integrations.transports",),
-        ("alerting", "integrations.delivery", "integrations.tasks", "integrations.sending", "django_q", *WEB),
+        ("alerting", "alertsite", "integrations", "django_q"),
+        but=("integrations.transports",),
     ),
     Rule(
-        # Delivery renders (pure templating over the variables snapshot) into
-        # plain requests; a transport sends them and classifies the answer. A
-        # transport that could read a model or the database, or render a
-        # template, could send something other than what was rendered and
-        # previewed (a row changed since, a template rendered twice), and the
-        # test sends, previews and deliveries would drift apart. Importing the
-        # step renderer or the captures would be the same thing by a detour,
-        # and a circle (they import the transports).
-        "a transport reads no model and renders no template",
+        "a transport reads no database and writes no text for a receiver",
         ("integrations.transports",),
         (
+            "django.db",
+            "django.template",
+            "django.utils.dateformat",
+            "django.utils.formats",
+            "django.utils.timezone",
+            "zoneinfo",
+        ),
+    ),
+    Rule(
+        "composing is pure: it reads no model and sends nothing",
+        ("integrations.composing",),
+        (
+            "alerting",
             "integrations.models",
-            "integrations.templating",
+            "integrations.delivery",
+            "integrations.sending",
             "integrations.rendering",
             "integrations.captures",
-            "alerting",
+            "integrations.tasks",
+            "integrations.transports.email",
+            "integrations.transports.http",
+            "integrations.transports.webhook",
+            "integrations.outbound",
             "django.db",
+            "django.core.mail",
+            "requests",
+            "django_q",
+            *WEB,
         ),
     ),
     Rule(
@@ -178,6 +208,75 @@ def test_function_level_and_relative_imports_are_read(tmp_path: Path) -> None:
         ]
     finally:
         del GRAPH["alerting.engine._probe"]
+
+
+TRANSPORT_RULES = [r for r in RULES if r.modules == ("integrations.transports",)]
+
+
+def test_a_transport_importing_ours_is_found(tmp_path: Path) -> None:
+    """Anything of ours outside the transports is caught, however it is
+    imported; the other transports and the HTTP and mail libraries are not."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import requests\n"
+        "from django.core.mail import EmailMultiAlternatives\n"
+        "from integrations.transports.base import Request\n"
+        "from . import http\n"
+        "from alertsite.i18n import local_time\n"
+        "from integrations import catalogue\n"
+        "def f():\n"
+        "    from ..outbound import outbound_session\n"
+        "    import integrations.composing.slack\n"
+        "    from django.template.loader import render_to_string\n"
+    )
+    GRAPH["integrations.transports._probe"] = imports_of(probe, "integrations.transports._probe")
+    try:
+        assert [line for rule in TRANSPORT_RULES for line in rule.broken()] == [
+            "integrations.transports._probe imports alertsite.i18n",
+            "integrations.transports._probe imports alertsite.i18n.local_time",
+            "integrations.transports._probe imports integrations",
+            "integrations.transports._probe imports integrations.catalogue",
+            "integrations.transports._probe imports integrations.composing.slack",
+            "integrations.transports._probe imports integrations.outbound",
+            "integrations.transports._probe imports integrations.outbound.outbound_session",
+            "integrations.transports._probe imports django.template.loader",
+            "integrations.transports._probe imports django.template.loader.render_to_string",
+        ]
+    finally:
+        del GRAPH["integrations.transports._probe"]
+
+
+def translation_taken(path: Path) -> set[str]:
+    """What ``path`` takes from Django's translation: the names it imports
+    from ``django.utils.translation``, and "translation" for the module itself
+    (whose ``override`` would write in another language)."""
+    taken: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            taken.update("translation" for a in node.names if a.name.startswith("django.utils.translation"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "django.utils":
+            taken.update("translation" for a in node.names if a.name == "translation")
+        elif isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+            taken.update(a.name for a in node.names)
+    return taken
+
+
+def test_a_transport_translates_only_its_error_messages(tmp_path: Path) -> None:
+    """A transport's error messages are in the language of whoever reads them
+    (the active one): ``gettext``. Lazy labels, ``override`` or ``activate``
+    would mean it writes text for a receiver, which composing does."""
+    taken = {
+        module_name(path): translation_taken(path)
+        for path in (ROOT / "integrations" / "transports").rglob("*.py")
+    }
+    assert {module: names for module, names in taken.items() if names - {"gettext"}} == {}
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from django.utils import translation\n"
+        "from django.utils.translation import gettext as _, gettext_lazy\n"
+        "import django.utils.translation.trans_real\n"
+    )
+    assert translation_taken(probe) == {"translation", "gettext", "gettext_lazy"}
 
 
 def runtime_imports(path: Path, name: str, modules: set[str]) -> set[str]:

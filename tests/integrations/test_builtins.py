@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 
 from integrations import catalogue, kinds, provisioning
+from integrations.composing import slack
 from integrations.models import Integration, IntegrationKind, StatusHubService
 from integrations.sending import send_test
-from integrations.transports import slack
 from integrations.transports.base import TransportError
 from tests.integrations import hostile
 
@@ -104,8 +104,8 @@ def test_sms_is_form_encoded(receiver) -> None:
 
 
 def test_sms_is_cut_to_1600(receiver) -> None:
+    from integrations.composing import twilio
     from integrations.sending import build_test_message
-    from integrations.transports import twilio
 
     out = build_test_message(builtin("sms", **TWILIO), "Alert", recipient="+14155550100").out
     out.context["@alert.description"] = "x" * 5000
@@ -129,8 +129,8 @@ def test_phone_calls_with_twiml_and_never_for_ok(receiver) -> None:
 
 
 def test_twiml_is_cut_to_4000_without_breaking_entities() -> None:
+    from integrations.composing import twilio
     from integrations.sending import build_test_message
-    from integrations.transports import twilio
 
     out = build_test_message(builtin("phone", **TWILIO), "Alert", recipient="+14155550100").out
     out.context["@alert.description"] = "<&>" * 3000

@@ -145,7 +145,7 @@ def test_sms_and_phone_call_in_the_operators_language(
 
 def test_the_translated_default_subjects_are_the_kinds_defaults() -> None:
     from integrations import kinds
-    from integrations.rendering import DEFAULT_SUBJECTS
+    from integrations.composing.email import DEFAULT_SUBJECTS
 
     defaults = {s.default for s in kinds.variable_specs("email") if s.name.startswith("Subject")}
     assert set(DEFAULT_SUBJECTS) == defaults

@@ -1,20 +1,19 @@
 """PagerDuty Events API v2: ``trigger`` on Alert and Reminder, ``acknowledge``
 on Acknowledged, ``resolve`` on Ok, ``dedup_key`` = the incident key, the
-level's message in custom_details."""
+level's message in custom_details. PagerDuty shows the event as sent, so its
+labels are not translated."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.utils.translation import gettext
 
-from integrations.transports import http
-from integrations.transports.base import Exchange, TransportError
+from integrations.composing.text import cut, json_body
+from integrations.transports.base import Request, TransportError
 from integrations.transports.outgoing import Outgoing
-from integrations.transports.slack import cut
 
 DEFAULT_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 SEVERITIES = {"critical", "error", "warning", "info"}
@@ -25,22 +24,11 @@ def events_url(out: Outgoing) -> str:
     return out.var("EventsUrl") or getattr(settings, "PAGERDUTY_EVENTS_URL", "") or DEFAULT_EVENTS_URL
 
 
-def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
+def request(out: Outgoing) -> Request:
+    """The event, posted to the Events API."""
     if not out.var("RoutingKey"):
         raise TransportError(gettext("PagerDuty: the RoutingKey variable is empty."), permanent=True)
-    return [
-        http.request(
-            session,
-            "POST",
-            events_url(out),
-            redactor=out.redactor,
-            exchanges=[],
-            timeout=out.timeout,
-            headers={"Content-Type": "application/json"},
-            body=http.json_body(event(out)),
-            dry_run=out.dry_run,
-        )
-    ]
+    return Request("POST", events_url(out), {"Content-Type": "application/json"}, json_body(event(out)))
 
 
 def event(out: Outgoing) -> dict[str, Any]:

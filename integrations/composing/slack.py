@@ -1,20 +1,20 @@
 """Slack incoming webhook: Block Kit in an attachment (for the colour bar by
-alert type), with a plain-text ``text`` as the notification fallback."""
+alert type), with a plain-text ``text`` as the notification fallback, in the
+account's language (a channel has no reader of its own)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alertsite.i18n import local_time
-from integrations.transports import http
-from integrations.transports.base import Exchange, TransportError
+from integrations.composing.text import cut, json_body, reader_language
+from integrations.transports.base import Request, TransportError
 from integrations.transports.outgoing import Outgoing
 
 COLOURS = {"Alert": "#E01E5A", "Reminder": "#ECB22E", "Ok": "#2EB67D"}
@@ -30,28 +30,17 @@ TYPE_LABELS = {
 }
 
 
-def notify(out: Outgoing, session: requests.Session) -> list[Exchange]:
+def request(out: Outgoing) -> Request:
+    """The POST to the channel's webhook URL."""
     url = out.var("WebhookUrl")
     if not url:
         raise TransportError(_("Slack: the WebhookUrl variable is empty."), permanent=True)
-    return [
-        http.request(
-            session,
-            "POST",
-            url,
-            redactor=out.redactor,
-            exchanges=[],
-            timeout=out.timeout,
-            headers={"Content-Type": "application/json; charset=utf-8"},
-            body=http.json_body(payload(out)),
-            dry_run=out.dry_run,
-        )
-    ]
+    return Request("POST", url, {"Content-Type": "application/json; charset=utf-8"}, json_body(payload(out)))
 
 
 def payload(out: Outgoing) -> dict[str, Any]:
     """The message in the channel's language: the account's."""
-    language = out.language or settings.ACCOUNT_LANGUAGE
+    language = reader_language(out)
     with translation.override(language):
         return _payload(out, language)
 
@@ -120,10 +109,6 @@ def _payload(out: Outgoing, language: str) -> dict[str, Any]:
 def escape(text: str) -> str:
     # Slack's mrkdwn treats these three as control characters.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
