@@ -71,14 +71,3 @@ LEVEL_ROWS: Rows = (
 )
 LEVEL = flat(LEVEL_ROWS)
 LEVEL_RELATIONS = ("operators", "operator_groups")
-
-# A level's use of one integration.
-LINK_ROWS: Rows = (
-    ("integration", "is_active"),
-    ("send_ok_alerts", "send_reminders"),
-    ("variable_values",),
-    ("extra_email_addresses",),
-    ("statushub_service_links",),
-)
-# Without the integration, which each face names its own way (by id, by name).
-LINK = tuple(name for name in flat(LINK_ROWS) if name != "integration")

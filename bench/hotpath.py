@@ -42,8 +42,8 @@ PATHS = ("ok", "first-error", "first-error-batched", "noop", "delivery")
 
 
 def seed() -> str:
-    from alerting.models import AlertDefinition, ApiKey, EscalationLevel, LevelIntegration, MonitorGroup
-    from integrations.models import Integration, IntegrationKind, IntegrationStep
+    from alerting.models import AlertDefinition, ApiKey, EscalationLevel, MonitorGroup
+    from integrations.models import Integration, IntegrationKind, IntegrationStep, LevelIntegration
 
     _, key = ApiKey.generate("profile", "ingest")
     AlertDefinition.objects.update(is_active=False)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import os
 
-from alerting.models import AlertDefinition, ApiKey, EscalationLevel, LevelIntegration, Monitor, MonitorGroup
-from integrations.models import Integration, IntegrationKind, IntegrationStep
+from alerting.models import AlertDefinition, ApiKey, EscalationLevel, Monitor, MonitorGroup
+from integrations.models import Integration, IntegrationKind, IntegrationStep, LevelIntegration
 
 receiver = os.environ["BENCH_RECEIVER"]
 monitors = int(os.environ["BENCH_MONITORS"])

@@ -22,6 +22,17 @@ INTEGRATION = (
 )
 INTEGRATION_SECRETS = ("signing_secrets",)
 
+# A level's use of one integration (``LevelIntegration``).
+LINK_ROWS: Rows = (
+    ("integration", "is_active"),
+    ("send_ok_alerts", "send_reminders"),
+    ("variable_values",),
+    ("extra_email_addresses",),
+    ("statushub_service_links",),
+)
+# Without the integration, which each face names its own way (by id, by name).
+LINK = tuple(name for name in flat(LINK_ROWS) if name != "integration")
+
 # A variable's columns in the admin's table; the API and the config file take
 # the list order as the position.
 VARIABLE_COLUMNS = ("name", "mode", "is_secret", "value", "secret_value", "description")

@@ -19,11 +19,12 @@ from alerting.field_lists import (
     DEFINITION_RELATIONS,
     LEVEL_RELATIONS,
     LEVEL_ROWS,
-    LINK_ROWS,
     rows,
 )
-from alerting.models import AlertDefinition, EscalationLevel, LevelIntegration
+from alerting.models import AlertDefinition, EscalationLevel
 from alerting.models.definitions import DEFAULT_LEVEL_COUNT
+from integrations.field_lists import LINK_ROWS
+from integrations.models import LevelIntegration
 
 
 class EscalationLevelInline(admin.StackedInline):

@@ -16,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from alerting.field_lists import LEVEL, LEVEL_RELATIONS, LINK
-from alerting.models import EscalationLevel, LevelIntegration, Operator, OperatorGroup
+from alerting.field_lists import LEVEL, LEVEL_RELATIONS
+from alerting.models import EscalationLevel, Operator, OperatorGroup
 from alerting.models.definitions import validate_level_numbers
+from integrations.field_lists import LINK
+from integrations.models import LevelIntegration
 
 LINKS_SUFFIX = "links"
 

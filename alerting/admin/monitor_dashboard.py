@@ -26,12 +26,12 @@ from alerting.models import (
     EscalationLevel,
     EscalationState,
     Incident,
-    LevelIntegration,
     MaintenancePeriod,
     MaintenanceType,
     Monitor,
     MonitorGroup,
 )
+from integrations.models import LevelIntegration
 
 CHECK_RESULTS_SHOWN = 50
 ALERTS_SHOWN = 20

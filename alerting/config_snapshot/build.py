@@ -29,7 +29,6 @@ from alerting.models import (
     AccountSettings,
     AlertDefinition,
     EscalationLevel,
-    LevelIntegration,
     MaintenancePeriod,
     MonitorGroup,
     OffDutySchedule,
@@ -38,7 +37,7 @@ from alerting.models import (
 )
 from alerting.models.schedules import WINDOW_FIELDS
 from integrations.alert_types import STEP_FLAGS
-from integrations.models import IntegrationKind, IntegrationStep
+from integrations.models import IntegrationKind, IntegrationStep, LevelIntegration
 
 ACKNOWLEDGING_KINDS = frozenset({IntegrationKind.PAGERDUTY})
 

@@ -19,7 +19,6 @@ from alerting.models import (
     AccountSettings,
     AlertDefinition,
     EscalationLevel,
-    LevelIntegration,
     MaintenancePeriod,
     MonitorGroup,
     OffDutySchedule,
@@ -27,7 +26,13 @@ from alerting.models import (
     OperatorGroup,
 )
 from alerting.models.config import ConfigVersion, bump_version, runtime_fields
-from integrations.models import Integration, IntegrationStep, IntegrationVariable, StatusHubService
+from integrations.models import (
+    Integration,
+    IntegrationStep,
+    IntegrationVariable,
+    LevelIntegration,
+    StatusHubService,
+)
 
 CONFIG_MODELS = (
     AccountSettings,

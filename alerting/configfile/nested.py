@@ -23,16 +23,10 @@ from alerting.configfile.base import (
 )
 from alerting.configfile.integrations import apply_integrations
 from alerting.definition_checks import link_errors
-from alerting.models import (
-    AlertDefinition,
-    EscalationLevel,
-    LevelIntegration,
-    MaintenancePeriod,
-    OffDutySchedule,
-    Operator,
-)
+from alerting.models import AlertDefinition, EscalationLevel, MaintenancePeriod, OffDutySchedule, Operator
 from alerting.models.definitions import validate_level_numbers
 from alerting.models.schedules import ScheduleWindow
+from integrations.models import LevelIntegration
 
 if TYPE_CHECKING:
     from alerting.configfile.apply import Applier

@@ -9,11 +9,12 @@ from typing import Any
 from django.db import models
 
 from alerting.configfile import values
-from alerting.field_lists import DEFINITION, LEVEL, LINK, MAINTENANCE, MONITOR, OPERATOR, SCHEDULE
+from alerting.field_lists import DEFINITION, LEVEL, MAINTENANCE, MONITOR, OPERATOR, SCHEDULE
 from alertsite.db.columns import forward_field
 from integrations.field_lists import (
     INTEGRATION,
     INTEGRATION_SECRETS,
+    LINK,
     SERVICE,
     SERVICE_SECRETS,
     STEP,

@@ -1,10 +1,5 @@
 from alerting.models.audit import AuditAction, AuditEntry
-from alerting.models.definitions import (
-    AlertDefinition,
-    EscalationLevel,
-    EscalationMode,
-    LevelIntegration,
-)
+from alerting.models.definitions import AlertDefinition, EscalationLevel, EscalationMode
 from alerting.models.inbound import InboundFormat, InboundPayload, InboundSource
 from alerting.models.incidents import (
     Alert,
@@ -44,7 +39,6 @@ __all__ = [
     "Incident",
     "IncidentStatus",
     "Language",
-    "LevelIntegration",
     "MaintenancePeriod",
     "MaintenanceType",
     "MetricTally",

@@ -139,6 +139,11 @@ def validate_level_numbers(numbers: list[int]) -> None:
         )
 
 
+# The validators of a level's integration settings (``integrations.models.
+# level_links``), which moved to integrations; these stay here because the
+# migrations name them by this path.
+
+
 def validate_email_list(value: object) -> None:
     from django.core.validators import validate_email
 
@@ -165,53 +170,3 @@ def validate_statushub_links(value: object) -> None:
         raise ValidationError(
             gettext('Enter a list of {"monitor": <monitor key>, "service": <service name>}.')
         )
-
-
-class LevelIntegration(models.Model):
-    """An integration used by an escalation level, with the level's own settings."""
-
-    level = models.ForeignKey(
-        EscalationLevel, on_delete=models.CASCADE, related_name="integration_links", verbose_name=_("level")
-    )
-    integration = models.ForeignKey(
-        "integrations.Integration",
-        on_delete=models.CASCADE,
-        related_name="level_links",
-        verbose_name=_("integration"),
-    )
-    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
-    send_ok_alerts = models.BooleanField(_("send OK alerts"), default=True)
-    send_reminders = models.BooleanField(default=True, verbose_name=_("send reminders"))
-    variable_values = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text=_("Values for the integration's variables set to 'value per escalation level'."),
-        verbose_name=_("variable values"),
-    )
-    extra_email_addresses = models.JSONField(
-        default=list,
-        blank=True,
-        validators=[validate_email_list],
-        help_text=_("E-mail integrations only."),
-        verbose_name=_("extra email addresses"),
-    )
-    statushub_service_links = models.JSONField(
-        _("StatusHub service links"),
-        default=list,
-        blank=True,
-        validators=[validate_statushub_links],
-        help_text=_("StatusHub only: which service each monitor updates."),
-    )
-
-    objects = ConfigManager()
-
-    class Meta:
-        verbose_name_plural = _("escalation level integrations")
-        ordering = ["level", "integration__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["level", "integration"], name="unique_level_integration")
-        ]
-        verbose_name = _("escalation level integration")
-
-    def __str__(self) -> str:
-        return f"{self.level}: {self.integration}"

@@ -10,6 +10,7 @@ from integrations.models.integrations import (
     StatusHubService,
     VariableMode,
 )
+from integrations.models.level_links import LevelIntegration
 from integrations.models.messages import (
     FINAL_STATUSES,
     OUTCOME_UNKNOWN,
@@ -33,6 +34,7 @@ __all__ = [
     "IntegrationKind",
     "IntegrationStep",
     "IntegrationVariable",
+    "LevelIntegration",
     "Message",
     "MessageAttempt",
     "MessageStatus",

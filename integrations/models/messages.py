@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from integrations.choices import MessageStatus
 from integrations.models.integrations import Integration
+from integrations.models.level_links import LevelIntegration
 
 FINAL_STATUSES = {MessageStatus.DELIVERED, MessageStatus.FAILED, MessageStatus.EXPIRED}
 
@@ -33,7 +34,7 @@ class Message(models.Model):
         Integration, on_delete=models.CASCADE, related_name="messages", verbose_name=_("integration")
     )
     level_link = models.ForeignKey(
-        "alerting.LevelIntegration",
+        LevelIntegration,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

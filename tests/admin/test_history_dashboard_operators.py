@@ -10,21 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
-from alerting.models import (
-    AccountSettings,
-    Alert,
-    AlertDefinition,
-    Incident,
-    LevelIntegration,
-    Monitor,
-    Operator,
-)
+from alerting.models import AccountSettings, Alert, AlertDefinition, Incident, Monitor, Operator
 from integrations.delivery import heartbeat
 from integrations.models import (
     Integration,
     IntegrationKind,
     IntegrationStep,
     IntegrationVariable,
+    LevelIntegration,
     Message,
     MessageAttempt,
     VariableMode,

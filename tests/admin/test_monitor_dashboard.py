@@ -20,12 +20,11 @@ from alerting.models import (
     CheckResult,
     EscalationLevel,
     EscalationState,
-    LevelIntegration,
     MaintenancePeriod,
     Monitor,
     MonitorGroup,
 )
-from integrations.models import Integration, IntegrationKind, IntegrationStep
+from integrations.models import Integration, IntegrationKind, IntegrationStep, LevelIntegration
 
 
 def link_path(url: str) -> str:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from alerting.models import AlertDefinition, ApiKey, EscalationLevel, LevelIntegration, Monitor, Operator
+from alerting.models import AlertDefinition, ApiKey, EscalationLevel, Monitor, Operator
 from integrations import provisioning
-from integrations.models import Integration, IntegrationKind, IntegrationVariable, Message
+from integrations.models import Integration, IntegrationKind, IntegrationVariable, LevelIntegration, Message
 from tests.browser.conftest import receiver_url, wait_until
 
 # Serialized rollback: the migrations' default data is back for the tests after these.

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from alerting.models import ApiKey, EscalationLevel, LevelIntegration, Operator
-from integrations.models import Integration
+from alerting.models import ApiKey, EscalationLevel, Operator
+from integrations.models import Integration, LevelIntegration
 from tests.browser.tour import build_tour
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,6 @@ from alerting.engine.submissions import Submission
 from alerting.models import (
     AlertDefinition,
     EscalationLevel,
-    LevelIntegration,
     MaintenancePeriod,
     MaintenanceType,
     Monitor,
@@ -23,7 +22,7 @@ from alerting.models import (
     Operator,
 )
 from integrations import provisioning
-from integrations.models import Integration, IntegrationKind, IntegrationVariable
+from integrations.models import Integration, IntegrationKind, IntegrationVariable, LevelIntegration
 
 
 @dataclass

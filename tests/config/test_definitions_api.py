@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from alerting.models import AlertDefinition, EscalationLevel, LevelIntegration, MonitorGroup, OperatorGroup
-from integrations.models import Integration, IntegrationVariable
+from alerting.models import AlertDefinition, EscalationLevel, MonitorGroup, OperatorGroup
+from integrations.models import Integration, IntegrationVariable, LevelIntegration
 
 
 @pytest.fixture

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerting.models import (
-    AlertDefinition,
-    EscalationLevel,
-    LevelIntegration,
-    Monitor,
-    MonitorGroup,
-    Operator,
-    OperatorGroup,
-)
-from integrations.models import Integration, IntegrationStep
+from alerting.models import AlertDefinition, EscalationLevel, Monitor, MonitorGroup, Operator, OperatorGroup
+from integrations.models import Integration, IntegrationStep, LevelIntegration
 
 
 def everyone() -> OperatorGroup:

@@ -18,14 +18,13 @@ from alerting.models import (
     AccountSettings,
     AlertDefinition,
     EscalationLevel,
-    LevelIntegration,
     MaintenancePeriod,
     Monitor,
     MonitorGroup,
     OperatorGroup,
 )
 from alerting.models.config import ConfigVersion, current_version
-from integrations.models import Integration, IntegrationStep, Message
+from integrations.models import Integration, IntegrationStep, LevelIntegration, Message
 from tests.engine import factories as f
 
 pytestmark = pytest.mark.django_db

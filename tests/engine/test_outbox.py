@@ -6,8 +6,7 @@ import pytest
 from django_q.brokers import get_broker
 from django_q.signing import SignedPackage
 
-from alerting.models import LevelIntegration
-from integrations.models import Message
+from integrations.models import LevelIntegration, Message
 from tests.engine import factories as f
 from tests.engine.timeline import A, O, R, assert_timeline, at, error, ok
 

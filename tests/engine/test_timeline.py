@@ -12,12 +12,11 @@ from alerting.models import (
     CheckResult,
     EscalationLevel,
     Incident,
-    LevelIntegration,
     MaintenancePeriod,
     Monitor,
     MonitorGroup,
 )
-from integrations.models import Message
+from integrations.models import LevelIntegration, Message
 from tests.engine import factories as f
 from tests.engine.timeline import A, O, R, assert_timeline, at, error, ok, play
 

@@ -23,7 +23,6 @@ from alerting.configfile import spec
 from alerting.models import (
     AlertDefinition,
     EscalationLevel,
-    LevelIntegration,
     MaintenancePeriod,
     Monitor,
     OffDutySchedule,
@@ -41,6 +40,7 @@ from integrations.models import (
     IntegrationFunction,
     IntegrationStep,
     IntegrationVariable,
+    LevelIntegration,
     StatusHubService,
     VaultItem,
 )
@@ -80,7 +80,7 @@ CANONICAL: dict[type[models.Model], tuple[str, ...]] = {
     MaintenancePeriod: (*af.MAINTENANCE, *af.MAINTENANCE_RELATIONS),
     AlertDefinition: (*af.DEFINITION, *af.DEFINITION_RELATIONS),
     EscalationLevel: (*af.LEVEL, *af.LEVEL_RELATIONS),
-    LevelIntegration: ("integration", *af.LINK),
+    LevelIntegration: ("integration", *inf.LINK),
     Integration: (*inf.INTEGRATION, *inf.INTEGRATION_SECRETS),
     IntegrationVariable: (*inf.VARIABLE, *inf.VARIABLE_SECRETS),
     IntegrationStep: (*inf.STEP, *inf.STEP_SECRETS),
@@ -164,7 +164,7 @@ FACES: list[tuple[str, tuple[str, ...], tuple[str, ...], set[str]]] = [
     (
         "API level integration",
         meta_fields(LevelIntegrationSerializer),
-        af.LINK,
+        inf.LINK,
         {"integration", "integration_name", "integration_kind"},
     ),
     (
@@ -210,7 +210,7 @@ FACES: list[tuple[str, tuple[str, ...], tuple[str, ...], set[str]]] = [
         {"id", "password_set", "secret_set", "references", "created_at", "updated_at"},
     ),
     ("admin level", meta_fields(LevelForm), (*af.LEVEL, *af.LEVEL_RELATIONS), set()),
-    ("admin level integration", meta_fields(LevelIntegrationForm), ("integration", *af.LINK), set()),
+    ("admin level integration", meta_fields(LevelIntegrationForm), ("integration", *inf.LINK), set()),
     ("admin integration", meta_fields(IntegrationForm), inf.INTEGRATION, set()),
     ("admin variable", meta_fields(VariableForm), (*inf.VARIABLE, *inf.VARIABLE_SECRETS), {"position"}),
     ("admin step", meta_fields(StepForm), (*inf.STEP, *inf.STEP_SECRETS), set()),

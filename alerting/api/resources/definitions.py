@@ -13,9 +13,11 @@ from rest_framework import serializers
 from alerting.api.resources.common import ConfigViewSet, document, refuse
 from alerting.api.resources.monitors import MonitorRefField
 from alerting.definition_checks import link_errors
-from alerting.field_lists import DEFINITION, DEFINITION_RELATIONS, LEVEL, LEVEL_RELATIONS, LINK
-from alerting.models import AlertDefinition, EscalationLevel, LevelIntegration
+from alerting.field_lists import DEFINITION, DEFINITION_RELATIONS, LEVEL, LEVEL_RELATIONS
+from alerting.models import AlertDefinition, EscalationLevel
 from alerting.models.definitions import validate_level_numbers
+from integrations.field_lists import LINK
+from integrations.models import LevelIntegration
 
 
 class LevelIntegrationSerializer(serializers.ModelSerializer):
