@@ -43,7 +43,9 @@ def and_join(parts: Any) -> str:
     return gettext(" and ").join(parts)
 
 
-def _reason(path: Any, group_names: dict[Any, str]) -> str:
+def reason(path: Any, group_names: dict[Any, str]) -> str:
+    """How a definition reaches a monitor, in words; the monitor dashboard
+    says it the same way."""
     if path == ALL_MONITORS:
         return gettext("via All monitors")
     if path == DIRECTLY:
@@ -65,7 +67,7 @@ def monitor_coverage(monitor: Monitor, snapshot: Snapshot | None = None) -> list
     names = dict(AlertDefinition.objects.filter(pk__in=list(paths)).values_list("pk", "name"))
     sending = _sending(snapshot)
     covers = [
-        Cover(d, names.get(d, "?"), tuple(_reason(p, group_names) for p in ways), d in sending)
+        Cover(d, names.get(d, "?"), tuple(reason(p, group_names) for p in ways), d in sending)
         for d, ways in paths.items()
     ]
     return sorted(covers, key=lambda c: (not c.sends, c.name.lower()))
@@ -124,11 +126,11 @@ def definition_summary(definition: AlertDefinition) -> SafeString:
         if not mine:
             continue
         covered += 1
-        reasons.update(_reason(p, group_names) for p in mine)
+        reasons.update(reason(p, group_names) for p in mine)
         for other, ways in paths.items():
             if other != definition.pk:
                 others[other] += 1
-                other_reasons.setdefault(other, set()).update(_reason(p, group_names) for p in ways)
+                other_reasons.setdefault(other, set()).update(reason(p, group_names) for p in ways)
     parts = []
     if definition.pk in snapshot.everyone:
         text = gettext("Covers <strong>every monitor</strong> (%(count)s) via All monitors.")

@@ -18,6 +18,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from alerting.admin.coverage import reason
+from alerting.config_snapshot.compiled import ALL_MONITORS, DIRECTLY
 from alerting.models import (
     AccountSettings,
     Alert,
@@ -61,10 +63,12 @@ def coverage(monitor: Monitor) -> list[CoveringDefinition]:
             if reason not in entry.reasons:
                 entry.reasons.append(reason)
 
-    add(monitor.alert_definitions.all(), gettext("directly"))
-    groups = list(monitor.groups.all()) + list(MonitorGroup.objects.filter(is_all_monitors=True))
-    for group in groups:
-        add(group.alert_definitions.all(), gettext("via group %(group)s") % {"group": group.name})
+    # Worded and ordered as the monitor page's "Covered by" line (admin.coverage).
+    for group in MonitorGroup.objects.filter(is_all_monitors=True):
+        add(group.alert_definitions.all(), reason(ALL_MONITORS, {}))
+    for group in monitor.groups.filter(is_all_monitors=False).order_by("name"):
+        add(group.alert_definitions.all(), reason(group.pk, {group.pk: group.name}))
+    add(monitor.alert_definitions.all(), reason(DIRECTLY, {}))
 
     links = LevelIntegration.objects.select_related("integration").order_by("integration__name", "pk")
     levels = (

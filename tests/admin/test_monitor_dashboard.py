@@ -106,7 +106,7 @@ def test_the_link_in_an_alert_opens_the_monitor_dashboard(staff_client: Client) 
     assert re.search(r"Shop team</a>\s*<span class=\"quiet\">directly</span>", coverage)
     assert re.search(r"Storefront on-call</a>\s*<span class=\"quiet\">via group Storefront</span>", coverage)
     assert re.search(
-        r"Default alert definition</a>\s*<span class=\"quiet\">via group All monitors</span>", coverage
+        r"Default alert definition</a>\s*<span class=\"quiet\">via All monitors</span>", coverage
     )
     assert "inactive" in coverage and ">covered<" in coverage
 
