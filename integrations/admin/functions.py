@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from alerting.field_lists import flat, rows
@@ -114,11 +114,11 @@ class VaultItemAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Password"))
     def password_state(self, obj: VaultItem) -> str:
-        return "set" if obj.password else "—"
+        return pgettext("a secret", "set") if obj.password else "—"
 
     @admin.display(description=_("Secret"))
     def secret_state(self, obj: VaultItem) -> str:
-        return "set" if obj.secret else "—"
+        return pgettext("a secret", "set") if obj.secret else "—"
 
     @admin.display(description=_("Use in templates"))
     def references(self, obj: VaultItem) -> str:
