@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from alerting.engine import chained
-from alerting.models import Incident, Monitor
+from alerting.models import CheckStatus, Incident, Monitor
 from alertsite.db.hot_sql import FEW, select
 
 
@@ -94,8 +94,36 @@ def lock_monitors(names: dict[str, str]) -> dict[str, Locked]:
             created = {m.pk for m in fresh}
         if missing:
             found.update(_select(missing))
+    _recheck_open_incidents(found)
     # open_incident_id is an extra column of _select's statement.
     return {
         key: Locked(m, m.pk in created, m.open_incident_id)  # type: ignore[attr-defined]
         for key, m in found.items()
     }
+
+
+def _recheck_open_incidents(found: dict[str, Monitor]) -> None:
+    """Look again for the open incident of a monitor whose last applied result
+    was an error but which seemed to have none.
+
+    The locking statement reads the incidents with the snapshot it started
+    with. When it had to wait for the lock of a transaction that opened an
+    incident (a concurrent error, the heartbeat sweep), it gets that
+    transaction's monitor row (its last status an error) but not its
+    incident. A new statement, run now that the lock is ours, sees it. This is
+    rare: after an error the incident is normally found at once.
+    """
+    unsure = [
+        m
+        for m in found.values()
+        if m.last_status == CheckStatus.ERROR and m.open_incident_id is None  # type: ignore[attr-defined]
+    ]
+    if not unsure:
+        return
+    open_ids = dict(
+        Incident.objects.filter(monitor__in=unsure, resolved_at__isnull=True)
+        .order_by("monitor_id", "pk")
+        .values_list("monitor_id", "pk")
+    )
+    for m in unsure:
+        m.open_incident_id = open_ids.get(m.pk)  # type: ignore[attr-defined]

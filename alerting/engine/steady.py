@@ -12,11 +12,16 @@ same on PostgreSQL, with the same guards::
                RETURNING *)
     INSERT INTO checkresult (...) SELECT ..., m.id FROM m RETURNING id, m's columns
 
-The UPDATE takes the monitor's row lock, as the locking SELECT does, and its
-guards are read with the same statement snapshot that SELECT's were, so
-nothing is decided differently. When it changes no row (an unknown monitor,
-an out-of-order result, an incident to resolve) it has written nothing, and
-the caller takes the general path, which handles all of those.
+The UPDATE takes the monitor's row lock, as the locking SELECT does. It also
+asks that the monitor's last applied result was not an error: an incident
+opened by a transaction that held the lock while this statement waited for
+it is not visible to the NOT EXISTS (it reads the statement's snapshot), but
+the monitor row that transaction wrote is, since PostgreSQL checks the
+conditions again on the newest version of a row it waited for. So a steady OK
+never passes over an incident opened a moment before. When it changes no
+row (an unknown monitor, an out-of-order result, a last error, an incident to
+resolve) it has written nothing, and the caller takes the general path,
+which handles all of those.
 
 Maintenance that disables monitoring is decided from the configuration
 snapshot before: the fast path is only taken when no such period covers the
@@ -69,6 +74,7 @@ def _build(db: Any) -> tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]]:
         f"WITH m AS (UPDATE {monitor_table} SET {checked} = %s, {last_status} = %s "  # noqa: S608
         f"WHERE {monitor_table}.{key} = %s "
         f"AND ({monitor_table}.{checked} IS NULL OR {monitor_table}.{checked} <= %s) "
+        f"AND ({monitor_table}.{last_status} IS NULL OR {monitor_table}.{last_status} <> %s) "
         f"AND NOT EXISTS (SELECT 1 FROM {incident_table} U0 WHERE U0.{incident_monitor} = "
         f"{monitor_table}.{monitor_pk} AND U0.{resolved} IS NULL) "
         f"RETURNING {', '.join(f'{monitor_table}.{q(f.column)}' for f in monitor_fields)}), "
@@ -95,6 +101,7 @@ def record(result: CheckResult, key: str) -> Monitor | None:
         result.status,
         key,
         concrete_field(Monitor, "last_check_at").get_db_prep_save(checked_at, db),
+        CheckStatus.ERROR.value,
     ]
     monitor_fk = concrete_field(CheckResult, "monitor")
     for f in result_fields:
