@@ -77,3 +77,39 @@ def test_an_ok_waiting_for_the_lock_resolves_the_incident_opened_meanwhile(monit
     assert incident.resolved_at is not None
     assert outcome.incident is not None and outcome.incident.pk == incident.pk
     assert Monitor.objects.get(key="web").last_status == "ok"
+
+
+def test_an_error_waiting_for_the_lock_extends_the_incident_opened_meanwhile():
+    """Two first errors of one monitor at once: one incident, two errors (not
+    a second incident, which the one-open-incident constraint would refuse)."""
+    start = timezone.now()
+    process_batch([Submission(monitor="db", status="ok", timestamp=start)])
+    holding = threading.Event()
+    errors: list[BaseException] = []
+
+    def first_error() -> None:
+        try:
+            with transaction.atomic():
+                process_batch(
+                    [Submission(monitor="db", status="error", timestamp=start + dt.timedelta(seconds=1))]
+                )
+                holding.set()
+                time.sleep(0.8)
+        except BaseException as exc:
+            errors.append(exc)
+            holding.set()
+        finally:
+            close_old_connections()
+            connection.close()
+
+    opener = threading.Thread(target=first_error)
+    opener.start()
+    assert holding.wait(10)
+    outcome = process_batch(
+        [Submission(monitor="db", status="error", timestamp=start + dt.timedelta(seconds=2))]
+    )[0]
+    opener.join(10)
+    assert not errors, errors
+    incident = Incident.objects.get(monitor__key="db")
+    assert incident.resolved_at is None and incident.consecutive_errors == 2
+    assert outcome.incident is not None and outcome.incident.pk == incident.pk
