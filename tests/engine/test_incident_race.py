@@ -22,6 +22,39 @@ from alerting.models import Incident, Monitor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+class HeldLock:
+    """Applies ``sub`` in a transaction on a thread of its own and keeps that
+    transaction (and the monitor's lock) open for a while once it has."""
+
+    def __init__(self, sub: Submission, seconds: float = 0.8) -> None:
+        self.sub, self.seconds = sub, seconds
+        self.holding = threading.Event()
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        try:
+            with transaction.atomic():
+                process_batch([self.sub])
+                self.holding.set()
+                time.sleep(self.seconds)
+        except BaseException as exc:  # reported by the main thread
+            self.errors.append(exc)
+            self.holding.set()
+        finally:
+            close_old_connections()
+            connection.close()
+
+    def __enter__(self) -> HeldLock:
+        self.thread.start()
+        assert self.holding.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.thread.join(10)
+        assert not self.errors, self.errors
+
+
 @pytest.mark.parametrize(
     "monitor_data",
     [
@@ -33,42 +66,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_ok_waiting_for_the_lock_resolves_the_incident_opened_meanwhile(monitor_data):
     start = timezone.now()
     process_batch([Submission(monitor="web", status="ok", timestamp=start)])
-    holding = threading.Event()
-    errors: list[BaseException] = []
-
-    def open_incident() -> None:
-        try:
-            with transaction.atomic():
-                process_batch(
-                    [Submission(monitor="web", status="error", timestamp=start + dt.timedelta(seconds=1))]
-                )
-                holding.set()
-                # Hold the monitor's lock until the OK below is waiting for it.
-                time.sleep(0.8)
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-            holding.set()
-        finally:
-            close_old_connections()
-            connection.close()
-
-    opener = threading.Thread(target=open_incident)
-    opener.start()
-    assert holding.wait(10)
-    began = time.monotonic()
-    outcome = process_batch(
-        [
-            Submission(
-                monitor="web",
-                status="ok",
-                timestamp=start + dt.timedelta(seconds=2),
-                monitor_data=monitor_data,
-            )
-        ]
-    )[0]
-    waited = time.monotonic() - began
-    opener.join(10)
-    assert not errors, errors
+    first_error = Submission(monitor="web", status="error", timestamp=start + dt.timedelta(seconds=1))
+    with HeldLock(first_error):
+        began = time.monotonic()
+        ok = Submission(
+            monitor="web", status="ok", timestamp=start + dt.timedelta(seconds=2), monitor_data=monitor_data
+        )
+        outcome = process_batch([ok])[0]
+        waited = time.monotonic() - began
     incident = Incident.objects.get(monitor__key="web")
     # The OK did wait for the lock (else this test shows nothing) ...
     if connection.vendor == "postgresql":
@@ -84,32 +89,9 @@ def test_an_error_waiting_for_the_lock_extends_the_incident_opened_meanwhile():
     a second incident, which the one-open-incident constraint would refuse)."""
     start = timezone.now()
     process_batch([Submission(monitor="db", status="ok", timestamp=start)])
-    holding = threading.Event()
-    errors: list[BaseException] = []
-
-    def first_error() -> None:
-        try:
-            with transaction.atomic():
-                process_batch(
-                    [Submission(monitor="db", status="error", timestamp=start + dt.timedelta(seconds=1))]
-                )
-                holding.set()
-                time.sleep(0.8)
-        except BaseException as exc:
-            errors.append(exc)
-            holding.set()
-        finally:
-            close_old_connections()
-            connection.close()
-
-    opener = threading.Thread(target=first_error)
-    opener.start()
-    assert holding.wait(10)
-    outcome = process_batch(
-        [Submission(monitor="db", status="error", timestamp=start + dt.timedelta(seconds=2))]
-    )[0]
-    opener.join(10)
-    assert not errors, errors
+    with HeldLock(Submission(monitor="db", status="error", timestamp=start + dt.timedelta(seconds=1))):
+        second = Submission(monitor="db", status="error", timestamp=start + dt.timedelta(seconds=2))
+        outcome = process_batch([second])[0]
     incident = Incident.objects.get(monitor__key="db")
     assert incident.resolved_at is None and incident.consecutive_errors == 2
     assert outcome.incident is not None and outcome.incident.pk == incident.pk
