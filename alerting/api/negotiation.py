@@ -17,7 +17,17 @@ class JSONNegotiation(DefaultContentNegotiation):
     """DRF's negotiation, with a shortcut for the usual request: one renderer,
     no ``?format=``, and an Accept header that takes JSON as it is. Parsing the
     header into media types and matching them cost an ingest request about as
-    much as validating its body. Anything else goes the full way (406 included)."""
+    much as validating its body. Anything else goes the full way (406 included).
+
+    A ``?format=`` naming no renderer of the view is ignored, as any unknown
+    query parameter is, rather than answered with DRF's 404: the API
+    documents no such parameter, and a 404 would say the resource is missing.
+    The schema view's ``?format=json`` still picks its JSON renderer."""
+
+    def filter_renderers(self, renderers: Iterable[BaseRenderer], format: str) -> list[BaseRenderer]:
+        renderers = list(renderers)
+        matching = [r for r in renderers if r.format == format]
+        return matching or renderers
 
     def select_renderer(
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None

@@ -32,5 +32,19 @@ def test_unacceptable_media_type_is_406(read_client, ingest_client):
     assert posted.status_code == 406
 
 
-def test_unknown_format_override_is_404(read_client):
-    assert read_client.get("/api/v1/incidents?format=xml").status_code == 404
+def test_unknown_format_override_is_ignored(read_client):
+    """``?format=`` is no documented parameter: an unknown value is ignored
+    like any unknown parameter (DRF alone would answer 404, as if the
+    resource were missing); the answer is JSON."""
+    for url in ("/api/v1/incidents?format=xml", "/api/v1/variables?format=%0E&format=NUL"):
+        response = read_client.get(url)
+        assert response.status_code == 200, (url, response.content)
+        assert response["Content-Type"] == "application/json"
+    # Accept still decides: what the client cannot take is refused.
+    assert read_client.get("/api/v1/incidents?format=xml", HTTP_ACCEPT="text/html").status_code == 406
+
+
+def test_the_schema_view_still_takes_its_format(read_client):
+    response = read_client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
