@@ -260,7 +260,11 @@ def soak(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> 
     # 500 monitors go to error (an incident, an alert, two messages each), then
     # back to OK (resolved, an Ok alert, two messages), over and over.
     bodies = [
-        json.dumps({"monitor": f"soak-{i % 500}", "status": "error" if i < 500 else "ok"}).encode()
+        json.dumps(
+            {"monitor": f"soak-{i % 500}", "status": "error", "description": "down"}
+            if i < 500
+            else {"monitor": f"soak-{i % 500}", "status": "ok"}
+        ).encode()
         for i in range(1000)
     ]
     figures["soak_rate"] = rate(f"{web}/api/v1/alerts", "POST", auth, bodies, options.soak, 2, 2)
