@@ -82,7 +82,8 @@ def _build(db: Any) -> tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]]:
         f"SELECT {values} FROM m RETURNING {q(CheckResult._meta.pk.column)}) "
         f"SELECT r.*, m.* FROM r, m"
     )
-    return sql, result_fields, monitor_fields
+    # The fields whose values are parameters (the monitor's id comes from m).
+    return sql, [f for f in result_fields if f is not monitor_fk], monitor_fields
 
 
 def record(result: CheckResult, key: str) -> Monitor | None:
@@ -94,19 +95,10 @@ def record(result: CheckResult, key: str) -> Monitor | None:
     built = _SQL.get(db.alias)
     if built is None:
         built = _SQL[db.alias] = _build(db)
-    sql, result_fields, monitor_fields = built
-    checked_at = result.timestamp
-    params: list[Any] = [
-        concrete_field(Monitor, "last_check_at").get_db_prep_save(checked_at, db),
-        result.status,
-        key,
-        concrete_field(Monitor, "last_check_at").get_db_prep_save(checked_at, db),
-        CheckStatus.ERROR.value,
-    ]
-    monitor_fk = concrete_field(CheckResult, "monitor")
-    for f in result_fields:
-        if f is not monitor_fk:
-            params.append(f.get_db_prep_save(f.pre_save(result, add=True), db))
+    sql, value_fields, monitor_fields = built
+    checked_at = concrete_field(Monitor, "last_check_at").get_db_prep_save(result.timestamp, db)
+    params: list[Any] = [checked_at, result.status, key, checked_at, CheckStatus.ERROR.value]
+    params += [f.get_db_prep_save(f.pre_save(result, add=True), db) for f in value_fields]
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
