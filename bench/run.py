@@ -267,7 +267,24 @@ def soak(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> 
         ).encode()
         for i in range(1000)
     ]
-    figures["soak_rate"] = rate(f"{web}/api/v1/alerts", "POST", auth, bodies, options.soak, 2, 2)
+    # In one-minute rounds, RSS sampled after each: the first minute warms up
+    # (caches, the first incidents, the pools' threads); growth after it is
+    # what a leak looks like.
+    rounds = max(1, round(options.soak / 60))
+    rates, series = [], []
+    for n in range(rounds):
+        rates.append(rate(f"{web}/api/v1/alerts", "POST", auth, bodies, options.soak / rounds, 2, 2))
+        sample = rss_by_role()
+        series.append(sample)
+        print(
+            f"  soak minute {n + 1}: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(sample.items())),
+            flush=True,
+        )
+    figures["soak_rate"] = sum(rates) / len(rates)
+    for role in ("web", "worker"):
+        if role in series[0] and role in series[-1]:
+            figures[f"rss_soak_warm_{role}"] = series[0][role]
+            figures[f"rss_soak_end_{role}"] = series[-1][role]
 
 
 def measure_first_errors(options, web: str, auth: dict[str, str], figures: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
@@ -561,6 +578,13 @@ def report(f: dict[str, float]) -> None:
                 (
                     f"RSS of the largest {role} process, start / end (MB)",
                     f"{f[f'rss_start_{role}']:.0f} / {f.get(f'rss_end_{role}', nan):.0f}",
+                )
+            )
+        if f"rss_soak_warm_{role}" in f:
+            rows.append(
+                (
+                    f"RSS of the largest {role} process, soak after 1 min / end (MB)",
+                    f"{f[f'rss_soak_warm_{role}']:.0f} / {f[f'rss_soak_end_{role}']:.0f}",
                 )
             )
     if "probe_expected" in f:

@@ -10,9 +10,11 @@ health-check shortcut trusts only a connection used well a moment ago
 
 from __future__ import annotations
 
+import gc
 import inspect
 import io
 import json
+import weakref
 
 import psycopg
 import pytest
@@ -90,6 +92,39 @@ def test_the_hot_cursor_prepares_on_the_connection_under_djangos_cursor(monkeypa
         plain.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT $1::int + 1'")
         assert plain.fetchone() == (1,)
     assert db.connection.prepare_threshold is None  # lifted around that statement only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_closed_connection_is_not_kept_alive_by_its_hot_cursor(monkeypatch):
+    """A delivery worker opens and closes a connection per lane: each closed
+    one must be freed, hot statements or not (a cursor cache keyed by
+    connection once kept them all, ~15 MB a minute)."""
+    if not shortcut():
+        assert not hasattr(connections["default"], "hot_cursor")
+        return
+    monkeypatch.setitem(connections["default"].settings_dict, "CONN_MAX_AGE", 60)
+    opened = []
+    for _round in range(3):
+        db = connections.create_connection("default")
+        try:
+            for _statement in range(2):  # the second reuses the first's server cursor
+                with db.hot_cursor() as hot:
+                    assert isinstance(hot, backend._Prepared)
+                    hot.execute("SELECT %s::int", [7])
+                    assert hot.fetchone() == (7,)
+            opened.append(weakref.ref(db.connection))
+            server = db.hot_server_cursor
+            db.close()
+            db.connect()  # a new connection gets a new server cursor
+            with db.hot_cursor() as hot:
+                hot.execute("SELECT %s::int", [8])
+                assert hot.fetchone() == (8,)
+            assert db.hot_server_cursor is not server
+        finally:
+            db.close()
+        del db, server
+    gc.collect()
+    assert [ref() for ref in opened] == [None, None, None]
 
 
 @pytest.mark.parametrize("value", [TRICKY, [TRICKY[:3], TRICKY[3:6]], [1, 2, None], ["plain"], []])
