@@ -8,6 +8,7 @@ from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import translation
 
+from integrations.delivery import threads as sending_threads
 from tests.redis_server import redis_url  # noqa: F401  (a fixture)
 
 
@@ -25,6 +26,17 @@ def _default_language() -> Iterator[None]:
     server's worker thread until its next request)."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _sending_threads_end_with_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The delivery's sending threads live as long as their process and keep
+    their database connections: each test's end with the test, before its
+    database is emptied (or, at the end of the run, dropped)."""
+    if _is_transactional(request):
+        request.getfixturevalue("transactional_db")  # so it is torn down after this
+    yield
+    sending_threads.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -14,12 +14,12 @@ import contextvars
 import logging
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 from datetime import datetime
 
 import requests
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -30,6 +30,7 @@ from integrations.delivery.lanes import Lane, plan_lanes
 from integrations.delivery.leases import LeaseKeeper
 from integrations.delivery.outcome import Result
 from integrations.delivery.policy import request_timeouts, stale_after_seconds
+from integrations.delivery.threads import SendingThreads, sending_threads
 from integrations.models import Integration, Message, MessageStatus
 from integrations.outbound import OutboundURLError, outbound_session
 from integrations.transports.base import TransportError
@@ -55,10 +56,8 @@ def deliver(message_ids: Iterable[int] | None = None) -> int:
     own_ids = list(message_ids or [])
     attempted = 0
     watch = Watch(owner, started)
-    with (
-        LeaseKeeper(owner, deadline) as leases,
-        ThreadPoolExecutor(max_workers=settings.DELIVERY_THREADS, thread_name_prefix="delivery") as pool,
-    ):
+    pool = sending_threads(settings.DELIVERY_THREADS)
+    with LeaseKeeper(owner, deadline) as leases:
         while time.monotonic() < stop_claiming_at:
             claimed_at = time.monotonic()
             # Half-open breakers first: a probe is one message, alone.
@@ -127,7 +126,7 @@ class Watch:
 
 
 def send_batch(
-    pool: ThreadPoolExecutor,
+    pool: SendingThreads,
     owner: str,
     ids: list[int],
     deadline: float,
@@ -204,7 +203,9 @@ def run_lane(
             outcome.save(pending, owner, probes)
         finally:
             session.close()
-            connection.close()
+            # The thread lives on: its connection is kept for the next lane
+            # unless it is past DATABASE_CONN_MAX_AGE or unusable.
+            close_old_connections()
     return sent
 
 
